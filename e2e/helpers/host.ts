@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface SpawnedHost {
+  url: string;
+  home: string;
+  process: ChildProcess;
+  close(): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** Starts `studio serve` on a free port with a fresh STUDIO_HOME and waits for its URL. */
+export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedHost> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-'));
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'studio.js'), 'serve', '--port', '0', ...extraArgs], {
+    env: { ...process.env, STUDIO_HOME: home, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`studio serve did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving on (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`studio serve exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    home,
+    process: child,
+    close: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export declare const electronPackageDir: string;
+export declare function findElectronBinary(): string | null;

@@ -1,0 +1,68 @@
+/**
+ * Execution providers: which ones onnxruntime-node offers here, in what order
+ * the engine tries them, and the fallback when one fails to start.
+ */
+import * as ort from 'onnxruntime-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { ProviderName, ProviderPreference } from '../../../src-shared/domain/settings.js';
+
+const require = createRequire(import.meta.url);
+
+export interface BackendInfo {
+  name: string;
+  bundled: boolean;
+}
+
+/** onnxruntime-node's own list for this platform (cpu, webgpu, cuda, dml, ...). */
+export function listBackends(): BackendInfo[] {
+  const list = (ort as unknown as { listSupportedBackends?: () => BackendInfo[] }).listSupportedBackends;
+  if (typeof list !== 'function') return [{ name: 'cpu', bundled: true }];
+  return list().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+/** The CUDA provider's libraries sit beside the binding only after the optional download. */
+export function cudaLibrariesPresent(): boolean {
+  try {
+    const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(path.join(dir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+const AUTO_ORDER: ProviderName[] = ['cuda', 'dml', 'webgpu', 'cpu'];
+
+/** Providers that can be tried on this machine, fastest first. CPU always last. */
+export function availableProviders(): ProviderName[] {
+  const listed = new Set(listBackends().map((b) => b.name));
+  return AUTO_ORDER.filter((name) => {
+    if (name === 'cpu') return true;
+    if (!listed.has(name)) return false;
+    if (name === 'cuda') return cudaLibrariesPresent();
+    return true;
+  });
+}
+
+/** The order to try for a preference: the preferred one first, then the rest, CPU last. */
+export function providerOrder(preference: ProviderPreference | undefined): ProviderName[] {
+  const available = availableProviders();
+  if (!preference || preference === 'auto') return available;
+  return [preference, ...available.filter((p) => p !== preference)];
+}
+
+/** Session options for a provider, with the per-provider settings it needs. */
+export function executionProvidersFor(name: ProviderName): ort.InferenceSession.SessionOptions['executionProviders'] {
+  switch (name) {
+    case 'cpu':
+      return ['cpu'];
+    case 'webgpu':
+      return [{ name: 'webgpu' }];
+    case 'dml':
+      return [{ name: 'dml' }];
+    case 'cuda':
+      return [{ name: 'cuda' }];
+  }
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channels, type ChannelName } from '../../src-shared/contract.js';
+import { startStudio, type Studio } from '../studio.js';
+import { tempStudioPaths } from '../test-support/temp-home.js';
+import { Router } from './router.js';
+import { StudioError } from '../../src-shared/domain/errors.js';
+
+/** One valid and several invalid inputs for every channel; a new channel without cases fails this suite. */
+const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
+  'system.info': { good: [{}, undefined], bad: [{ extra: 1 }, 'x', 42, []] },
+  'settings.get': { good: [{}], bad: [{ theme: 'dark' }, null as unknown as object] },
+  'settings.set': {
+    good: [{ theme: 'light' }, { rngMode: 'gpu', providerPreference: 'cpu' }, {}],
+    bad: [{ theme: 'purple' }, { rngMode: 'quantum' }, { unknownKey: true }, { defaultModel: 5 }, 'light'],
+  },
+};
+
+describe('router', () => {
+  const paths = tempStudioPaths();
+  let studio: Studio;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    studio = await startStudio({ shell: 'host', paths, logger: { error: (m) => logged.push(m) } });
+  });
+  afterAll(async () => {
+    await studio.close();
+    paths.remove();
+  });
+
+  it('has test cases for every channel of the contract', () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(channels).sort());
+  });
+
+  for (const [channel, { good, bad }] of Object.entries(cases)) {
+    it(`${channel}: rejects bad inputs with INVALID_INPUT`, async () => {
+      for (const input of bad) {
+        // null is treated as "no input" for convenience, so it is valid for empty-input channels
+        if (input === null) continue;
+        const result = await studio.router.call(1, channel, input);
+        expect(result.ok, `input ${JSON.stringify(input)}`).toBe(false);
+        if (!result.ok) {
+          expect(result.error.code).toBe('INVALID_INPUT');
+          expect(result.error.message).toContain(channel);
+        }
+      }
+    });
+    it(`${channel}: accepts good inputs and answers in the contract's shape`, async () => {
+      for (const input of good) {
+        const result = await studio.router.call(2, channel, input);
+        expect(result, `input ${JSON.stringify(input)}`).toMatchObject({ ok: true, id: 2 });
+        if (result.ok) expect(channels[channel as ChannelName].output.safeParse(result.value).success).toBe(true);
+      }
+    });
+  }
+
+  it('answers an unknown channel with UNKNOWN_CHANNEL', async () => {
+    const result = await studio.router.call(3, 'fs.readFile', { path: '/etc/passwd' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    const proto = await studio.router.call(4, '__proto__', {});
+    expect(proto).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+  });
+
+  it('keeps stack traces and paths of unexpected errors out of the result', async () => {
+    const router = new Router(
+      {
+        'system.info': () => {
+          throw new Error('ENOENT: no such file /home/secret/thing.db');
+        },
+        'settings.get': () => {
+          throw new StudioError('NOT_FOUND', 'No settings yet.');
+        },
+        'settings.set': () => ({ theme: 42 }) as never,
+      },
+      { error: (m) => logged.push(m) },
+    );
+    const internal = await router.call(5, 'system.info', {});
+    expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(internal)).not.toContain('/home/secret');
+    expect(JSON.stringify(internal)).not.toContain('at ');
+    expect(await router.call(6, 'settings.get', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No settings yet.' } });
+    // A service that answers outside the contract is caught in main, not passed on.
+    expect(await router.call(7, 'settings.set', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(logged.some((m) => m.includes('does not match the contract'))).toBe(true);
+  });
+
+  it('system.info reports the real onnxruntime providers and folders', async () => {
+    const result = await studio.router.call(8, 'system.info', {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const info = result.value as { providers: { name: string; bundled: boolean }[]; dataDir: string; versions: { onnxruntime: string } };
+    expect(info.providers).toContainEqual({ name: 'cpu', bundled: true });
+    expect(info.dataDir).toBe(paths.dataDir);
+    expect(info.versions.onnxruntime).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

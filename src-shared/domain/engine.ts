@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { zProviderName, zProviderPreference, zRngMode } from './settings.js';
+
+export const SAMPLER_NAMES = [
+  'ddim', 'pndm', 'lms', 'lms_karras', 'euler', 'euler_karras', 'euler_a', 'heun',
+  'dpm2', 'dpm2_a', 'dpmpp_2m', 'dpmpp_2m_karras', 'dpmpp_2m_sde_karras', 'unipc', 'lcm',
+] as const;
+export const zSamplerName = z.enum(SAMPLER_NAMES);
+export type SamplerName = z.infer<typeof zSamplerName>;
+
+export const zGenerationMode = z.enum(['txt2img', 'img2img', 'inpaint']);
+export type GenerationMode = z.infer<typeof zGenerationMode>;
+
+/** Largest seed A1111 and torch both accept without wrapping in JS numbers. */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+/** A PNG (or JPEG/WebP for init images) as base64, without a data: prefix. */
+const zImageBase64 = z
+  .string()
+  .min(8)
+  .max(64 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 image bytes');
+
+const zDimension = z
+  .number()
+  .int()
+  .min(64)
+  .max(2048)
+  .refine((v) => v % 8 === 0, 'must be a multiple of 8');
+
+export const zGenerationParams = z
+  .object({
+    model: z.string().min(1).max(200),
+    mode: zGenerationMode.default('txt2img'),
+    prompt: z.string().max(20000),
+    negativePrompt: z.string().max(20000).default(''),
+    sampler: zSamplerName.default('euler_a'),
+    steps: z.number().int().min(1).max(200).default(20),
+    cfgScale: z.number().min(0).max(50).default(7),
+    /** -1 picks a random seed; the chosen one is reported with the result. */
+    seed: z.number().int().min(-1).max(MAX_SEED).default(-1),
+    rng: zRngMode.default('cpu'),
+    width: zDimension.default(512),
+    height: zDimension.default(512),
+    batchCount: z.number().int().min(1).max(16).default(1),
+    strength: z.number().min(0).max(1).default(0.75),
+    initImage: zImageBase64.optional(),
+    mask: zImageBase64.optional(),
+    provider: zProviderPreference.optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.mode !== 'txt2img' && !p.initImage) {
+      ctx.addIssue({ code: 'custom', path: ['initImage'], message: `${p.mode} needs an init image` });
+    }
+    if (p.mode === 'inpaint' && !p.mask) {
+      ctx.addIssue({ code: 'custom', path: ['mask'], message: 'inpaint needs a mask' });
+    }
+  });
+export type GenerationParams = z.output<typeof zGenerationParams>;
+export type GenerationRequest = z.input<typeof zGenerationParams>;
+
+export const zJobProgress = z.object({
+  jobId: z.string(),
+  imageIndex: z.number().int(),
+  batchCount: z.number().int(),
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  elapsedMs: z.number(),
+  etaMs: z.number().nullable(),
+  /** Small PNG (base64) of the current prediction, from the latent-to-RGB approximation. */
+  preview: z.string().nullable(),
+});
+export type JobProgress = z.infer<typeof zJobProgress>;
+
+export const zGeneratedImage = z.object({
+  index: z.number().int(),
+  seed: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** PNG with A1111 `parameters` and the studio's JSON chunk, base64. */
+  png: z.string(),
+});
+
+export const zJobDone = z.object({
+  jobId: z.string(),
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  images: z.array(zGeneratedImage),
+  provider: zProviderName.nullable(),
+  /** Why the preferred provider was not used, when it was not. */
+  providerNote: z.string().nullable(),
+  totalMs: z.number(),
+});
+export type JobDone = z.infer<typeof zJobDone>;
+
+export const zProviderStatus = z.object({
+  name: zProviderName,
+  bundled: z.boolean(),
+  /** Listed by onnxruntime-node for this platform. */
+  listed: z.boolean(),
+});
+
+export const engineChannels = {
+  'engine.generate': { input: zGenerationParams, output: z.object({ jobId: z.string() }) },
+  'engine.providers': {
+    input: z.object({}).strict(),
+    output: z.object({ providers: z.array(zProviderStatus), order: z.array(zProviderName) }),
+  },
+  'job.cancel': {
+    input: z.object({ jobId: z.string().min(1).max(100) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+} as const;
+
+export const engineEvents = {
+  'job.progress': zJobProgress,
+  'job.done': zJobDone,
+} as const;

@@ -1,0 +1,5 @@
+export * from './contract.js';
+export * from './domain/errors.js';
+export * from './domain/settings.js';
+export * from './domain/system.js';
+export * from './domain/engine.js';
