@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../../test-support/fixtures.js';
+import { runRandnCases } from './randn-cases.js';
+import { runSchedulerCases } from './scheduler-cases.js';
+import { runTokenizerCases } from './tokenizer-cases.js';
+import type { CaseResult } from './conformance-result.js';
+
+const failures = (results: CaseResult[]) => results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
+
+describe.skipIf(!HAVE_FIXTURES)('conformance with the reference fixtures', () => {
+  it('tokenizer: every case exact', () => {
+    const results = runTokenizerCases(FIXTURES_DIR, path.join(TINY_SD, 'tokenizer'));
+    expect(failures(results)).toEqual([]);
+    expect(results.length).toBeGreaterThan(100);
+  });
+  it('torch.randn: every draw of every CPU and CUDA case', () => {
+    const results = runRandnCases(FIXTURES_DIR);
+    expect(failures(results)).toEqual([]);
+    expect(results.some((r) => r.name.includes('cuda'))).toBe(true);
+  });
+  it('schedulers: timesteps and full trajectories of every sampler', () => {
+    const results = runSchedulerCases(FIXTURES_DIR);
+    expect(failures(results)).toEqual([]);
+    expect(results.length).toBe(42);
+  });
+});

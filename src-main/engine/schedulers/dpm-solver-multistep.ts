@@ -1,0 +1,106 @@
+/**
+ * DPM++ 2M, DPM++ 2M Karras and DPM++ 2M SDE Karras (diffusers
+ * DPMSolverMultistepScheduler, solver_order 2, midpoint, lower_order_final).
+ * The SDE variant draws Gaussian noise from the generator each step; ComfyUI
+ * and A1111 use a Brownian tree there, so their SDE images differ.
+ */
+import type { NoiseGenerator } from '../rng/noise-generator.js';
+import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
+import { alphaSigma, alphasCumprod, interpTable, karrasSigmas, linspace, roundHalfEven, sigmaToT, trailingTimesteps, trainingSigmas } from './schedule.js';
+import { combine, vpX0 } from './tensor-math.js';
+
+/** Integer timesteps and sigmas (final 0 appended) of the multistep solvers (DPM-Solver, UniPC). */
+export function multistepSchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[] } {
+  const T = config.num_train_timesteps;
+  const table = trainingSigmas(alphasCumprod(config));
+  const logSigmas = table.map(Math.log);
+  let timesteps: number[];
+  switch (config.timestep_spacing) {
+    case 'linspace':
+      timesteps = linspace(0, T - 1, steps + 1).map(roundHalfEven).reverse().slice(0, -1);
+      break;
+    case 'leading': {
+      const ratio = Math.floor(T / (steps + 1));
+      timesteps = Array.from({ length: steps + 1 }, (_, i) => i * ratio).reverse().slice(0, -1).map((t) => t + config.steps_offset);
+      break;
+    }
+    case 'trailing':
+      timesteps = trailingTimesteps(steps, T);
+      break;
+  }
+  let sigmas: number[];
+  if (config.use_karras_sigmas) {
+    sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
+    timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
+  } else {
+    sigmas = timesteps.map((t) => interpTable(t, table));
+  }
+  return { timesteps, sigmas: [...sigmas, 0].map(Math.fround) };
+}
+
+export function lambdaOf(sigma: number): number {
+  const [alpha, sigmaT] = alphaSigma(sigma);
+  return Math.log(alpha) - Math.log(sigmaT);
+}
+
+export class DpmSolverMultistepScheduler implements Scheduler {
+  readonly timesteps: number[];
+  readonly sigmas: number[];
+  readonly initNoiseSigma = 1;
+  readonly order = 1;
+  private readonly sde: boolean;
+  private readonly outputs: Float32Array[] = [];
+  private lowerOrderNums = 0;
+
+  constructor(private readonly config: SchedulerConfig, steps: number) {
+    const s = multistepSchedule(config, steps);
+    this.timesteps = s.timesteps;
+    this.sigmas = s.sigmas;
+    this.sde = config.algorithm_type === 'sde-dpmsolver++';
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {
+    const n = this.timesteps.length;
+    // final_sigmas_type "zero" makes the last step first order.
+    const lowerOrderFinal = i === n - 1;
+    const [alphaS, sigmaS] = alphaSigma(this.sigmas[i]!);
+    const x0 = vpX0(modelOutput, sample, alphaS, sigmaS, this.config.prediction_type === 'v_prediction');
+    this.outputs.push(x0);
+    if (this.outputs.length > 2) this.outputs.shift();
+    const noise = this.sde ? generator.randn([sample.length]) : null;
+
+    const [alphaT, sigmaT] = alphaSigma(this.sigmas[i + 1]!);
+    const h = lambdaOf(this.sigmas[i + 1]!) - lambdaOf(this.sigmas[i]!);
+    const firstOrder = this.lowerOrderNums < 1 || lowerOrderFinal;
+    let D1: Float32Array | null = null;
+    if (!firstOrder) {
+      const h0 = lambdaOf(this.sigmas[i]!) - lambdaOf(this.sigmas[i - 1]!);
+      const r0 = h0 / h;
+      const m1 = this.outputs[0]!;
+      D1 = combine(new Float32Array(x0.length), (j) => (x0[j]! - m1[j]!) / r0);
+    }
+    const expNegH = Math.exp(-h);
+    const prev = new Float32Array(sample.length);
+    if (this.sde) {
+      const ratio = sigmaS === 0 ? 0 : (sigmaT / sigmaS) * expNegH;
+      const c = alphaT * (1 - Math.exp(-2 * h));
+      const noiseScale = sigmaT * Math.sqrt(1 - Math.exp(-2 * h));
+      combine(prev, (j) => ratio * sample[j]! + c * x0[j]! + (D1 ? 0.5 * c * D1[j]! : 0) + noiseScale * noise![j]!);
+    } else {
+      const ratio = sigmaT / sigmaS;
+      const c = alphaT * (expNegH - 1);
+      combine(prev, (j) => ratio * sample[j]! - c * x0[j]! - (D1 ? 0.5 * c * D1[j]! : 0));
+    }
+    if (this.lowerOrderNums < 2) this.lowerOrderNums += 1;
+    return { prevSample: prev, predOriginal: x0 };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
+    const [alpha, sigma] = alphaSigma(this.sigmas[i]!);
+    return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigma * noise[j]!);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * PLMS (diffusers PNDMScheduler with skip_prk_steps): linear multistep in VP
+ * space over the last four noise predictions. N steps make N+1 model calls
+ * (the second timestep is repeated).
+ */
+import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
+import { SchedulerConfigError } from './scheduler.js';
+import { alphasCumprod, discreteTimesteps } from './schedule.js';
+import { combine } from './tensor-math.js';
+import { vpAddNoise } from './ddim.js';
+
+export class PndmScheduler implements Scheduler {
+  readonly timesteps: number[];
+  readonly initNoiseSigma = 1;
+  readonly order = 1;
+  private readonly ac: Float64Array;
+  private readonly finalAlpha: number;
+  private readonly stride: number;
+  private readonly ets: Float32Array[] = [];
+  private counter = 0;
+  private curSample: Float32Array | null = null;
+
+  constructor(private readonly config: SchedulerConfig, steps: number) {
+    if (steps < 2) throw new SchedulerConfigError('PLMS needs at least 2 steps');
+    this.ac = alphasCumprod(config);
+    this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
+    this.stride = Math.floor(config.num_train_timesteps / steps);
+    const asc = discreteTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset).reverse();
+    const plms = [...asc.slice(0, -1), asc[asc.length - 2]!, asc[asc.length - 1]!];
+    this.timesteps = plms.reverse();
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
+    let t = this.timesteps[i]!;
+    let prevT = t - this.stride;
+    if (this.counter !== 1) {
+      if (this.ets.length > 3) this.ets.splice(0, this.ets.length - 3);
+      this.ets.push(modelOutput);
+    } else {
+      prevT = t;
+      t = t + this.stride;
+    }
+    const e = this.ets;
+    const n = e.length;
+    let eps: Float32Array;
+    if (n === 1 && this.counter === 0) {
+      eps = modelOutput;
+      this.curSample = sample;
+    } else if (n === 1 && this.counter === 1) {
+      eps = combine(new Float32Array(sample.length), (j) => (modelOutput[j]! + e[0]![j]!) / 2);
+      sample = this.curSample!;
+      this.curSample = null;
+    } else if (n === 2) {
+      eps = combine(new Float32Array(sample.length), (j) => (3 * e[1]![j]! - e[0]![j]!) / 2);
+    } else if (n === 3) {
+      eps = combine(new Float32Array(sample.length), (j) => (23 * e[2]![j]! - 16 * e[1]![j]! + 5 * e[0]![j]!) / 12);
+    } else {
+      eps = combine(new Float32Array(sample.length), (j) => (55 * e[n - 1]![j]! - 59 * e[n - 2]![j]! + 37 * e[n - 3]![j]! - 9 * e[n - 4]![j]!) / 24);
+    }
+    const prev = this.prevSample(sample, t, prevT, eps);
+    this.counter += 1;
+    return { prevSample: prev, predOriginal: null };
+  }
+
+  private prevSample(sample: Float32Array, t: number, prevT: number, modelOutput: Float32Array): Float32Array {
+    const aT = this.ac[t]!;
+    const aPrev = prevT >= 0 ? this.ac[prevT]! : this.finalAlpha;
+    const bT = 1 - aT;
+    const bPrev = 1 - aPrev;
+    const v = this.config.prediction_type === 'v_prediction';
+    const sampleCoeff = Math.sqrt(aPrev / aT);
+    const denom = aT * Math.sqrt(bPrev) + Math.sqrt(aT * bT * aPrev);
+    return combine(new Float32Array(sample.length), (j) => {
+      const eps = v ? Math.sqrt(aT) * modelOutput[j]! + Math.sqrt(bT) * sample[j]! : modelOutput[j]!;
+      return sampleCoeff * sample[j]! - ((aPrev - aT) * eps) / denom;
+    });
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
+    return vpAddNoise(this.ac, original, noise, this.timesteps[i]!);
+  }
+}

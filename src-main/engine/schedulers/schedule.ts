@@ -1,0 +1,141 @@
+/**
+ * The noise schedule shared by every sampler: betas, cumulative alphas, the
+ * sigma table, timestep spacings, Karras sigmas and sigma -> timestep, with
+ * float32 rounding where diffusers computes in float32.
+ */
+import { SchedulerConfigError, type SchedulerConfig, type TimestepSpacing } from './scheduler.js';
+
+const f = Math.fround;
+
+export function alphasCumprod(config: SchedulerConfig): Float64Array {
+  const T = config.num_train_timesteps;
+  const betas = new Float64Array(T);
+  if (config.beta_schedule === 'scaled_linear') {
+    const a = Math.sqrt(config.beta_start);
+    const b = Math.sqrt(config.beta_end);
+    for (let i = 0; i < T; i++) {
+      const v = f(a + ((b - a) * i) / (T - 1));
+      betas[i] = f(v * v);
+    }
+  } else if (config.beta_schedule === 'linear') {
+    for (let i = 0; i < T; i++) betas[i] = f(config.beta_start + ((config.beta_end - config.beta_start) * i) / (T - 1));
+  } else {
+    throw new SchedulerConfigError(`beta_schedule ${JSON.stringify(config.beta_schedule)} is not supported (use scaled_linear or linear)`);
+  }
+  const ac = new Float64Array(T);
+  let prod = 1;
+  for (let i = 0; i < T; i++) {
+    prod = f(prod * f(1 - betas[i]!));
+    ac[i] = prod;
+  }
+  return ac;
+}
+
+/** sigma_t = sqrt((1 - ac) / ac), ascending in t. */
+export function trainingSigmas(ac: Float64Array): Float64Array {
+  return ac.map((a) => f(Math.sqrt(f(f(1 - a) / a))));
+}
+
+export function linspace(start: number, stop: number, n: number): number[] {
+  if (n === 1) return [start];
+  return Array.from({ length: n }, (_, i) => start + ((stop - start) * i) / (n - 1));
+}
+
+/** numpy's round-half-to-even. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** np.arange(T, 0, -T/steps).round() - 1: numpy computes start + i * step, never by accumulation. */
+export function trailingTimesteps(steps: number, T: number): number[] {
+  const ratio = T / steps;
+  const length = Math.ceil(T / ratio);
+  return Array.from({ length }, (_, i) => roundHalfEven(T - i * ratio) - 1);
+}
+
+/** Timesteps of the Euler/LMS/Heun/KDPM2 family (float, possibly fractional), descending. */
+export function sigmaFamilyTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number): number[] {
+  switch (spacing) {
+    case 'linspace':
+      return linspace(0, T - 1, steps).map(f).reverse();
+    case 'leading': {
+      const ratio = Math.floor(T / steps);
+      return Array.from({ length: steps }, (_, i) => i * ratio + offset).reverse();
+    }
+    case 'trailing':
+      return trailingTimesteps(steps, T);
+  }
+}
+
+/** Integer timesteps of DDIM / PNDM-style schedulers, descending. */
+export function discreteTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number): number[] {
+  switch (spacing) {
+    case 'linspace':
+      return linspace(0, T - 1, steps).map(roundHalfEven).reverse();
+    case 'leading': {
+      const ratio = Math.floor(T / steps);
+      return Array.from({ length: steps }, (_, i) => i * ratio + offset).reverse();
+    }
+    case 'trailing':
+      return trailingTimesteps(steps, T);
+  }
+}
+
+/** np.interp(x, arange(len(table)), table). */
+export function interpTable(x: number, table: ArrayLike<number>): number {
+  if (x <= 0) return table[0]!;
+  const last = table.length - 1;
+  if (x >= last) return table[last]!;
+  const lo = Math.floor(x);
+  const w = x - lo;
+  return table[lo]! + (table[lo + 1]! - table[lo]!) * w;
+}
+
+/** Karras et al. (2022) sigmas between sigmaMax and sigmaMin, rho = 7 (k-diffusion get_sigmas_karras). */
+export function karrasSigmas(sigmaMin: number, sigmaMax: number, steps: number): number[] {
+  const rho = 7;
+  const minInv = sigmaMin ** (1 / rho);
+  const maxInv = sigmaMax ** (1 / rho);
+  return linspace(0, 1, steps).map((r) => (maxInv + r * (minInv - maxInv)) ** rho);
+}
+
+/** Fractional timestep of a sigma, interpolating in log-sigma (diffusers _sigma_to_t). */
+export function sigmaToT(sigma: number, logSigmas: ArrayLike<number>): number {
+  const ls = Math.log(Math.max(sigma, 1e-10));
+  let low = 0;
+  for (let i = 0; i < logSigmas.length; i++) if (ls - logSigmas[i]! >= 0) low = i;
+  low = Math.min(low, logSigmas.length - 2);
+  const high = low + 1;
+  const lo = logSigmas[low]!;
+  const hi = logSigmas[high]!;
+  let w = (lo - ls) / (lo - hi);
+  w = Math.min(Math.max(w, 0), 1);
+  return (1 - w) * low + w * high;
+}
+
+/** The sigma schedule of the Euler family for `steps`, without the final 0. */
+export function sigmaFamilySchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[]; logSigmas: Float64Array } {
+  const ac = alphasCumprod(config);
+  const table = trainingSigmas(ac);
+  const logSigmas = table.map(Math.log);
+  let timesteps = sigmaFamilyTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset);
+  let sigmas = timesteps.map((t) => interpTable(t, table));
+  if (config.use_karras_sigmas) {
+    sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, steps);
+    timesteps = sigmas.map((s) => sigmaToT(s, logSigmas));
+  }
+  return { timesteps, sigmas: sigmas.map(f), logSigmas };
+}
+
+/** init_noise_sigma of the sigma-space samplers. */
+export function sigmaFamilyInitNoise(spacing: TimestepSpacing, sigmas: readonly number[]): number {
+  const max = Math.max(...sigmas);
+  return spacing === 'linspace' || spacing === 'trailing' ? max : Math.sqrt(max * max + 1);
+}
+
+/** VP-space alpha and sigma of a VE sigma (diffusers _sigma_to_alpha_sigma_t). */
+export function alphaSigma(sigma: number): [alpha: number, sigmaT: number] {
+  const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+  return [alpha, sigma * alpha];
+}

@@ -1,0 +1,129 @@
+/**
+ * UniPC (diffusers UniPCMultistepScheduler: bh2, predict_x0, solver_order 2,
+ * lower_order_final): a predictor step, then a corrector applied with the next
+ * model output.
+ */
+import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
+import { alphaSigma } from './schedule.js';
+import { combine, vpX0 } from './tensor-math.js';
+import { lambdaOf, multistepSchedule } from './dpm-solver-multistep.js';
+
+const SOLVER_ORDER = 2;
+
+/** R (rks^(i-1) rows) and b of the UniC/UniP linear systems for bh2. */
+function coefficients(rks: number[], hh: number, order: number): { R: number[][]; b: number[]; hPhi1: number; Bh: number } {
+  const hPhi1 = Math.expm1(hh);
+  let hPhiK = hPhi1 / hh - 1;
+  let factorial = 1;
+  const Bh = Math.expm1(hh);
+  const R: number[][] = [];
+  const b: number[] = [];
+  for (let i = 1; i <= order; i++) {
+    R.push(rks.map((r) => r ** (i - 1)));
+    b.push((hPhiK * factorial) / Bh);
+    factorial *= i + 1;
+    hPhiK = hPhiK / hh - 1 / factorial;
+  }
+  return { R, b, hPhi1, Bh };
+}
+
+/** Solves a 2x2 (or 1x1) system. */
+function solveSmall(R: number[][], b: number[]): number[] {
+  if (R.length === 1) return [b[0]! / R[0]![0]!];
+  const [[a, c], [d, e]] = R as [[number, number], [number, number]];
+  const det = a * e - c * d;
+  return [(b[0]! * e - c * b[1]!) / det, (a * b[1]! - d * b[0]!) / det];
+}
+
+export class UniPcScheduler implements Scheduler {
+  readonly timesteps: number[];
+  readonly sigmas: number[];
+  readonly initNoiseSigma = 1;
+  readonly order = 1;
+  private readonly outputs: Float32Array[] = [];
+  private lowerOrderNums = 0;
+  private lastSample: Float32Array | null = null;
+  private thisOrder = 1;
+
+  constructor(private readonly config: SchedulerConfig, steps: number) {
+    const s = multistepSchedule(config, steps);
+    this.timesteps = s.timesteps;
+    this.sigmas = s.sigmas;
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
+    const [alphaS, sigmaS] = alphaSigma(this.sigmas[i]!);
+    const x0 = vpX0(modelOutput, sample, alphaS, sigmaS, this.config.prediction_type === 'v_prediction');
+    if (i > 0 && this.lastSample) sample = this.corrector(x0, this.lastSample, sample, i, this.thisOrder);
+    this.outputs.push(x0);
+    if (this.outputs.length > SOLVER_ORDER) this.outputs.shift();
+    const order = Math.min(SOLVER_ORDER, this.timesteps.length - i);
+    this.thisOrder = Math.min(order, this.lowerOrderNums + 1);
+    this.lastSample = sample;
+    const prev = this.predictor(sample, i, this.thisOrder);
+    if (this.lowerOrderNums < SOLVER_ORDER) this.lowerOrderNums += 1;
+    return { prevSample: prev, predOriginal: x0 };
+  }
+
+  private predictor(x: Float32Array, i: number, order: number): Float32Array {
+    const m0 = this.outputs[this.outputs.length - 1]!;
+    const [alphaT, sigmaT] = alphaSigma(this.sigmas[i + 1]!);
+    const [, sigmaS0] = alphaSigma(this.sigmas[i]!);
+    const lambdaS0 = lambdaOf(this.sigmas[i]!);
+    const h = lambdaOf(this.sigmas[i + 1]!) - lambdaS0;
+    const rks: number[] = [];
+    const D1s: Float32Array[] = [];
+    for (let k = 1; k < order; k++) {
+      const mi = this.outputs[this.outputs.length - 1 - k]!;
+      const rk = (lambdaOf(this.sigmas[i - k]!) - lambdaS0) / h;
+      rks.push(rk);
+      D1s.push(combine(new Float32Array(m0.length), (j) => (mi[j]! - m0[j]!) / rk));
+    }
+    rks.push(1);
+    const { hPhi1, Bh } = coefficients(rks, -h, order);
+    // diffusers uses rhos_p = [0.5] for order 2 (and would solve R[:-1,:-1] beyond).
+    const rhos = D1s.length > 0 ? [0.5] : [];
+    const ratio = sigmaT / sigmaS0;
+    return combine(new Float32Array(x.length), (j) => {
+      let res = 0;
+      for (let k = 0; k < rhos.length; k++) res += rhos[k]! * D1s[k]![j]!;
+      return ratio * x[j]! - alphaT * hPhi1 * m0[j]! - alphaT * Bh * res;
+    });
+  }
+
+  private corrector(modelT: Float32Array, lastSample: Float32Array, _thisSample: Float32Array, i: number, order: number): Float32Array {
+    const m0 = this.outputs[this.outputs.length - 1]!;
+    const [alphaT, sigmaT] = alphaSigma(this.sigmas[i]!);
+    const [, sigmaS0] = alphaSigma(this.sigmas[i - 1]!);
+    const lambdaS0 = lambdaOf(this.sigmas[i - 1]!);
+    const h = lambdaOf(this.sigmas[i]!) - lambdaS0;
+    const rks: number[] = [];
+    const D1s: Float32Array[] = [];
+    for (let k = 1; k < order; k++) {
+      const mi = this.outputs[this.outputs.length - 1 - k]!;
+      const rk = (lambdaOf(this.sigmas[i - (k + 1)]!) - lambdaS0) / h;
+      rks.push(rk);
+      D1s.push(combine(new Float32Array(m0.length), (j) => (mi[j]! - m0[j]!) / rk));
+    }
+    rks.push(1);
+    const { R, b, hPhi1, Bh } = coefficients(rks, -h, order);
+    const rhos = order === 1 ? [0.5] : solveSmall(R, b);
+    const ratio = sigmaT / sigmaS0;
+    const last = rhos[rhos.length - 1]!;
+    return combine(new Float32Array(lastSample.length), (j) => {
+      let corr = 0;
+      for (let k = 0; k < D1s.length; k++) corr += rhos[k]! * D1s[k]![j]!;
+      const d1t = modelT[j]! - m0[j]!;
+      return ratio * lastSample[j]! - alphaT * hPhi1 * m0[j]! - alphaT * Bh * (corr + last * d1t);
+    });
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
+    const [alpha, sigma] = alphaSigma(this.sigmas[i]!);
+    return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigma * noise[j]!);
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ClipTokenizer } from './clip-tokenizer.js';
+
+// A miniature CLIP-format vocabulary: the byte alphabet, a few merges, the specials.
+function miniTokenizer(padToken?: string): ClipTokenizer {
+  const vocab: Record<string, number> = {};
+  let id = 0;
+  for (const ch of 'abcdefghijklmnopqrstuvwxyz,!') vocab[ch] = id++;
+  for (const ch of 'abcdefghijklmnopqrstuvwxyz,!') vocab[`${ch}</w>`] = id++;
+  const merges = ['c a', 'ca t</w>', 'r e', 're d</w>'];
+  for (const m of merges) vocab[m.replace(' ', '')] = id++;
+  vocab['<|startoftext|>'] = id++;
+  vocab['<|endoftext|>'] = id++;
+  return new ClipTokenizer({ vocab, merges, padToken });
+}
+
+describe('ClipTokenizer', () => {
+  const tok = miniTokenizer();
+  const v = (s: string) => (tok as unknown as { vocab: Map<string, number> }).vocab.get(s)!;
+
+  it('applies merges by rank and marks word ends', () => {
+    expect(tok.encodeText('cat red')).toEqual([v('cat</w>'), v('red</w>')]);
+    expect(tok.encodeText('ca')).toEqual([v('c'), v('a</w>')]);
+  });
+  it('lower-cases, collapses whitespace and splits punctuation', () => {
+    expect(tok.encodeText('  CAT,\n\tRed ')).toEqual([v('cat</w>'), v(',</w>'), v('red</w>')]);
+  });
+  it('pads to 77 with the pad token and truncates to 75 + specials', () => {
+    const padded = tok.encodePadded('cat');
+    expect(padded).toHaveLength(77);
+    expect(padded.slice(0, 3)).toEqual([tok.bosId, v('cat</w>'), tok.eosId]);
+    expect(padded[76]).toBe(tok.eosId);
+    const long = tok.encodePadded(Array(100).fill('cat').join(' '));
+    expect(long).toHaveLength(77);
+    expect(long[76]).toBe(tok.eosId);
+    expect(miniTokenizer('!').encodePadded('cat')[76]).toBe(v('!'));
+  });
+});

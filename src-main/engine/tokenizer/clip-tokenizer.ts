@@ -1,0 +1,144 @@
+/**
+ * CLIP byte-level BPE, as transformers' CLIPTokenizer (tokenizers backend)
+ * does it: NFC, whitespace collapsed, lower-cased; the CLIP pre-tokenizer
+ * regex; bytes mapped to printable characters; BPE with `</w>` word ends.
+ * Exact to ../shared/fixtures/tokenizer-cases.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const CHUNK_TOKENS = 75;
+export const CONTEXT_LENGTH = 77;
+
+const PRETOKENIZE = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
+const BOS = '<|startoftext|>';
+const EOS = '<|endoftext|>';
+
+/** GPT-2's reversible byte -> printable character table. */
+function byteToUnicode(): string[] {
+  const table: string[] = new Array(256);
+  const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+  let extra = 0;
+  for (let b = 0; b < 256; b++) table[b] = String.fromCodePoint(printable(b) ? b : 256 + extra++);
+  return table;
+}
+const BYTE_CHARS = byteToUnicode();
+
+export interface TokenizerFiles {
+  vocab: Record<string, number>;
+  merges: string[];
+  /** Pad id: 49407 (eos) for SD 1.x, 0 ("!") for SD 2.x and SDXL's second tokenizer. */
+  padToken?: string;
+}
+
+export class ClipTokenizer {
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly padId: number;
+  private readonly vocab: Map<string, number>;
+  private readonly ranks = new Map<string, number>();
+  private readonly cache = new Map<string, number[]>();
+
+  constructor(files: TokenizerFiles) {
+    this.vocab = new Map(Object.entries(files.vocab));
+    files.merges.forEach((line, rank) => this.ranks.set(line, rank));
+    const id = (token: string) => {
+      const v = this.vocab.get(token);
+      if (v === undefined) throw new Error(`tokenizer vocabulary lacks ${token}`);
+      return v;
+    };
+    this.bosId = id(BOS);
+    this.eosId = id(EOS);
+    this.padId = files.padToken ? id(files.padToken) : this.eosId;
+  }
+
+  /** Loads `vocab.json`, `merges.txt` and the pad token from a Hugging Face tokenizer folder. */
+  static fromFolder(dir: string): ClipTokenizer {
+    const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as Record<string, number>;
+    const merges = fs
+      .readFileSync(path.join(dir, 'merges.txt'), 'utf8')
+      .split('\n')
+      .filter((line, i) => line.trim() !== '' && !(i === 0 && line.startsWith('#version')));
+    let padToken: string | undefined;
+    for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file)) continue;
+      const pad = (JSON.parse(fs.readFileSync(file, 'utf8')) as { pad_token?: string | { content: string } }).pad_token;
+      if (pad) {
+        padToken = typeof pad === 'string' ? pad : pad.content;
+        break;
+      }
+    }
+    return new ClipTokenizer({ vocab, merges, padToken });
+  }
+
+  static normalize(text: string): string {
+    return text.normalize('NFC').replace(/\s+/gu, ' ').toLowerCase();
+  }
+
+  /** Token ids without BOS/EOS, not truncated. */
+  encodeText(text: string): number[] {
+    const ids: number[] = [];
+    for (const match of ClipTokenizer.normalize(text).matchAll(PRETOKENIZE)) {
+      const piece = match[0];
+      if (piece === BOS) ids.push(this.bosId);
+      else if (piece === EOS) ids.push(this.eosId);
+      else ids.push(...this.bpeIds(piece));
+    }
+    return ids;
+  }
+
+  /** `[BOS] + ids + [EOS]`, not truncated (the fixture's `ids`). */
+  encode(text: string): number[] {
+    return [this.bosId, ...this.encodeText(text), this.eosId];
+  }
+
+  /** Truncated to 77 and padded: what SD pipelines feed the text encoder. */
+  encodePadded(text: string, length = CONTEXT_LENGTH): number[] {
+    const body = this.encodeText(text).slice(0, length - 2);
+    const ids = [this.bosId, ...body, this.eosId];
+    while (ids.length < length) ids.push(this.padId);
+    return ids;
+  }
+
+  private bpeIds(piece: string): number[] {
+    const cached = this.cache.get(piece);
+    if (cached) return cached;
+    const chars = Array.from(new TextEncoder().encode(piece), (b) => BYTE_CHARS[b]!);
+    const ids = this.bpe(chars).map((token) => this.vocab.get(token) ?? this.eosId);
+    if (this.cache.size < 50_000) this.cache.set(piece, ids);
+    return ids;
+  }
+
+  private bpe(chars: string[]): string[] {
+    if (chars.length === 0) return [];
+    let word = [...chars];
+    word[word.length - 1] += '</w>';
+    while (word.length > 1) {
+      let best = -1;
+      let bestRank = Infinity;
+      for (let i = 0; i < word.length - 1; i++) {
+        const rank = this.ranks.get(`${word[i]} ${word[i + 1]}`);
+        if (rank !== undefined && rank < bestRank) {
+          bestRank = rank;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      const first = word[best]!;
+      const second = word[best + 1]!;
+      const merged: string[] = [];
+      for (let i = 0; i < word.length; ) {
+        if (i < word.length - 1 && word[i] === first && word[i + 1] === second) {
+          merged.push(first + second);
+          i += 2;
+        } else {
+          merged.push(word[i]!);
+          i += 1;
+        }
+      }
+      word = merged;
+    }
+    return word;
+  }
+}
