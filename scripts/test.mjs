@@ -17,6 +17,8 @@ const e2eJson = path.join(results, 'e2e-results.json');
 fs.rmSync(unitJson, { force: true });
 fs.rmSync(e2eJson, { force: true });
 
+const typecheckStatus = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+if (typecheckStatus !== 0) console.error('typecheck failed');
 const unitStatus = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${unitJson}`]);
 const e2eStatus = run(bin('playwright'), ['test']);
 
@@ -47,6 +49,7 @@ if (e2e) {
   failed += 1;
   console.error('playwright wrote no results');
 }
-const ok = unitStatus === 0 && e2eStatus === 0 && failed === 0;
-console.log(`\nunit + e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+const ok = typecheckStatus === 0 && unitStatus === 0 && e2eStatus === 0 && failed === 0;
+if (typecheckStatus !== 0) failed += 1;
+console.log(`\nSummary (typecheck, unit, conformance, e2e): ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(ok ? 0 : 1);

@@ -3,12 +3,18 @@
  * Both shells (Electron and the headless host) start the studio through here.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.js';
 import { EventHub } from './ipc/event-hub.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { collectSystemInfo } from './system/system-info.js';
-import { resolveStudioPaths, type StudioPaths } from './paths.js';
+import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { findModelDir, listModels, type ModelRoot } from './models/model-locator.js';
+import { availableProviders, listBackends, providerOrder } from './engine/runtime/providers.js';
+import type { ProviderName } from '../src-shared/domain/settings.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +23,8 @@ export interface StudioOptions {
   shell: SystemInfo['shell'];
   paths?: StudioPaths;
   logger?: Logger;
+  /** Engine worker bundle; defaults to the one built beside the running code. */
+  workerFile?: string;
 }
 
 export interface Studio {
@@ -24,7 +32,16 @@ export interface Studio {
   router: Router;
   hub: EventHub;
   settings: SettingsStore;
+  jobs: JobQueue;
   close(): Promise<void>;
+}
+
+/** The engine worker bundle beside the running bundle (dist/ or dist/main/); from sources, the built one. */
+export function engineWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const ext = path.extname(here);
+  if (ext === '.ts') return path.join(appRoot(), 'dist', 'engine-worker.mjs');
+  return path.join(path.dirname(here), `engine-worker${ext}`);
 }
 
 export function appVersion(): string {
@@ -43,12 +60,40 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const hub = new EventHub();
   const logger = opts.logger ?? consoleLogger;
   const modelsDir = () => settings.get().modelsDir ?? paths.modelsDir;
+  const modelRoots = (): ModelRoot[] => [
+    { dir: modelsDir(), source: 'user' },
+    { dir: paths.builtinModelsDir, source: 'builtin' },
+  ];
+  const defaultModel = () => {
+    const models = listModels(modelRoots()).filter((m) => m.problem === null);
+    const preferred = settings.get().defaultModel;
+    return models.find((m) => m.name === preferred)?.name ?? models[0]?.name ?? null;
+  };
+  const jobs = new JobQueue({
+    hub,
+    workerFile: opts.workerFile ?? engineWorkerFile(),
+    appVersion: appVersion(),
+    resolveModel: (name) => findModelDir(name, modelRoots()),
+    providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
+  });
 
   const handlers: Handlers = {
     'system.info': () =>
       collectSystemInfo({ paths, modelsDir: modelsDir(), shell: opts.shell, appVersion: appVersion(), sqliteVersion: null }),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
+    'models.list': () => ({ models: listModels(modelRoots()), defaultModel: defaultModel() }),
+    'engine.generate': (params) => ({ jobId: jobs.submit(params) }),
+    'engine.providers': () => {
+      const listed = new Set(listBackends().map((b) => b.name));
+      const bundled = new Set(listBackends().filter((b) => b.bundled).map((b) => b.name));
+      const names: ProviderName[] = ['cuda', 'dml', 'webgpu', 'cpu'];
+      return {
+        providers: names.map((name) => ({ name, listed: listed.has(name), bundled: bundled.has(name) })),
+        order: availableProviders(),
+      };
+    },
+    'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
   };
 
   return {
@@ -56,6 +101,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     router: new Router(handlers, logger),
     hub,
     settings,
-    close: async () => {},
+    jobs,
+    close: () => jobs.close(),
   };
 }

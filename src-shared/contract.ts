@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { zSettings, zSettingsPatch } from './domain/settings.js';
 import { zSystemInfo } from './domain/system.js';
 import { zStudioErrorData } from './domain/errors.js';
+import { engineChannels, engineEvents } from './domain/engine.js';
+import { zModelEntry } from './domain/models.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
 export const zNoInput = z.object({}).strict();
@@ -17,9 +19,13 @@ export const channels = {
   'system.info': { input: zNoInput, output: zSystemInfo },
   'settings.get': { input: zNoInput, output: zSettings },
   'settings.set': { input: zSettingsPatch, output: zSettings },
+  'models.list': { input: zNoInput, output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }) },
+  ...engineChannels,
 } as const;
 
-export const events = {} as const satisfies Record<string, z.ZodType>;
+export const events = {
+  ...engineEvents,
+} as const;
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;

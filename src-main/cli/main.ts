@@ -4,12 +4,16 @@
  */
 import { UsageError } from './args.js';
 import { serveCommand, serveUsage } from './serve.js';
+import { generateCommand, generateUsage } from './generate.js';
+import { conformanceCommand, conformanceUsage } from './conformance.js';
 import { isStudioError } from '../../src-shared/domain/errors.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 
 const commands: Record<string, Command> = {
   serve: { run: serveCommand, usage: serveUsage },
+  generate: { run: generateCommand, usage: generateUsage },
+  conformance: { run: conformanceCommand, usage: conformanceUsage },
 };
 
 function usage(): string {

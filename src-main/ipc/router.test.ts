@@ -13,6 +13,31 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
     good: [{ theme: 'light' }, { rngMode: 'gpu', providerPreference: 'cpu' }, {}],
     bad: [{ theme: 'purple' }, { rngMode: 'quantum' }, { unknownKey: true }, { defaultModel: 5 }, 'light'],
   },
+  'models.list': { good: [{}], bad: [{ dir: '/' }] },
+  'engine.providers': { good: [{}], bad: [{ name: 'cuda' }] },
+  'job.cancel': { good: [{ jobId: 'no-such-job' }], bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }] },
+  // Valid requests reach the service (see below); here only the validation side.
+  'engine.generate': {
+    good: [],
+    bad: [
+      {},
+      { model: 'm', prompt: 'p', steps: 0 },
+      { model: 'm', prompt: 'p', steps: 1000 },
+      { model: 'm', prompt: 'p', width: 513 },
+      { model: 'm', prompt: 'p', width: 8192 },
+      { model: 'm', prompt: 'p', cfgScale: -1 },
+      { model: 'm', prompt: 'p', sampler: 'k_euler_magic' },
+      { model: 'm', prompt: 'p', seed: 1.5 },
+      { model: 'm', prompt: 'p', seed: 2 ** 60 },
+      { model: 'm', prompt: 'p', mode: 'img2img' },
+      { model: 'm', prompt: 'p', mode: 'inpaint', initImage: 'aGVsbG8gd29ybGQ=' },
+      { model: 'm', prompt: 'p', initImage: 'not base64!' },
+      { model: 'm', prompt: 'p', batchCount: 100 },
+      { model: 'm', prompt: 'p', rng: 'quantum' },
+      { model: 'm', prompt: 'p', extra: true },
+      { model: '', prompt: 'p' },
+    ],
+  },
 };
 
 describe('router', () => {
@@ -53,6 +78,13 @@ describe('router', () => {
     });
   }
 
+  it('engine.generate: a well-formed request reaches the engine, which names a missing model', async () => {
+    const result = await studio.router.call(9, 'engine.generate', { model: 'no-such-model', prompt: 'a red circle' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });
+    const traversal = await studio.router.call(10, 'engine.generate', { model: '../../etc', prompt: 'x' });
+    expect(traversal).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
   it('answers an unknown channel with UNKNOWN_CHANNEL', async () => {
     const result = await studio.router.call(3, 'fs.readFile', { path: '/etc/passwd' });
     expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
@@ -61,8 +93,15 @@ describe('router', () => {
   });
 
   it('keeps stack traces and paths of unexpected errors out of the result', async () => {
+    const unused = () => {
+      throw new Error('not called');
+    };
     const router = new Router(
       {
+        'models.list': unused,
+        'engine.generate': unused,
+        'engine.providers': unused,
+        'job.cancel': unused,
         'system.info': () => {
           throw new Error('ENOENT: no such file /home/secret/thing.db');
         },

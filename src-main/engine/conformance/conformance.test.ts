@@ -25,3 +25,12 @@ describe.skipIf(!HAVE_FIXTURES)('conformance with the reference fixtures', () =>
     expect(results.length).toBe(42);
   });
 });
+
+describe.skipIf(!HAVE_FIXTURES)('pipeline conformance on tiny-sd (onnxruntime CPU)', () => {
+  it('every pipeline reference image within 2/255 max and 0.5 mean', async () => {
+    const { runPipelineCases } = await import('./pipeline-cases.js');
+    const results = await runPipelineCases(FIXTURES_DIR);
+    expect(failures(results)).toEqual([]);
+    expect(results.length).toBeGreaterThanOrEqual(5);
+  }, 300_000);
+});

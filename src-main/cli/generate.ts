@@ -1,0 +1,104 @@
+/**
+ * `studio generate`: one generation from the command line, in this process
+ * (no worker needed: nothing else waits on this thread).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { zGenerationParams, SAMPLER_NAMES } from '../../src-shared/domain/engine.js';
+import { ModelCache, generatePngs } from '../engine/generation.js';
+import { providerOrder } from '../engine/runtime/providers.js';
+import { describeIssues } from '../ipc/router.js';
+import { appVersion } from '../studio.js';
+import { randomSeed } from '../jobs/seeds.js';
+import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
+
+export const generateUsage =
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] --out FILE.png';
+
+function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new UsageError(`--${flag}: cannot read ${file}`);
+  }
+}
+
+export async function generateCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    negative: { type: 'string' },
+    seed: { type: 'string' },
+    steps: { type: 'string' },
+    sampler: { type: 'string' },
+    cfg: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    batch: { type: 'string' },
+    rng: { type: 'string' },
+    init: { type: 'string' },
+    strength: { type: 'string' },
+    mask: { type: 'string' },
+    provider: { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (!values.model) throw new UsageError('--model is required');
+  if (values.prompt === undefined) throw new UsageError('--prompt is required');
+  if (!values.out) throw new UsageError('--out is required');
+  if (!/\.png$/i.test(values.out)) throw new UsageError('--out must name a .png file');
+  if (values.sampler && !(SAMPLER_NAMES as readonly string[]).includes(values.sampler)) {
+    throw new UsageError(`--sampler must be one of ${SAMPLER_NAMES.join(', ')}`);
+  }
+  if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory()) throw new UsageError(`--model: no folder at ${values.model}`);
+  if (values.mask && !values.init) throw new UsageError('--mask needs --init');
+  const init = readImageFlag('init', values.init);
+  const mask = readImageFlag('mask', values.mask);
+
+  const parsed = zGenerationParams.safeParse({
+    model: path.basename(path.resolve(values.model)),
+    mode: mask ? 'inpaint' : init ? 'img2img' : 'txt2img',
+    prompt: values.prompt,
+    negativePrompt: values.negative ?? '',
+    seed: intFlag('seed', values.seed, -1, Number.MAX_SAFE_INTEGER),
+    steps: intFlag('steps', values.steps, 1, 200),
+    sampler: values.sampler,
+    cfgScale: numberFlag('cfg', values.cfg, 0, 50),
+    width: intFlag('width', values.width, 64, 2048),
+    height: intFlag('height', values.height, 64, 2048),
+    batchCount: intFlag('batch', values.batch, 1, 16),
+    rng: values.rng,
+    strength: numberFlag('strength', values.strength, 0, 1) ?? (mask ? 1 : undefined),
+    initImage: init?.toString('base64'),
+    mask: mask?.toString('base64'),
+    provider: values.provider,
+  });
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
+  const p = parsed.data;
+  const seed = p.seed < 0 ? randomSeed() : p.seed;
+
+  const cache = new ModelCache();
+  const started = Date.now();
+  const { images, provider, providerNote } = await generatePngs(
+    cache,
+    path.resolve(values.model),
+    providerOrder(p.provider),
+    { ...p, seed, initImage: init, mask },
+    {
+      appVersion: appVersion(),
+      modelName: p.model,
+      onStep: values.quiet ? undefined : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
+    },
+  ).finally(() => cache.unload());
+  if (!values.quiet) process.stderr.write('\n');
+  const outputs = images.map((img) => {
+    const file = images.length === 1 ? values.out! : values.out!.replace(/\.png$/i, `-${img.index}.png`);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, img.png);
+    return `${file} (seed ${img.seed})`;
+  });
+  console.log(`wrote ${outputs.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s on ${provider}${providerNote ? ` (${providerNote})` : ''}`);
+  return 0;
+}
+

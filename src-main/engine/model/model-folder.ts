@@ -1,0 +1,72 @@
+/**
+ * Reading and validating a Hugging Face ONNX export folder before any session
+ * is created, so a broken or partial folder gets an error naming the part.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../../src-shared/domain/errors.js';
+
+export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface ModelFolder {
+  dir: string;
+  name: string;
+  /** model.onnx of each component present; vae_encoder is optional (txt2img only without it). */
+  files: Partial<Record<Component, string>>;
+  tokenizerDir: string;
+  schedulerConfig: Record<string, unknown>;
+  /** Per-component config.json (optimum exports), when present. */
+  configs: Partial<Record<Component, Record<string, unknown>>>;
+  /** Parts an SDXL export adds; the engine reports them as unsupported. */
+  hasSecondTextEncoder: boolean;
+}
+
+function readJson(file: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new StudioError('BROKEN_MODEL', `${what} is missing`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new StudioError('BROKEN_MODEL', `${what} is not valid JSON`);
+  }
+}
+
+export function readModelFolder(dir: string): ModelFolder {
+  const name = path.basename(path.resolve(dir));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new StudioError('MODEL_NOT_FOUND', `Model folder "${name}" does not exist`);
+  }
+  const files: ModelFolder['files'] = {};
+  const configs: ModelFolder['configs'] = {};
+  const missing: string[] = [];
+  for (const component of COMPONENTS) {
+    const file = path.join(dir, component, 'model.onnx');
+    if (fs.existsSync(file) && fs.statSync(file).size > 0) files[component] = file;
+    else if (component !== 'vae_encoder') missing.push(`${component}/model.onnx`);
+    const config = path.join(dir, component, 'config.json');
+    if (fs.existsSync(config)) configs[component] = readJson(config, `${name}: ${component}/config.json`);
+  }
+  const tokenizerDir = path.join(dir, 'tokenizer');
+  for (const f of ['vocab.json', 'merges.txt']) if (!fs.existsSync(path.join(tokenizerDir, f))) missing.push(`tokenizer/${f}`);
+  const schedulerFile = path.join(dir, 'scheduler', 'scheduler_config.json');
+  if (!fs.existsSync(schedulerFile)) missing.push('scheduler/scheduler_config.json');
+  if (missing.length > 0) {
+    throw new StudioError('BROKEN_MODEL', `Model "${name}" is incomplete: missing ${missing.join(', ')}`);
+  }
+  return {
+    dir,
+    name,
+    files,
+    tokenizerDir,
+    schedulerConfig: readJson(schedulerFile, `${name}: scheduler/scheduler_config.json`),
+    configs,
+    hasSecondTextEncoder: fs.existsSync(path.join(dir, 'text_encoder_2')),
+  };
+}

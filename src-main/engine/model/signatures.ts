@@ -1,0 +1,109 @@
+/**
+ * What each exported graph expects, read from the session metadata rather
+ * than assumed: exporters differ (int32 vs int64 input_ids, int64 / float /
+ * float16 / rank-0 timesteps, latent_sample vs latent_parameters, 4 vs 9
+ * UNet channels, fp16 tensors).
+ */
+import type * as ort from 'onnxruntime-node';
+import { StudioError } from '../../../src-shared/domain/errors.js';
+
+type Meta = { name: string; isTensor: boolean; type?: string; shape?: (number | string)[] };
+
+export type FloatType = 'float32' | 'float16';
+
+export interface TextEncoderSignature {
+  idsType: 'int32' | 'int64';
+  output: string;
+  hiddenSize: number | null;
+}
+
+export interface UnetSignature {
+  sampleType: FloatType;
+  timestepType: 'int64' | 'float32' | 'float16';
+  /** 0 for a scalar timestep, 1 for [batch]. */
+  timestepRank: 0 | 1;
+  hiddenType: FloatType;
+  inChannels: number;
+  hiddenSize: number | null;
+  /** A fixed batch of 1 forces two UNet runs per step under CFG. */
+  batchFixed: number | null;
+  output: string;
+  extraInputs: string[];
+}
+
+export interface VaeSignature {
+  inputType: FloatType;
+  input: string;
+  output: string;
+}
+
+function inputs(session: ort.InferenceSession): Meta[] {
+  return (session as unknown as { inputMetadata: Meta[] }).inputMetadata;
+}
+function outputs(session: ort.InferenceSession): Meta[] {
+  return (session as unknown as { outputMetadata: Meta[] }).outputMetadata;
+}
+
+function find(list: Meta[], name: string, component: string): Meta {
+  const m = list.find((x) => x.name === name);
+  if (!m) throw new StudioError('BROKEN_MODEL', `${component} has no "${name}" (it has ${list.map((x) => x.name).join(', ')})`);
+  return m;
+}
+
+function floatType(m: Meta, component: string): FloatType {
+  if (m.type === 'float32' || m.type === 'float16') return m.type;
+  throw new StudioError('UNSUPPORTED_MODEL', `${component} input "${m.name}" has type ${m.type}; float32 or float16 expected`);
+}
+
+const staticDim = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : null);
+
+export function readTextEncoder(session: ort.InferenceSession): TextEncoderSignature {
+  const ids = find(inputs(session), 'input_ids', 'text_encoder');
+  if (ids.type !== 'int32' && ids.type !== 'int64') {
+    throw new StudioError('UNSUPPORTED_MODEL', `text_encoder input_ids has type ${ids.type}; int32 or int64 expected`);
+  }
+  const out = outputs(session).find((o) => o.name === 'last_hidden_state') ?? outputs(session)[0];
+  if (!out) throw new StudioError('BROKEN_MODEL', 'text_encoder has no outputs');
+  return { idsType: ids.type, output: out.name, hiddenSize: staticDim(out.shape?.[2]) };
+}
+
+export function readUnet(session: ort.InferenceSession): UnetSignature {
+  const ins = inputs(session);
+  const sample = find(ins, 'sample', 'unet');
+  const timestep = find(ins, 'timestep', 'unet');
+  const hidden = find(ins, 'encoder_hidden_states', 'unet');
+  if (timestep.type !== 'int64' && timestep.type !== 'float32' && timestep.type !== 'float16') {
+    throw new StudioError('UNSUPPORTED_MODEL', `unet timestep has type ${timestep.type}`);
+  }
+  const inChannels = staticDim(sample.shape?.[1]) ?? 4;
+  if (inChannels !== 4 && inChannels !== 9) {
+    throw new StudioError('UNSUPPORTED_MODEL', `unet takes ${inChannels} input channels; 4 (standard) or 9 (inpainting) are supported`);
+  }
+  const out = outputs(session)[0];
+  if (!out) throw new StudioError('BROKEN_MODEL', 'unet has no outputs');
+  return {
+    sampleType: floatType(sample, 'unet'),
+    timestepType: timestep.type,
+    timestepRank: (timestep.shape?.length ?? 1) === 0 ? 0 : 1,
+    hiddenType: floatType(hidden, 'unet'),
+    inChannels,
+    hiddenSize: staticDim(hidden.shape?.[2]),
+    batchFixed: staticDim(sample.shape?.[0]),
+    output: out.name,
+    extraInputs: ins.map((i) => i.name).filter((n) => !['sample', 'timestep', 'encoder_hidden_states'].includes(n)),
+  };
+}
+
+export function readVaeDecoder(session: ort.InferenceSession): VaeSignature {
+  const input = find(inputs(session), 'latent_sample', 'vae_decoder');
+  const out = outputs(session)[0];
+  if (!out) throw new StudioError('BROKEN_MODEL', 'vae_decoder has no outputs');
+  return { inputType: floatType(input, 'vae_decoder'), input: input.name, output: out.name };
+}
+
+export function readVaeEncoder(session: ort.InferenceSession): VaeSignature {
+  const input = find(inputs(session), 'sample', 'vae_encoder');
+  const out = outputs(session).find((o) => o.name === 'latent_parameters' || o.name === 'latent_sample');
+  if (!out) throw new StudioError('UNSUPPORTED_MODEL', `vae_encoder outputs ${outputs(session).map((o) => o.name).join(', ')}; latent_sample or latent_parameters expected`);
+  return { inputType: floatType(input, 'vae_encoder'), input: input.name, output: out.name };
+}

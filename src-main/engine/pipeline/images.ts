@@ -1,0 +1,76 @@
+/**
+ * Pixels in and out of the pipeline: decoding init images and masks (PNG,
+ * JPEG, WebP) at the generation size, and turning decoded VAE output into RGB.
+ */
+import sharp from 'sharp';
+import { StudioError } from '../../../src-shared/domain/errors.js';
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** HWC, 3 channels, 0..255. */
+  data: Uint8Array;
+}
+
+async function decodeRaw(bytes: Uint8Array, width: number, height: number, channels: 1 | 3, what: string): Promise<Uint8Array> {
+  try {
+    let img = sharp(bytes, { failOn: 'error' }).flatten({ background: '#000000' });
+    img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
+    const meta = await sharp(bytes).metadata();
+    if (meta.width !== width || meta.height !== height) {
+      img = img.resize(width, height, { fit: 'fill', kernel: channels === 1 ? 'nearest' : 'lanczos3' });
+    }
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels`);
+    return new Uint8Array(data.buffer, data.byteOffset, data.length);
+  } catch (err) {
+    throw new StudioError('INVALID_INPUT', `The ${what} could not be read as an image (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** An init image as CHW float32 in [-1, 1] at width x height. */
+export async function imageToTensor(bytes: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  const rgb = await decodeRaw(bytes, width, height, 3, 'init image');
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[c * plane + i] = rgb[i * 3 + c]! / 127.5 - 1;
+  return out;
+}
+
+/** A mask (white = repaint) at image size, binarised at 0.5: 1 repaints, 0 keeps. */
+export async function maskToPixels(bytes: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  const gray = await decodeRaw(bytes, width, height, 1, 'mask');
+  return Float32Array.from(gray, (v) => (v / 255 >= 0.5 ? 1 : 0));
+}
+
+/** Nearest-neighbour downscale (torch interpolate 'nearest': source index floor(i * in / out)). */
+export function downscaleNearest(mask: Float32Array, width: number, height: number, outW: number, outH: number): Float32Array {
+  const out = new Float32Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    const sy = Math.floor((y * height) / outH);
+    for (let x = 0; x < outW; x++) out[y * outW + x] = mask[sy * width + Math.floor((x * width) / outW)]!;
+  }
+  return out;
+}
+
+/** VAE output [1, 3, H, W] in [-1, 1] -> RGB bytes: round(clamp(x / 2 + 0.5) * 255). */
+export function tensorToRgb(chw: Float32Array, width: number, height: number): RgbImage {
+  const plane = width * height;
+  const data = new Uint8Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = Math.min(1, Math.max(0, chw[c * plane + i]! / 2 + 0.5));
+      data[i * 3 + c] = Math.round(v * 255);
+    }
+  }
+  return { width, height, data };
+}
+
+export async function encodePng(image: RgbImage): Promise<Buffer> {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+}
+
+export async function decodePngToRgb(bytes: Uint8Array): Promise<RgbImage> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

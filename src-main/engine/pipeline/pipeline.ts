@@ -1,0 +1,232 @@
+/**
+ * The denoising pipeline: txt2img, img2img and inpainting, the way diffusers'
+ * Stable Diffusion pipelines do it (see ../shared/fixtures/README.md):
+ * conditioning -> noise -> sampler loop with classifier-free guidance -> VAE.
+ * Pure engine code: no IPC, no database. Runs wherever it is called; the
+ * app calls it from a worker thread because session.run() blocks.
+ */
+import { StudioError } from '../../../src-shared/domain/errors.js';
+import type { GenerationMode, SamplerName } from '../../../src-shared/domain/engine.js';
+import type { RngMode } from '../../../src-shared/domain/settings.js';
+import type { LoadedModel } from '../model/loaded-model.js';
+import { createGenerator } from '../rng/index.js';
+import { createScheduler, SchedulerConfigError } from '../schedulers/index.js';
+import { latentToRgb } from '../preview/latent-preview.js';
+import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
+import { encodePromptPair } from './text-conditioning.js';
+
+export interface PipelineRequest {
+  mode: GenerationMode;
+  prompt: string;
+  negativePrompt: string;
+  sampler: SamplerName;
+  steps: number;
+  cfgScale: number;
+  seed: number;
+  rng: RngMode;
+  width: number;
+  height: number;
+  batchCount: number;
+  strength: number;
+  initImage?: Uint8Array;
+  mask?: Uint8Array;
+}
+
+export interface StepInfo {
+  imageIndex: number;
+  /** Model calls done for this image, and in all (second-order samplers make two per step). */
+  step: number;
+  totalSteps: number;
+  preview: () => RgbImage;
+}
+
+export interface PipelineOptions {
+  signal?: AbortSignal;
+  onStep?: (info: StepInfo) => void;
+}
+
+export interface PipelineImage {
+  index: number;
+  seed: number;
+  image: RgbImage;
+  /** Final latents (model space), for tests and debugging. */
+  latents: Float32Array;
+}
+
+const LATENT_CHANNELS = 4;
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StudioError('CANCELLED', 'Generation cancelled');
+}
+
+function validate(model: LoadedModel, req: PipelineRequest): void {
+  if (req.width % 8 !== 0 || req.height % 8 !== 0) {
+    throw new StudioError('BAD_SIZE', `Width and height must be multiples of 8 (got ${req.width}x${req.height})`);
+  }
+  const m = model.description.latentMultiple;
+  if (m && ((req.width / 8) % m !== 0 || (req.height / 8) % m !== 0)) {
+    throw new StudioError('BAD_SIZE', `"${model.folder.name}" needs width and height in multiples of ${8 * m} (got ${req.width}x${req.height})`);
+  }
+  if (req.mode !== 'txt2img' && !req.initImage) throw new StudioError('INVALID_INPUT', `${req.mode} needs an init image`);
+  if (req.mode === 'inpaint' && !req.mask) throw new StudioError('INVALID_INPUT', 'inpaint needs a mask');
+  if (req.mode !== 'txt2img' && !model.canEncodeImages) {
+    throw new StudioError('UNSUPPORTED_MODEL', `"${model.folder.name}" has no vae_encoder, so it cannot do ${req.mode}`);
+  }
+  if (model.description.inpainting && req.mode !== 'inpaint') {
+    throw new StudioError('UNSUPPORTED_MODEL', `"${model.folder.name}" is an inpainting model: use inpaint mode with a mask`);
+  }
+}
+
+/** Runs every image of the batch (seed, seed + 1, ...), A1111 style. */
+export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts: PipelineOptions = {}): Promise<PipelineImage[]> {
+  validate(model, req);
+  checkAborted(opts.signal);
+  const { cond, uncond } = await encodePromptPair(model, req.prompt, req.negativePrompt);
+  const h = req.height / 8;
+  const w = req.width / 8;
+  const sf = model.description.vaeScale;
+
+  // Image-conditioned inputs are the same for every image of the batch.
+  let initLatents: Float32Array | null = null;
+  let latentMask: Float32Array | null = null;
+  let maskedImageLatents: Float32Array | null = null;
+  if (req.mode !== 'txt2img') {
+    const pixels = await imageToTensor(req.initImage!, req.width, req.height);
+    const imageDims = [1, 3, req.height, req.width];
+    if (req.mode === 'inpaint') {
+      const maskPixels = await maskToPixels(req.mask!, req.width, req.height);
+      latentMask = downscaleNearest(maskPixels, req.width, req.height, w, h);
+      if (model.description.inpainting) {
+        const plane = req.width * req.height;
+        const masked = pixels.map((v, i) => (maskPixels[i % plane]! < 0.5 ? v : 0));
+        maskedImageLatents = (await model.encode(masked, imageDims)).map((v) => v * sf);
+      }
+    }
+    if (!model.description.inpainting) initLatents = (await model.encode(pixels, imageDims)).map((v) => v * sf);
+  }
+
+  const out: PipelineImage[] = [];
+  for (let b = 0; b < req.batchCount; b++) {
+    checkAborted(opts.signal);
+    out.push(await runOne(model, req, b, { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim }, { initLatents, latentMask, maskedImageLatents, h, w }, opts));
+  }
+  return out;
+}
+
+interface ImageInputs {
+  initLatents: Float32Array | null;
+  latentMask: Float32Array | null;
+  maskedImageLatents: Float32Array | null;
+  h: number;
+  w: number;
+}
+
+async function runOne(
+  model: LoadedModel,
+  req: PipelineRequest,
+  index: number,
+  text: { cond: Float32Array; uncond: Float32Array; tokens: number; dim: number },
+  inputs: ImageInputs,
+  opts: PipelineOptions,
+): Promise<PipelineImage> {
+  const seed = req.seed + index;
+  const { h, w, initLatents, latentMask, maskedImageLatents } = inputs;
+  const n = LATENT_CHANNELS * h * w;
+  const plane = h * w;
+  let scheduler;
+  try {
+    scheduler = createScheduler(req.sampler, model.folder.schedulerConfig, req.steps);
+  } catch (err) {
+    if (err instanceof SchedulerConfigError) throw new StudioError('INVALID_INPUT', err.message);
+    throw err;
+  }
+  const generator = createGenerator(req.rng, seed);
+  const noise = generator.randn([1, LATENT_CHANNELS, h, w]);
+
+  // Where the loop starts and from what latents.
+  let begin = 0;
+  let x: Float32Array;
+  const fullStrength = req.mode === 'txt2img' || (req.mode === 'inpaint' && req.strength >= 1) || model.description.inpainting;
+  if (fullStrength) {
+    x = noise.map((v) => v * scheduler.initNoiseSigma);
+  } else {
+    const initTimestep = Math.min(Math.floor(req.steps * req.strength), req.steps);
+    begin = Math.max(req.steps - initTimestep, 0) * scheduler.order;
+    if (begin >= scheduler.timesteps.length) {
+      throw new StudioError('INVALID_INPUT', `Strength ${req.strength} with ${req.steps} steps leaves no step to run; raise strength or steps`);
+    }
+    x = scheduler.addNoise(initLatents!, noise, begin);
+  }
+
+  const doCfg = req.cfgScale > 1;
+  const batched = doCfg && model.sig.unet.batchFixed !== 1;
+  const inChannels = model.sig.unet.inChannels;
+  const totalCalls = scheduler.timesteps.length - begin;
+  const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
+  const bothHidden = batched ? concatArrays([text.uncond, text.cond]) : null;
+
+  const modelInput = (scaled: Float32Array): Float32Array => {
+    if (inChannels === LATENT_CHANNELS) return scaled;
+    // Inpainting UNets take [latents, mask, masked-image latents] on the channel axis.
+    return concatArrays([scaled, latentMask!, maskedImageLatents!]);
+  };
+
+  for (let i = begin, call = 0; i < scheduler.timesteps.length; i++, call++) {
+    checkAborted(opts.signal);
+    const t = scheduler.timesteps[i]!;
+    const single = modelInput(scheduler.scaleModelInput(x, i));
+    let eps: Float32Array;
+    try {
+      if (batched) {
+        const both = await model.unet(concatArrays([single, single]), [2, inChannels, h, w], t, bothHidden!, hiddenDims(2));
+        eps = guide(both.subarray(0, n), both.subarray(n, 2 * n), req.cfgScale);
+      } else if (doCfg) {
+        const u = await model.unet(single, [1, inChannels, h, w], t, text.uncond, hiddenDims(1));
+        const c = await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1));
+        eps = guide(u, c, req.cfgScale);
+      } else {
+        eps = Float32Array.from(await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1)));
+      }
+    } catch (err) {
+      if (call === 0 && !(err instanceof StudioError)) {
+        throw new StudioError('BAD_SIZE', `"${model.folder.name}" cannot generate at ${req.width}x${req.height}; try multiples of 64`, { cause: err });
+      }
+      throw err;
+    }
+    const result = scheduler.step(eps, i, x, generator);
+    x = result.prevSample;
+
+    if (latentMask && inChannels === LATENT_CHANNELS) {
+      // Latent blend: outside the mask, put back the init latents noised to the next level.
+      const last = i === scheduler.timesteps.length - 1;
+      const keep = last ? initLatents! : scheduler.addNoise(initLatents!, noise, i + 1);
+      for (let j = 0; j < n; j++) {
+        const m = latentMask[j % plane]!;
+        x[j] = (1 - m) * keep[j]! + m * x[j]!;
+      }
+    }
+    const x0 = result.predOriginal ?? x;
+    opts.onStep?.({ imageIndex: index, step: call + 1, totalSteps: totalCalls, preview: () => latentToRgb(x0, w, h) });
+  }
+
+  checkAborted(opts.signal);
+  const decoded = await model.decode(x.map((v) => v / model.description.vaeScale), [1, LATENT_CHANNELS, h, w]);
+  return { index, seed, image: tensorToRgb(decoded, req.width, req.height), latents: x };
+}
+
+/** eps = uncond + g * (cond - uncond). */
+function guide(uncond: Float32Array, cond: Float32Array, g: number): Float32Array {
+  const out = new Float32Array(uncond.length);
+  for (let i = 0; i < out.length; i++) out[i] = uncond[i]! + g * (cond[i]! - uncond[i]!);
+  return out;
+}
+
+function concatArrays(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Prompt -> encoder hidden states, A1111 style: each 77-token chunk encoded
+ * on its own, emphasis applied per chunk, chunks concatenated. The negative
+ * prompt is padded with empty-prompt chunks to the same length, so the pair
+ * runs as one UNet batch.
+ */
+import type { LoadedModel } from '../model/loaded-model.js';
+import { applyEmphasis, chunkPrompt, type PromptChunk } from '../prompt/prompt-chunks.js';
+
+export interface Conditioning {
+  /** [chunks * 77, dim], flat. */
+  hidden: Float32Array;
+  tokens: number;
+  dim: number;
+}
+
+async function encodeChunks(model: LoadedModel, chunks: PromptChunk[]): Promise<{ parts: Float32Array[]; dim: number }> {
+  const parts: Float32Array[] = [];
+  let dim = 0;
+  for (const chunk of chunks) {
+    const { hidden, dim: d } = await model.encodeTokens(chunk.tokens);
+    dim = d;
+    parts.push(applyEmphasis(hidden, chunk.weights, d));
+  }
+  return { parts, dim };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export async function encodePromptPair(model: LoadedModel, prompt: string, negative: string): Promise<{ cond: Conditioning; uncond: Conditioning }> {
+  const c = chunkPrompt(model.tokenizer, prompt);
+  const u = chunkPrompt(model.tokenizer, negative);
+  const cond = await encodeChunks(model, c.chunks);
+  const uncond = await encodeChunks(model, u.chunks);
+  const longest = Math.max(cond.parts.length, uncond.parts.length);
+  if (cond.parts.length < longest || uncond.parts.length < longest) {
+    const empty = (await encodeChunks(model, chunkPrompt(model.tokenizer, '').chunks)).parts[0]!;
+    while (cond.parts.length < longest) cond.parts.push(empty);
+    while (uncond.parts.length < longest) uncond.parts.push(empty);
+  }
+  return {
+    cond: { hidden: concat(cond.parts), tokens: longest * 77, dim: cond.dim },
+    uncond: { hidden: concat(uncond.parts), tokens: longest * 77, dim: uncond.dim },
+  };
+}

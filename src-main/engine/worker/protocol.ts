@@ -1,0 +1,23 @@
+/** Messages between the main process and the engine worker thread. */
+import type { StudioErrorData } from '../../../src-shared/domain/errors.js';
+import type { ProviderName } from '../../../src-shared/domain/settings.js';
+import type { PipelineRequest } from '../pipeline/pipeline.js';
+
+export type ToWorker =
+  | { type: 'generate'; jobId: string; modelDir: string; modelName: string; providers: ProviderName[]; request: PipelineRequest; appVersion: string }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'unload' };
+
+export interface WorkerImage {
+  index: number;
+  seed: number;
+  width: number;
+  height: number;
+  png: Uint8Array;
+}
+
+export type FromWorker =
+  | { type: 'progress'; jobId: string; imageIndex: number; step: number; totalSteps: number; preview: Uint8Array | null }
+  | { type: 'image'; jobId: string; image: WorkerImage }
+  | { type: 'done'; jobId: string; provider: ProviderName; providerNote: string | null }
+  | { type: 'failed'; jobId: string; error: StudioErrorData; provider: ProviderName | null };

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES_DIR, HAVE_FIXTURES } from '../test-support/fixtures.js';
+import { startStudioWithTinySd, type StudioHarness } from '../test-support/studio-harness.js';
+import { decodePngToRgb } from '../engine/pipeline/images.js';
+import { imageDifference } from '../engine/conformance/pipeline-cases.js';
+import { readTextChunks } from '../pngmeta/png-chunks.js';
+import { parseInfotext } from '../pngmeta/a1111-parameters.js';
+
+describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the engine worker', () => {
+  let h: StudioHarness;
+  beforeAll(async () => {
+    h = await startStudioWithTinySd();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('lists tiny-sd as a usable model', async () => {
+    expect(await h.call('models.list', {})).toMatchObject({ models: [{ name: 'tiny-sd', source: 'user', problem: null }], defaultModel: 'tiny-sd' });
+  });
+
+  it('generates the diffusers reference image with progress, previews and metadata', async () => {
+    const { jobId } = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'a red circle on a blue background',
+      seed: 42,
+      steps: 8,
+      sampler: 'euler_a',
+      cfgScale: 7.5,
+      width: 64,
+      height: 64,
+      rng: 'cpu',
+    })) as { jobId: string };
+    const done = await h.waitForDone(jobId);
+    expect(done).toMatchObject({ status: 'succeeded', error: null, provider: 'cpu' });
+    const progress = h.progressOf(jobId);
+    expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(progress.at(-1)!.preview).toBeTruthy();
+    expect(progress.at(-1)!.etaMs).toBe(0);
+
+    const png = Buffer.from(done.images[0]!.png, 'base64');
+    const want = await decodePngToRgb(fs.readFileSync(path.join(FIXTURES_DIR, 'pipeline-refs', 'txt2img-euler-a.png')));
+    const got = await decodePngToRgb(png);
+    expect(imageDifference(got.data, want.data).max).toBeLessThanOrEqual(2);
+    const info = parseInfotext(readTextChunks(png).parameters!);
+    expect(info).toMatchObject({ prompt: 'a red circle on a blue background', seed: 42, steps: 8, sampler: 'euler_a', cfgScale: 7.5, width: 64, height: 64, rng: 'cpu', modelName: 'tiny-sd' });
+  });
+
+  it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
+    const { jobId } = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', seed: 100, steps: 2, width: 64, height: 64, batchCount: 2 })) as { jobId: string };
+    const done = await h.waitForDone(jobId);
+    expect(done.images.map((i) => i.seed)).toEqual([100, 101]);
+    const random = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', steps: 1, width: 64, height: 64 })) as { jobId: string };
+    const r = await h.waitForDone(random.jobId);
+    expect(r.images[0]!.seed).toBeGreaterThanOrEqual(0);
+  });
+
+  it('cancels a running job within a step, and a queued one before it starts', async () => {
+    const running = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'long', steps: 200, width: 128, height: 128 })) as { jobId: string };
+    const queued = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'next', steps: 2, width: 64, height: 64 })) as { jobId: string };
+    expect(await h.call('job.cancel', { jobId: queued.jobId })).toEqual({ cancelled: true });
+    while (h.progressOf(running.jobId).length === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await h.call('job.cancel', { jobId: running.jobId })).toEqual({ cancelled: true });
+    const done = await h.waitForDone(running.jobId);
+    expect(done.status).toBe('cancelled');
+    expect(h.progressOf(running.jobId).length).toBeLessThan(200);
+    expect((await h.waitForDone(queued.jobId)).status).toBe('cancelled');
+    // The engine keeps working afterwards.
+    const after = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'after', steps: 2, width: 64, height: 64 })) as { jobId: string };
+    expect((await h.waitForDone(after.jobId)).status).toBe('succeeded');
+  });
+
+  it('reports a bad size or a bad init image as a failed job with a readable error', async () => {
+    const bad = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', mode: 'img2img', initImage: Buffer.from('definitely not an image').toString('base64'), steps: 2, width: 64, height: 64 })) as { jobId: string };
+    const done = await h.waitForDone(bad.jobId);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
+    expect(done.error!.message).toContain('init image');
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Generation jobs on the main side: a FIFO queue in front of the engine
+ * worker, cancellation (queued or running), and the job.progress / job.done
+ * events with step, ETA and the live preview.
+ */
+import crypto from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { GenerationParams, JobDone } from '../../src-shared/domain/engine.js';
+import type { ProviderName } from '../../src-shared/domain/settings.js';
+import type { EventHub } from '../ipc/event-hub.js';
+import type { PipelineRequest } from '../engine/pipeline/pipeline.js';
+import type { FromWorker, ToWorker, WorkerImage } from '../engine/worker/protocol.js';
+import { MAX_SEED_RANDOM, randomSeed } from './seeds.js';
+
+export interface JobQueueOptions {
+  hub: EventHub;
+  workerFile: string;
+  appVersion: string;
+  /** Model name -> folder; throws MODEL_NOT_FOUND. */
+  resolveModel: (name: string) => string;
+  providerOrder: (params: GenerationParams) => ProviderName[];
+  /** Called for each finished image before job.done is sent (the gallery saves it here). */
+  onImage?: (job: { id: string; params: GenerationParams }, image: WorkerImage) => Promise<void> | void;
+}
+
+interface Job {
+  id: string;
+  params: GenerationParams;
+  request: PipelineRequest;
+  modelDir: string;
+  providers: ProviderName[];
+  startedAt: number;
+  images: WorkerImage[];
+  pendingSaves: Promise<unknown>[];
+}
+
+export { MAX_SEED_RANDOM };
+
+export class JobQueue {
+  private readonly pending: Job[] = [];
+  private running: Job | null = null;
+  private worker: Worker | null = null;
+
+  constructor(private readonly opts: JobQueueOptions) {}
+
+  submit(params: GenerationParams): string {
+    const modelDir = this.opts.resolveModel(params.model);
+    const seed = params.seed < 0 ? randomSeed() : params.seed;
+    const resolved: GenerationParams = { ...params, seed };
+    const request: PipelineRequest = {
+      mode: params.mode,
+      prompt: params.prompt,
+      negativePrompt: params.negativePrompt,
+      sampler: params.sampler,
+      steps: params.steps,
+      cfgScale: params.cfgScale,
+      seed,
+      rng: params.rng,
+      width: params.width,
+      height: params.height,
+      batchCount: params.batchCount,
+      strength: params.strength,
+      initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : undefined,
+      mask: params.mask ? Buffer.from(params.mask, 'base64') : undefined,
+    };
+    const job: Job = { id: crypto.randomUUID(), params: resolved, request, modelDir, providers: this.opts.providerOrder(params), startedAt: 0, images: [], pendingSaves: [] };
+    this.pending.push(job);
+    this.pump();
+    return job.id;
+  }
+
+  cancel(jobId: string): boolean {
+    const index = this.pending.findIndex((j) => j.id === jobId);
+    if (index >= 0) {
+      const [job] = this.pending.splice(index, 1);
+      this.finish(job!, { status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled before it started' }, provider: null, providerNote: null });
+      return true;
+    }
+    if (this.running?.id === jobId) {
+      this.post({ type: 'cancel', jobId });
+      return true;
+    }
+    return false;
+  }
+
+  /** Job ids waiting, in order, then the running one. */
+  snapshot(): { running: string | null; pending: string[] } {
+    return { running: this.running?.id ?? null, pending: this.pending.map((j) => j.id) };
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.opts.workerFile);
+    worker.on('message', (msg: FromWorker) => this.onMessage(msg));
+    const crashed = (reason: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const job = this.running;
+      if (job) {
+        this.finish(job, { status: 'failed', error: { code: 'INTERNAL', message: `The engine stopped unexpectedly (${reason}); it restarts with the next job.` }, provider: null, providerNote: null });
+      }
+    };
+    worker.on('error', (err) => crashed(err.message.split('\n')[0]!));
+    worker.on('exit', (code) => crashed(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private post(msg: ToWorker): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  private pump(): void {
+    if (this.running || this.pending.length === 0) return;
+    const job = this.pending.shift()!;
+    this.running = job;
+    job.startedAt = Date.now();
+    this.post({ type: 'generate', jobId: job.id, modelDir: job.modelDir, modelName: job.params.model, providers: job.providers, request: job.request, appVersion: this.opts.appVersion });
+  }
+
+  private onMessage(msg: FromWorker): void {
+    const job = this.running;
+    if (!job || job.id !== msg.jobId) return;
+    if (msg.type === 'progress') {
+      const elapsedMs = Date.now() - job.startedAt;
+      const done = msg.imageIndex * msg.totalSteps + msg.step;
+      const total = job.params.batchCount * msg.totalSteps;
+      this.opts.hub.emit('job.progress', {
+        jobId: job.id,
+        imageIndex: msg.imageIndex,
+        batchCount: job.params.batchCount,
+        step: msg.step,
+        totalSteps: msg.totalSteps,
+        elapsedMs,
+        etaMs: done > 0 ? Math.round((elapsedMs / done) * (total - done)) : null,
+        preview: msg.preview ? Buffer.from(msg.preview).toString('base64') : null,
+      });
+    } else if (msg.type === 'image') {
+      job.images.push(msg.image);
+      if (this.opts.onImage) job.pendingSaves.push(Promise.resolve(this.opts.onImage(job, msg.image)));
+    } else if (msg.type === 'done') {
+      this.finish(job, { status: 'succeeded', error: null, provider: msg.provider, providerNote: msg.providerNote });
+    } else if (msg.type === 'failed') {
+      const status = msg.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      this.finish(job, { status, error: msg.error, provider: msg.provider, providerNote: null });
+    }
+  }
+
+  private finish(job: Job, outcome: Pick<JobDone, 'status' | 'error' | 'provider' | 'providerNote'>): void {
+    if (this.running === job) this.running = null;
+    void Promise.allSettled(job.pendingSaves).then(() => {
+      this.opts.hub.emit('job.done', {
+        jobId: job.id,
+        ...outcome,
+        images: job.images.map((i) => ({ index: i.index, seed: i.seed, width: i.width, height: i.height, png: Buffer.from(i.png).toString('base64') })),
+        totalMs: job.startedAt ? Date.now() - job.startedAt : 0,
+      });
+    });
+    this.pump();
+  }
+}

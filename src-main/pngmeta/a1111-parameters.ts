@@ -1,0 +1,131 @@
+/**
+ * AUTOMATIC1111's `parameters` text, written the way A1111 lays it out:
+ * prompt lines, a `Negative prompt:` line when there is one, then the
+ * settings line `Steps: ..., Sampler: ..., Schedule type: ..., CFG scale: ...,
+ * Seed: ..., Size: WxH, Model hash: ..., Model: ...` with values that contain
+ * `,`, `:` or a newline quoted as JSON strings.
+ */
+import type { SamplerName } from '../../src-shared/domain/engine.js';
+import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
+
+export interface InfotextParams {
+  prompt: string;
+  negativePrompt: string;
+  steps: number;
+  sampler: SamplerName;
+  cfgScale: number;
+  seed: number;
+  width: number;
+  height: number;
+  modelName?: string;
+  modelHash?: string;
+  /** img2img / inpainting only. */
+  denoisingStrength?: number;
+  rng: 'cpu' | 'gpu';
+  version?: string;
+}
+
+export function quoteValue(value: string): string {
+  return /[,:\n]/.test(value) ? JSON.stringify(value) : value;
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
+}
+
+export function formatInfotext(p: InfotextParams): string {
+  const { sampler, schedule } = toA1111Sampler(p.sampler);
+  const settings: [string, string | undefined][] = [
+    ['Steps', String(p.steps)],
+    ['Sampler', sampler],
+    ['Schedule type', schedule],
+    ['CFG scale', formatNumber(p.cfgScale)],
+    ['Seed', String(p.seed)],
+    ['Size', `${p.width}x${p.height}`],
+    ['Model hash', p.modelHash],
+    ['Model', p.modelName],
+    ['Denoising strength', p.denoisingStrength === undefined ? undefined : formatNumber(p.denoisingStrength)],
+    // A1111's default noise source is the GPU; it writes RNG only for the others.
+    ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
+    ['Version', p.version],
+  ];
+  const line = settings
+    .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
+    .map(([k, v]) => `${k}: ${quoteValue(v)}`)
+    .join(', ');
+  const negative = p.negativePrompt ? `\nNegative prompt: ${p.negativePrompt}` : '';
+  return `${p.prompt}${negative}\n${line}`.trim();
+}
+
+export interface ParsedInfotext {
+  prompt: string;
+  negativePrompt: string;
+  /** Every `key: value` of the settings line, unquoted. */
+  settings: Record<string, string>;
+  steps: number | null;
+  sampler: SamplerName | null;
+  samplerLabel: string | null;
+  cfgScale: number | null;
+  seed: number | null;
+  width: number | null;
+  height: number | null;
+  modelName: string | null;
+  modelHash: string | null;
+  denoisingStrength: number | null;
+  rng: 'cpu' | 'gpu' | null;
+}
+
+const SETTING = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
+
+function unquote(v: string): string {
+  const t = v.trim();
+  if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      return t;
+    }
+  }
+  return t;
+}
+
+const num = (v: string | undefined) => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+
+/** Parses A1111's text as its own parser does: the last line is settings when it has 3+ `key: value` pairs. */
+export function parseInfotext(text: string): ParsedInfotext {
+  const lines = text.replace(/\r\n/g, '\n').trim().split('\n');
+  let settings: Record<string, string> = {};
+  const last = lines[lines.length - 1] ?? '';
+  const matches = [...last.matchAll(SETTING)];
+  if (matches.length >= 3) {
+    settings = Object.fromEntries(matches.map((m) => [m[1]!.trim(), unquote(m[2]!)]));
+    lines.pop();
+  }
+  const promptLines: string[] = [];
+  const negativeLines: string[] = [];
+  let inNegative = false;
+  for (const line of lines) {
+    if (!inNegative && line.startsWith('Negative prompt:')) {
+      inNegative = true;
+      negativeLines.push(line.slice('Negative prompt:'.length).trim());
+    } else (inNegative ? negativeLines : promptLines).push(line);
+  }
+  const size = /^(\d+)x(\d+)$/.exec(settings.Size ?? '');
+  const rng = settings.RNG?.toUpperCase();
+  return {
+    prompt: promptLines.join('\n').trim(),
+    negativePrompt: negativeLines.join('\n').trim(),
+    settings,
+    steps: num(settings.Steps),
+    sampler: settings.Sampler ? fromA1111Sampler(settings.Sampler, settings['Schedule type']) : null,
+    samplerLabel: settings.Sampler ?? null,
+    cfgScale: num(settings['CFG scale']),
+    seed: num(settings.Seed),
+    width: size ? Number(size[1]) : null,
+    height: size ? Number(size[2]) : null,
+    modelName: settings.Model ?? null,
+    modelHash: settings['Model hash'] ?? null,
+    denoisingStrength: num(settings['Denoising strength']),
+    rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
+  };
+}
