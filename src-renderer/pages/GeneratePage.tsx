@@ -1,10 +1,182 @@
-import { Alert, Stack, Title } from '@mantine/core';
+import {
+  Alert, Badge, Button, FileButton, Grid, Group, Image, Kbd, NumberInput, Paper, Progress, SegmentedControl, Select,
+  Slider, Stack, Text, Textarea, Title, Tooltip, ActionIcon,
+} from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useMemo, useState } from 'react';
+import { SAMPLER_NAMES, type GenerationMode, type SamplerName } from '../../src-shared/domain/engine.js';
+import type { RngMode } from '../../src-shared/domain/settings.js';
+import { useCall } from '../api/use-call.js';
+import { useJob } from '../generate/use-job.js';
+import { fileToBase64 } from '../generate/file-to-base64.js';
+
+const SAMPLER_LABELS: Record<SamplerName, string> = {
+  euler_a: 'Euler a', euler: 'Euler', euler_karras: 'Euler Karras', lms: 'LMS', lms_karras: 'LMS Karras', heun: 'Heun',
+  dpm2: 'DPM2', dpm2_a: 'DPM2 a', dpmpp_2m: 'DPM++ 2M', dpmpp_2m_karras: 'DPM++ 2M Karras',
+  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras', ddim: 'DDIM', pndm: 'PLMS', unipc: 'UniPC', lcm: 'LCM',
+};
+
+const SIZE_PRESETS = ['128x128', '256x256', '512x512', '512x768', '768x512', '768x768', '1024x1024'];
+
+function formatMs(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 export function GeneratePage() {
+  const models = useCall('models.list', {});
+  const settings = useCall('settings.get', {});
+  const { state, start, cancel, running } = useJob();
+
+  const [model, setModel] = useState<string | null>(null);
+  const [prompt, setPrompt] = useState('a red circle on a blue background');
+  const [negative, setNegative] = useState('');
+  const [sampler, setSampler] = useState<SamplerName>('euler_a');
+  const [steps, setSteps] = useState(20);
+  const [cfg, setCfg] = useState(7);
+  const [width, setWidth] = useState(512);
+  const [height, setHeight] = useState(512);
+  const [seed, setSeed] = useState(-1);
+  const [rng, setRng] = useState<RngMode>('cpu');
+  const [batch, setBatch] = useState(1);
+  const [mode, setMode] = useState<GenerationMode>('txt2img');
+  const [strength, setStrength] = useState(0.75);
+  const [initImage, setInitImage] = useState<{ base64: string; url: string } | null>(null);
+
+  useEffect(() => {
+    if (!model && models.data?.defaultModel) setModel(models.data.defaultModel);
+  }, [models.data, model]);
+  useEffect(() => {
+    if (settings.data) setRng(settings.data.rngMode);
+  }, [settings.data]);
+
+  const usable = useMemo(() => (models.data?.models ?? []).filter((m) => m.problem === null), [models.data]);
+  const lastSeed = state.result?.images[0]?.seed ?? null;
+  const canGenerate = !!model && !running && (mode === 'txt2img' || !!initImage);
+
+  const generate = () => {
+    if (!canGenerate || !model) return;
+    void start({
+      model, mode, prompt, negativePrompt: negative, sampler, steps, cfgScale: cfg, width, height, seed, rng, batchCount: batch,
+      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64,
+    });
+  };
+  useHotkeys([['mod+Enter', generate], ['Escape', () => void cancel()]], []);
+  useEffect(() => {
+    if (state.error) notifications.show({ title: 'Generation failed', message: state.error, color: 'red' });
+  }, [state.error]);
+
+  const p = state.progress;
+  const percent = p ? ((p.imageIndex * p.totalSteps + p.step) / (p.batchCount * p.totalSteps)) * 100 : 0;
+  const shown = state.result?.status === 'succeeded' ? state.result.images : [];
+
   return (
-    <Stack>
-      <Title order={2}>Generate</Title>
-      <Alert title="Not built yet">Generation arrives with the engine (issue 3).</Alert>
-    </Stack>
+    <Grid>
+      <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
+        <Stack gap="sm">
+          <Title order={2}>Generate</Title>
+          {models.data && usable.length === 0 && (
+            <Alert color="yellow" title="No model installed">Put an ONNX Stable Diffusion export in the models folder (see README).</Alert>
+          )}
+          <Select label="Model" data={usable.map((m) => m.name)} value={model} onChange={setModel} allowDeselect={false} data-testid="model-select" />
+          <SegmentedControl
+            aria-label="Mode"
+            value={mode}
+            onChange={(v) => setMode(v as GenerationMode)}
+            data={[{ value: 'txt2img', label: 'txt2img' }, { value: 'img2img', label: 'img2img' }]}
+          />
+          <Textarea label="Prompt" autosize minRows={3} value={prompt} onChange={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
+          <Textarea label="Negative prompt" autosize minRows={1} value={negative} onChange={(e) => setNegative(e.currentTarget.value)} data-testid="negative-prompt" />
+          {mode !== 'txt2img' && (
+            <Paper withBorder p="xs">
+              <Group justify="space-between">
+                <FileButton accept="image/png,image/jpeg,image/webp" onChange={async (f) => f && setInitImage({ base64: await fileToBase64(f), url: URL.createObjectURL(f) })}>
+                  {(props) => <Button variant="light" {...props} data-testid="init-image-button">Choose init image</Button>}
+                </FileButton>
+                {initImage && <Image src={initImage.url} alt="Init image" h={64} w={64} fit="contain" />}
+              </Group>
+              <Text size="sm" mt="xs" id="strength-label">Strength {strength.toFixed(2)}</Text>
+              <Slider aria-labelledby="strength-label" min={0} max={1} step={0.01} value={strength} onChange={setStrength} />
+            </Paper>
+          )}
+          <Group grow>
+            <Select label="Sampler" data={SAMPLER_NAMES.map((s) => ({ value: s, label: SAMPLER_LABELS[s] }))} value={sampler} onChange={(v) => v && setSampler(v as SamplerName)} allowDeselect={false} data-testid="sampler-select" />
+            <NumberInput label="Steps" min={1} max={200} value={steps} onChange={(v) => setSteps(Number(v) || 1)} data-testid="steps" />
+            <NumberInput label="CFG" min={0} max={50} step={0.5} decimalScale={1} value={cfg} onChange={(v) => setCfg(Number(v))} data-testid="cfg" />
+          </Group>
+          <Group grow align="end">
+            <NumberInput label="Width" min={64} max={2048} step={8} value={width} onChange={(v) => setWidth(Number(v) || 64)} data-testid="width" />
+            <NumberInput label="Height" min={64} max={2048} step={8} value={height} onChange={(v) => setHeight(Number(v) || 64)} data-testid="height" />
+            <Select
+              label="Size preset"
+              data={SIZE_PRESETS}
+              value={SIZE_PRESETS.includes(`${width}x${height}`) ? `${width}x${height}` : null}
+              onChange={(v) => {
+                if (!v) return;
+                const [w, h] = v.split('x').map(Number);
+                setWidth(w!);
+                setHeight(h!);
+              }}
+            />
+          </Group>
+          <Group grow align="end">
+            <NumberInput label="Seed" description="-1 = random" min={-1} value={seed} onChange={(v) => setSeed(Number(v))} data-testid="seed" />
+            <Tooltip label="Reuse the last image's seed">
+              <Button variant="default" disabled={lastSeed === null} onClick={() => lastSeed !== null && setSeed(lastSeed)}>Reuse</Button>
+            </Tooltip>
+            <Tooltip multiline w={260} label="CPU noise matches ComfyUI's default; GPU noise matches AUTOMATIC1111's default. Either way the same seed gives the same noise as there.">
+              <Select label="RNG" data={[{ value: 'cpu', label: 'CPU' }, { value: 'gpu', label: 'GPU' }]} value={rng} onChange={(v) => v && setRng(v as RngMode)} allowDeselect={false} />
+            </Tooltip>
+            <NumberInput label="Batch" min={1} max={16} value={batch} onChange={(v) => setBatch(Number(v) || 1)} />
+          </Group>
+          <Group>
+            <Button onClick={generate} disabled={!canGenerate} loading={running} data-testid="generate-button">
+              Generate <Kbd ml="xs" size="xs">Ctrl+Enter</Kbd>
+            </Button>
+            <Button variant="outline" color="red" onClick={() => void cancel()} disabled={!running} data-testid="cancel-button">
+              Cancel <Kbd ml="xs" size="xs">Esc</Kbd>
+            </Button>
+          </Group>
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
+        <Stack>
+          <Paper withBorder p="sm" data-testid="progress-panel">
+            <Group justify="space-between" mb={4}>
+              <Text size="sm" data-testid="progress-text">
+                {state.result ? `Finished: ${state.result.status}` : p ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}` : running ? 'Loading model...' : 'Idle'}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA {formatMs(p?.etaMs ?? null)}
+              </Text>
+            </Group>
+            <Progress value={running ? percent : state.result?.status === 'succeeded' ? 100 : 0} aria-label="Generation progress" />
+            {state.result?.provider && (
+              <Group mt="xs" gap="xs">
+                <Badge variant="light">{state.result.provider}</Badge>
+                <Text size="xs" c="dimmed">{formatMs(state.result.totalMs)}{state.result.providerNote ? ` · ${state.result.providerNote}` : ''}</Text>
+              </Group>
+            )}
+          </Paper>
+          {running && state.preview && (
+            <Image src={state.preview} alt="Live preview" w={Math.min(512, width)} h="auto" style={{ imageRendering: 'pixelated' }} data-testid="live-preview" />
+          )}
+          {shown.length > 0 && (
+            <Group align="start" data-testid="results">
+              {shown.map((img) => (
+                <Stack key={img.index} gap={4}>
+                  <Image src={`data:image/png;base64,${img.png}`} alt={`Result ${img.index + 1}, seed ${img.seed}`} w={Math.min(512, img.width * 2)} data-testid="result-image" />
+                  <Group gap={4}>
+                    <Text size="xs" c="dimmed">Seed {img.seed}</Text>
+                    <ActionIcon size="xs" w="auto" px={4} variant="subtle" aria-label="Copy seed" onClick={() => void navigator.clipboard?.writeText(String(img.seed))}>copy</ActionIcon>
+                  </Group>
+                </Stack>
+              ))}
+            </Group>
+          )}
+        </Stack>
+      </Grid.Col>
+    </Grid>
   );
 }

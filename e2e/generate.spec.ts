@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import path from 'node:path';
+import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+
+const shots = path.join(import.meta.dirname, 'artifacts');
+let host: SpawnedHost;
+test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+
+test.beforeAll(async () => {
+  host = await spawnHostWithTinySd();
+});
+test.afterAll(async () => {
+  await host?.close();
+});
+
+test('type a prompt, generate, see progress and the preview, get the image', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('prompt').fill('a yellow star on a purple background');
+  await page.getByTestId('steps').fill('30');
+  await page.getByTestId('width').fill('128');
+  await page.getByTestId('height').fill('128');
+  await page.getByTestId('seed').fill('1234');
+  const previews = new Set<string>();
+  await page.getByTestId('generate-button').click();
+  // The preview changes as steps go by.
+  await expect(page.getByTestId('progress-text')).toContainText('step');
+  for (let i = 0; i < 50 && previews.size < 2; i++) {
+    const src = await page.getByTestId('live-preview').getAttribute('src').catch(() => null);
+    if (src) previews.add(src);
+    await page.waitForTimeout(30);
+  }
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText('Seed 1234')).toBeVisible();
+  await expect(page.getByTestId('progress-text')).toContainText('succeeded');
+  await page.screenshot({ path: path.join(shots, 'generate-result.png') });
+  expect(previews.size).toBeGreaterThanOrEqual(1);
+});
+
+test('cancel a running job with Escape', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('steps').fill('200');
+  await page.getByTestId('width').fill('256');
+  await page.getByTestId('height').fill('256');
+  await page.getByTestId('prompt').press('Control+Enter');
+  await expect(page.getByTestId('progress-text')).toContainText('step', { timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('progress-text')).toContainText('cancelled', { timeout: 30_000 });
+  await expect(page.getByTestId('result-image')).toHaveCount(0);
+});

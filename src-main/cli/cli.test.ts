@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../paths.js';
+import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../test-support/fixtures.js';
+import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
+import { decodePngToRgb } from '../engine/pipeline/images.js';
+import { imageDifference } from '../engine/conformance/pipeline-cases.js';
+
+const studio = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+
+describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-'));
+  beforeAll(() => ensureWorkerBuilt());
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const refs = path.join(FIXTURES_DIR, 'pipeline-refs');
+
+  it('conformance passes on the shared fixtures and ends with the summary line', () => {
+    const r = studio('conformance', '--fixtures', FIXTURES_DIR);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  });
+
+  it('conformance runs any folder of that format and reports a failing case', () => {
+    const dir = path.join(tmp, 'fixtures');
+    fs.mkdirSync(dir);
+    const sched = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'schedulers.json'), 'utf8').replace(/-?Infinity/g, '0')) as { cases: { trajectory: number[][] }[] };
+    sched.cases = sched.cases.slice(0, 3);
+    sched.cases[1]!.trajectory[0]![0]! += 0.5;
+    fs.writeFileSync(path.join(dir, 'schedulers.json'), JSON.stringify(sched));
+    const r = studio('conformance', '--fixtures', dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL schedulers.json#1 .*call 0/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('2 passed, 1 failed');
+  });
+
+  it.each([
+    ['txt2img', 'txt2img-euler-a', ['--prompt', 'a red circle on a blue background', '--seed', '42', '--steps', '8', '--sampler', 'euler_a', '--cfg', '7.5']],
+    ['img2img', 'img2img-euler', ['--prompt', 'a green square', '--seed', '7', '--steps', '20', '--sampler', 'euler', '--cfg', '6', '--init', 'INIT', '--strength', '0.6']],
+    ['inpainting', 'inpaint-ddim', ['--prompt', 'a yellow star', '--seed', '11', '--steps', '12', '--sampler', 'ddim', '--cfg', '7', '--init', 'INIT', '--mask', 'MASK']],
+  ])('generate reproduces the %s reference PNG', async (_mode, ref, args) => {
+    const out = path.join(tmp, `${ref}.png`);
+    const filled = args.map((a) => (a === 'INIT' ? path.join(refs, 'init-gradient.png') : a === 'MASK' ? path.join(refs, 'mask-right-half.png') : a));
+    const r = studio('generate', '--model', TINY_SD, '--width', '64', '--height', '64', '--rng', 'cpu', '--provider', 'cpu', '--quiet', '--out', out, ...filled);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('studio'))).toEqual([]);
+    expect(r.status).toBe(0);
+    const got = await decodePngToRgb(fs.readFileSync(out));
+    const want = await decodePngToRgb(fs.readFileSync(path.join(refs, `${ref}.png`)));
+    const diff = imageDifference(got.data, want.data);
+    expect(diff.max).toBeLessThanOrEqual(2);
+    expect(diff.mean).toBeLessThanOrEqual(0.5);
+  });
+
+  it('bad flags and bad files get one line and exit code 2', () => {
+    const out = path.join(tmp, 'x.png');
+    for (const args of [
+      ['--prompt', 'x', '--out', out],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--steps', 'ten'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--sampler', 'warp'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--width', '100'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', path.join(tmp, 'x.jpg')],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--init', path.join(tmp, 'missing.png')],
+      ['--model', path.join(tmp, 'nothing'), '--prompt', 'x', '--out', out],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--unknown'],
+    ]) {
+      const r = studio('generate', ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^studio generate: /m);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
