@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import { serveCommand, serveUsage } from './serve.js';
 import { generateCommand, generateUsage } from './generate.js';
 import { conformanceCommand, conformanceUsage } from './conformance.js';
+import { benchCommand, benchUsage } from './bench.js';
 import { isStudioError } from '../../src-shared/domain/errors.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   serve: { run: serveCommand, usage: serveUsage },
   generate: { run: generateCommand, usage: generateUsage },
   conformance: { run: conformanceCommand, usage: conformanceUsage },
+  bench: { run: benchCommand, usage: benchUsage },
 };
 
 function usage(): string {
