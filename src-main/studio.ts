@@ -15,6 +15,9 @@ import { JobQueue } from './jobs/job-queue.js';
 import { findModelDir, listModels, type ModelRoot } from './models/model-locator.js';
 import { availableProviders, listBackends, providerOrder } from './engine/runtime/providers.js';
 import type { ProviderName } from '../src-shared/domain/settings.js';
+import { GalleryService } from './gallery/gallery-service.js';
+import { searchGallery } from './gallery/search.js';
+import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +36,7 @@ export interface Studio {
   hub: EventHub;
   settings: SettingsStore;
   jobs: JobQueue;
+  gallery: GalleryService;
   close(): Promise<void>;
 }
 
@@ -69,17 +73,19 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     const preferred = settings.get().defaultModel;
     return models.find((m) => m.name === preferred)?.name ?? models[0]?.name ?? null;
   };
+  const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'));
   const jobs = new JobQueue({
     hub,
     workerFile: opts.workerFile ?? engineWorkerFile(),
     appVersion: appVersion(),
     resolveModel: (name) => findModelDir(name, modelRoots()),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
+    onImage: (job, image) => gallery.saveGenerated(job.params, image, job.durationMs()),
   });
 
   const handlers: Handlers = {
     'system.info': () =>
-      collectSystemInfo({ paths, modelsDir: modelsDir(), shell: opts.shell, appVersion: appVersion(), sqliteVersion: null }),
+      collectSystemInfo({ paths, modelsDir: modelsDir(), shell: opts.shell, appVersion: appVersion(), sqliteVersion: sqliteVersion(gallery.store.db) }),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
     'models.list': () => ({ models: listModels(modelRoots()), defaultModel: defaultModel() }),
@@ -94,6 +100,16 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       };
     },
     'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'gallery.search': (query) => searchGallery(gallery.store, query),
+    'gallery.get': ({ id }) => gallery.getWithMetadata(id),
+    'gallery.update': ({ id, ...patch }) => gallery.store.update(id, patch),
+    'gallery.delete': ({ ids }) => ({ deleted: gallery.store.delete(ids) }),
+    'gallery.lineage': ({ id }) => gallery.store.lineage(id),
+    'gallery.import': ({ files }) => gallery.importFiles(files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') }))),
+    'gallery.export': async ({ ids, withMetadata }) => ({
+      files: (await gallery.export(ids, withMetadata)).map((f) => ({ name: f.name, data: f.data.toString('base64') })),
+    }),
+    'gallery.remix': ({ id }) => gallery.remix(id),
   };
 
   return {
@@ -102,6 +118,10 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     hub,
     settings,
     jobs,
-    close: () => jobs.close(),
+    gallery,
+    close: async () => {
+      await jobs.close();
+      gallery.close();
+    },
   };
 }

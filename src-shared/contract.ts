@@ -11,6 +11,7 @@ import { zSystemInfo } from './domain/system.js';
 import { zStudioErrorData } from './domain/errors.js';
 import { engineChannels, engineEvents } from './domain/engine.js';
 import { zModelEntry } from './domain/models.js';
+import { galleryChannels } from './domain/gallery.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
 export const zNoInput = z.object({}).strict();
@@ -21,6 +22,7 @@ export const channels = {
   'settings.set': { input: zSettingsPatch, output: zSettings },
   'models.list': { input: zNoInput, output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }) },
   ...engineChannels,
+  ...galleryChannels,
 } as const;
 
 export const events = {

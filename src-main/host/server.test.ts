@@ -87,6 +87,20 @@ describe('headless host', () => {
     }
   });
 
+  it('serves gallery media and refuses paths outside the gallery', async () => {
+    const { makePng } = await import('../test-support/images.js');
+    const { imported } = await studio.gallery.importFiles([{ name: 'a.png', bytes: await makePng(77) }]);
+    const item = studio.gallery.store.get(imported[0]!.id);
+    const ok = await fetch(`http://127.0.0.1:${host.port}/media/${item.image}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`http://127.0.0.1:${host.port}/media/${item.thumbnail}`)).headers.get('content-type')).toBe('image/webp');
+    for (const p of ['/media/../settings.json', '/media/%2e%2e/gallery/gallery.db', '/media/images/..%2f..%2fsettings.json', '/media//etc/passwd', '/media/gallery.db']) {
+      const r = await fetch(`http://127.0.0.1:${host.port}${p}`);
+      expect(r.status, p).toBe(404);
+    }
+  });
+
   it('requires a token off loopback, generating one when none is given', async () => {
     const open = await startHost(studio, { host: '0.0.0.0', port: 0, rendererDir });
     try {
@@ -97,6 +111,8 @@ describe('headless host', () => {
       expect(await refusedStatus(`${url}?token=wrong`)).toBe(401);
       const ok = await callOnce(`${url}?token=${open.token}`, JSON.stringify({ kind: 'call', id: 2, channel: 'settings.get', input: {} }));
       expect(ok).toMatchObject({ ok: true });
+      // Media needs the token too.
+      expect((await fetch(`http://127.0.0.1:${open.port}/media/images/00/${'0'.repeat(64)}.png`)).status).toBe(401);
     } finally {
       await open.close();
     }

@@ -16,6 +16,17 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'models.list': { good: [{}], bad: [{ dir: '/' }] },
   'engine.providers': { good: [{}], bad: [{ name: 'cuda' }] },
   'job.cancel': { good: [{ jobId: 'no-such-job' }], bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }] },
+  'gallery.search': {
+    good: [{}, { query: 'circle', favourite: true, sort: 'random', randomSeed: 3, limit: 10 }],
+    bad: [{ limit: 0 }, { limit: 10_000 }, { sort: 'sideways' }, { sampler: 'nope' }, { cursor: 5 }, { query: 'x'.repeat(501) }, { extra: 1 }],
+  },
+  'gallery.get': { good: [], bad: [{}, { id: -1 }, { id: 1.5 }, { id: '1' }] },
+  'gallery.update': { good: [], bad: [{ id: 1, favourite: 'yes' }, { id: 1, tags: [''] }, { id: 1, tags: ['x'.repeat(65)] }, { id: 1, path: '/' }] },
+  'gallery.delete': { good: [{ ids: [999_999] }], bad: [{ ids: [] }, { ids: [0] }, { ids: 'all' }] },
+  'gallery.lineage': { good: [], bad: [{ id: 0 }] },
+  'gallery.import': { good: [], bad: [{ files: [] }, { files: [{ name: '', data: 'aaaa' }] }, { paths: ['/etc'] }] },
+  'gallery.export': { good: [], bad: [{ ids: [1] }, { ids: [], withMetadata: true }] },
+  'gallery.remix': { good: [], bad: [{ id: 'one' }] },
   // Valid requests reach the service (see below); here only the validation side.
   'engine.generate': {
     good: [],
@@ -99,6 +110,14 @@ describe('router', () => {
     const router = new Router(
       {
         'models.list': unused,
+        'gallery.search': unused,
+        'gallery.get': unused,
+        'gallery.update': unused,
+        'gallery.delete': unused,
+        'gallery.lineage': unused,
+        'gallery.import': unused,
+        'gallery.export': unused,
+        'gallery.remix': unused,
         'engine.generate': unused,
         'engine.providers': unused,
         'job.cancel': unused,

@@ -44,6 +44,9 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     const want = await decodePngToRgb(fs.readFileSync(path.join(FIXTURES_DIR, 'pipeline-refs', 'txt2img-euler-a.png')));
     const got = await decodePngToRgb(png);
     expect(imageDifference(got.data, want.data).max).toBeLessThanOrEqual(2);
+    // Saved to the gallery before job.done, with every parameter.
+    const item = await h.call('gallery.get', { id: done.images[0]!.galleryId! });
+    expect(item).toMatchObject({ prompt: 'a red circle on a blue background', seed: 42, steps: 8, sampler: 'euler_a', cfgScale: 7.5, rng: 'cpu', modelName: 'tiny-sd', provider: 'cpu', mode: 'txt2img', source: 'latent-studio' });
     const info = parseInfotext(readTextChunks(png).parameters!);
     expect(info).toMatchObject({ prompt: 'a red circle on a blue background', seed: 42, steps: 8, sampler: 'euler_a', cfgScale: 7.5, width: 64, height: 64, rng: 'cpu', modelName: 'tiny-sd' });
   });
@@ -70,6 +73,21 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     // The engine keeps working afterwards.
     const after = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'after', steps: 2, width: 64, height: 64 })) as { jobId: string };
     expect((await h.waitForDone(after.jobId)).status).toBe('succeeded');
+  });
+
+  it('keeps lineage: an img2img of a gallery image records its init image and its parent', async () => {
+    const first = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'parent', steps: 2, width: 64, height: 64, seed: 5 })) as { jobId: string };
+    const parent = (await h.waitForDone(first.jobId)).images[0]!;
+    const child = (await h.call('engine.generate', {
+      model: 'tiny-sd', prompt: 'child', mode: 'img2img', initImage: parent.png, strength: 0.5, steps: 4, width: 64, height: 64, seed: 6, parentId: parent.galleryId,
+    })) as { jobId: string };
+    const done = await h.waitForDone(child.jobId);
+    expect(done.status).toBe('succeeded');
+    const item = (await h.call('gallery.get', { id: done.images[0]!.galleryId! })) as { parentId: number; initImage: string; strength: number; mode: string };
+    expect(item).toMatchObject({ parentId: parent.galleryId, mode: 'img2img', strength: 0.5 });
+    expect(item.initImage).toMatch(/^images\//);
+    const lineage = (await h.call('gallery.lineage', { id: parent.galleryId })) as { descendants: { id: number }[] };
+    expect(lineage.descendants.map((d) => d.id)).toEqual([done.images[0]!.galleryId]);
   });
 
   it('reports a bad size or a bad init image as a failed job with a readable error', async () => {

@@ -19,8 +19,8 @@ export interface JobQueueOptions {
   /** Model name -> folder; throws MODEL_NOT_FOUND. */
   resolveModel: (name: string) => string;
   providerOrder: (params: GenerationParams) => ProviderName[];
-  /** Called for each finished image before job.done is sent (the gallery saves it here). */
-  onImage?: (job: { id: string; params: GenerationParams }, image: WorkerImage) => Promise<void> | void;
+  /** Called for each finished image before job.done is sent (the gallery saves it here); returns its gallery id. */
+  onImage?: (job: { id: string; params: GenerationParams; durationMs: () => number }, image: WorkerImage) => Promise<number | null> | number | null;
 }
 
 interface Job {
@@ -31,6 +31,7 @@ interface Job {
   providers: ProviderName[];
   startedAt: number;
   images: WorkerImage[];
+  galleryIds: Map<number, number>;
   pendingSaves: Promise<unknown>[];
 }
 
@@ -63,7 +64,7 @@ export class JobQueue {
       initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : undefined,
       mask: params.mask ? Buffer.from(params.mask, 'base64') : undefined,
     };
-    const job: Job = { id: crypto.randomUUID(), params: resolved, request, modelDir, providers: this.opts.providerOrder(params), startedAt: 0, images: [], pendingSaves: [] };
+    const job: Job = { id: crypto.randomUUID(), params: resolved, request, modelDir, providers: this.opts.providerOrder(params), startedAt: 0, images: [], galleryIds: new Map(), pendingSaves: [] };
     this.pending.push(job);
     this.pump();
     return job.id;
@@ -143,7 +144,16 @@ export class JobQueue {
       });
     } else if (msg.type === 'image') {
       job.images.push(msg.image);
-      if (this.opts.onImage) job.pendingSaves.push(Promise.resolve(this.opts.onImage(job, msg.image)));
+      const onImage = this.opts.onImage;
+      if (onImage) {
+        const image = msg.image;
+        const save = Promise.resolve()
+          .then(() => onImage({ id: job.id, params: job.params, durationMs: () => Date.now() - job.startedAt }, image))
+          .then((id) => {
+            if (id !== null) job.galleryIds.set(image.index, id);
+          });
+        job.pendingSaves.push(save);
+      }
     } else if (msg.type === 'done') {
       this.finish(job, { status: 'succeeded', error: null, provider: msg.provider, providerNote: msg.providerNote });
     } else if (msg.type === 'failed') {
@@ -158,7 +168,14 @@ export class JobQueue {
       this.opts.hub.emit('job.done', {
         jobId: job.id,
         ...outcome,
-        images: job.images.map((i) => ({ index: i.index, seed: i.seed, width: i.width, height: i.height, png: Buffer.from(i.png).toString('base64') })),
+        images: job.images.map((i) => ({
+          index: i.index,
+          seed: i.seed,
+          width: i.width,
+          height: i.height,
+          png: Buffer.from(i.png).toString('base64'),
+          galleryId: job.galleryIds.get(i.index) ?? null,
+        })),
         totalMs: job.startedAt ? Date.now() - job.startedAt : 0,
       });
     });

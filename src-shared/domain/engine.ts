@@ -47,6 +47,8 @@ export const zGenerationParams = z
     initImage: zImageBase64.optional(),
     mask: zImageBase64.optional(),
     provider: zProviderPreference.optional(),
+    /** The gallery item this one remixes (img2img, inpainting, remix): kept as lineage. */
+    parentId: z.number().int().positive().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -80,6 +82,8 @@ export const zGeneratedImage = z.object({
   height: z.number().int(),
   /** PNG with A1111 `parameters` and the studio's JSON chunk, base64. */
   png: z.string(),
+  /** The gallery item it was saved as, or null when saving failed. */
+  galleryId: z.number().int().nullable(),
 });
 
 export const zJobDone = z.object({

@@ -1,0 +1,98 @@
+/**
+ * Gallery commands: `studio png-info FILE`, `studio import PATH...`,
+ * `studio search QUERY [--json]`. They work on the same data folder as the
+ * app (STUDIO_HOME honoured).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GalleryService } from '../gallery/gallery-service.js';
+import { searchGallery } from '../gallery/search.js';
+import { readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
+import { resolveStudioPaths } from '../paths.js';
+import { UsageError, intFlag, parseFlags } from './args.js';
+
+export const pngInfoUsage = 'studio png-info FILE';
+export const importUsage = 'studio import PATH... (PNG, JPEG, WebP files or folders)';
+export const searchUsage = 'studio search QUERY [--limit N] [--json]';
+
+function openGallery(): GalleryService {
+  return new GalleryService(path.join(resolveStudioPaths().dataDir, 'gallery'));
+}
+
+export async function pngInfoCommand(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags(argv, {}, true);
+  if (positionals.length !== 1) throw new UsageError('give exactly one image file');
+  const file = positionals[0]!;
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  try {
+    const m = await readImageMetadata(bytes);
+    console.log(
+      JSON.stringify(
+        {
+          prompt: m.prompt,
+          negativePrompt: m.negativePrompt,
+          steps: m.steps,
+          sampler: m.sampler,
+          samplerLabel: m.samplerLabel,
+          cfgScale: m.cfgScale,
+          seed: m.seed,
+          width: m.width,
+          height: m.height,
+          model: m.model,
+          modelHash: m.modelHash,
+          strength: m.strength,
+          rng: m.rng,
+          source: m.source,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function importCommand(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags(argv, {}, true);
+  if (positionals.length === 0) throw new UsageError('give at least one file or folder');
+  const gallery = openGallery();
+  try {
+    const started = Date.now();
+    const result = await gallery.importPaths(positionals, (n) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rimported ${n}`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    for (const f of result.failed) console.error(`skipped ${f.name}: ${f.reason}`);
+    console.log(`imported ${result.imported.length}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result.imported.length === 0 && result.failed.length > 0 ? 1 : 0;
+  } finally {
+    gallery.close();
+  }
+}
+
+export async function searchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, limit: { type: 'string' } }, true);
+  const gallery = openGallery();
+  try {
+    const result = searchGallery(gallery.store, { query: positionals.join(' ') || undefined, limit: intFlag('limit', values.limit, 1, 500) ?? 20 });
+    if (values.json) {
+      console.log(JSON.stringify(result.items, null, 2));
+    } else {
+      for (const i of result.items) {
+        console.log(`${String(i.id).padStart(6)}  ${new Date(i.createdAt).toISOString().slice(0, 19)}  seed ${i.seed ?? '-'}  ${i.prompt.replace(/\s+/g, ' ').slice(0, 80)}`);
+      }
+      if (result.items.length === 0) console.log('no matches');
+    }
+    return 0;
+  } finally {
+    gallery.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The gallery database: better-sqlite3 in the data folder, WAL, foreign keys,
+ * and migrations applied in one transaction each. A database written by a
+ * newer Latent Studio is refused rather than damaged.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../src-shared/domain/errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, migrations: readonly string[]): void {
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new StudioError(
+      'INTERNAL',
+      `The gallery database was written by a newer Latent Studio (schema ${current}, this version knows ${migrations.length}). Update the app; the database was left untouched.`,
+    );
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function sqliteVersion(db: Db): string {
+  return (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+}

@@ -1,0 +1,67 @@
+/**
+ * Versioned schema migrations; PRAGMA user_version holds the version reached.
+ * Append only: a released migration never changes.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: generations, tags, full-text search over prompts
+  `
+  CREATE TABLE generations (
+    id               INTEGER PRIMARY KEY,
+    created_at       INTEGER NOT NULL,
+    mode             TEXT NOT NULL CHECK (mode IN ('txt2img', 'img2img', 'inpaint', 'import')),
+    prompt           TEXT NOT NULL DEFAULT '',
+    negative_prompt  TEXT NOT NULL DEFAULT '',
+    model_name       TEXT,
+    model_hash       TEXT,
+    sampler          TEXT,
+    sampler_label    TEXT,
+    steps            INTEGER,
+    cfg_scale        REAL,
+    seed             INTEGER,
+    rng              TEXT,
+    width            INTEGER NOT NULL,
+    height           INTEGER NOT NULL,
+    strength         REAL,
+    batch_index      INTEGER NOT NULL DEFAULT 0,
+    provider         TEXT,
+    engine_version   TEXT,
+    runtime_version  TEXT,
+    duration_ms      INTEGER,
+    image_file       TEXT NOT NULL UNIQUE,
+    init_image_file  TEXT,
+    mask_file        TEXT,
+    parent_id        INTEGER REFERENCES generations(id) ON DELETE SET NULL,
+    favourite        INTEGER NOT NULL DEFAULT 0,
+    source           TEXT NOT NULL DEFAULT 'latent-studio',
+    metadata_json    TEXT
+  );
+  CREATE INDEX generations_created ON generations (created_at DESC, id DESC);
+  CREATE INDEX generations_model ON generations (model_name, created_at DESC, id DESC);
+  CREATE INDEX generations_sampler ON generations (sampler, created_at DESC, id DESC);
+  CREATE INDEX generations_favourite ON generations (favourite, created_at DESC, id DESC);
+  CREATE INDEX generations_parent ON generations (parent_id);
+  CREATE INDEX generations_init ON generations (init_image_file);
+  CREATE INDEX generations_mask ON generations (mask_file);
+
+  CREATE TABLE tags (
+    generation_id INTEGER NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+    tag           TEXT NOT NULL,
+    PRIMARY KEY (generation_id, tag)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_tag ON tags (tag, generation_id);
+
+  CREATE VIRTUAL TABLE generations_fts USING fts5(
+    prompt, negative_prompt, content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER generations_ai AFTER INSERT ON generations BEGIN
+    INSERT INTO generations_fts (rowid, prompt, negative_prompt) VALUES (new.id, new.prompt, new.negative_prompt);
+  END;
+  CREATE TRIGGER generations_ad AFTER DELETE ON generations BEGIN
+    INSERT INTO generations_fts (generations_fts, rowid, prompt, negative_prompt) VALUES ('delete', old.id, old.prompt, old.negative_prompt);
+  END;
+  CREATE TRIGGER generations_au AFTER UPDATE OF prompt, negative_prompt ON generations BEGIN
+    INSERT INTO generations_fts (generations_fts, rowid, prompt, negative_prompt) VALUES ('delete', old.id, old.prompt, old.negative_prompt);
+    INSERT INTO generations_fts (rowid, prompt, negative_prompt) VALUES (new.id, new.prompt, new.negative_prompt);
+  END;
+  `,
+];

@@ -1,0 +1,105 @@
+/**
+ * Gallery search: FTS5 over prompt and negative prompt, combined with
+ * filters, three orders and keyset pagination (a cursor holds the last sort
+ * key, so page N costs what page 1 costs).
+ */
+import type { GalleryItem, GallerySearch } from '../../src-shared/domain/gallery.js';
+import { zGallerySearch } from '../../src-shared/domain/gallery.js';
+import { StudioError } from '../../src-shared/domain/errors.js';
+import type { GalleryStore, Row } from './gallery-store.js';
+
+interface Cursor {
+  k: number;
+  i: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isFinite(c.k) && Number.isInteger(c.i)) return c;
+  } catch {
+    // fall through
+  }
+  throw new StudioError('INVALID_INPUT', 'Invalid page cursor');
+}
+
+/** A deterministic shuffle key per (id, seed): multiplicative hashing, mod 2^31. */
+const RANDOM_KEY = '((g.id * 1103515245 + @seed * 2654435761 + 12345) % 2147483648)';
+
+/** FTS5 reports query mistakes as SQLite errors; check the query alone so they read as input errors. */
+function checkFtsSyntax(store: GalleryStore, query: string): void {
+  try {
+    store.db.prepare('SELECT 1 FROM generations_fts WHERE generations_fts MATCH ? LIMIT 1').get(query);
+  } catch (err) {
+    const reason = (err as Error).message.replace(/^fts5: /, '');
+    throw new StudioError('INVALID_INPUT', `Search syntax not understood (${reason}). Use words, "phrases", prefix*, AND, OR, NOT.`);
+  }
+}
+
+export function searchGallery(store: GalleryStore, raw: GallerySearch): { items: GalleryItem[]; nextCursor: string | null } {
+  const q = zGallerySearch.parse(raw);
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: q.limit + 1, seed: q.randomSeed };
+  if (q.query?.trim()) {
+    checkFtsSyntax(store, q.query.trim());
+    where.push('g.id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH @query)');
+    params.query = q.query.trim();
+  }
+  if (q.model !== undefined) {
+    where.push('g.model_name = @model');
+    params.model = q.model;
+  }
+  if (q.sampler !== undefined) {
+    where.push('g.sampler = @sampler');
+    params.sampler = q.sampler;
+  }
+  if (q.width !== undefined) {
+    where.push('g.width = @width');
+    params.width = q.width;
+  }
+  if (q.height !== undefined) {
+    where.push('g.height = @height');
+    params.height = q.height;
+  }
+  if (q.from !== undefined) {
+    where.push('g.created_at >= @from');
+    params.from = q.from;
+  }
+  if (q.to !== undefined) {
+    where.push('g.created_at <= @to');
+    params.to = q.to;
+  }
+  if (q.favourite !== undefined) {
+    where.push('g.favourite = @favourite');
+    params.favourite = q.favourite ? 1 : 0;
+  }
+  if (q.tag !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = @tag)');
+    params.tag = q.tag.trim().toLowerCase();
+  }
+  if (q.hasParent !== undefined) where.push(q.hasParent ? 'g.parent_id IS NOT NULL' : 'g.parent_id IS NULL');
+
+  const key = q.sort === 'random' ? RANDOM_KEY : 'g.created_at';
+  const dir = q.sort === 'oldest' ? 'ASC' : 'DESC';
+  const cmp = q.sort === 'oldest' ? '>' : '<';
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(${key}, g.id) ${cmp} (@ck, @ci)`);
+    params.ck = c.k;
+    params.ci = c.i;
+  }
+  const sql = `SELECT g.*, ${key} AS sort_key FROM generations g ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+               ORDER BY ${key} ${dir}, g.id ${dir} LIMIT @limit`;
+  const rows = store.db.prepare(sql).all(params) as (Row & { sort_key: number })[];
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    items: store.toItems(page),
+    nextCursor: more && last ? encodeCursor({ k: last.sort_key, i: last.id }) : null,
+  };
+}

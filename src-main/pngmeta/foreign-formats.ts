@@ -1,0 +1,148 @@
+/**
+ * Generation parameters written by other tools: ComfyUI's `prompt` graph
+ * (API format) and InvokeAI's `invokeai_metadata`. Each reader returns what it
+ * can find; nothing here throws on odd input.
+ */
+import type { SamplerName } from '../../src-shared/domain/engine.js';
+
+export interface ForeignParameters {
+  prompt: string | null;
+  negativePrompt: string | null;
+  steps: number | null;
+  sampler: SamplerName | null;
+  samplerLabel: string | null;
+  cfgScale: number | null;
+  seed: number | null;
+  width: number | null;
+  height: number | null;
+  model: string | null;
+  modelHash: string | null;
+  strength: number | null;
+}
+
+const EMPTY: ForeignParameters = {
+  prompt: null, negativePrompt: null, steps: null, sampler: null, samplerLabel: null, cfgScale: null, seed: null,
+  width: null, height: null, model: null, modelHash: null, strength: null,
+};
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** ComfyUI sampler_name + scheduler -> ours. */
+export function fromComfySampler(name: string, scheduler?: string): SamplerName | null {
+  const karras = scheduler === 'karras';
+  const table: Record<string, [SamplerName, SamplerName | null]> = {
+    euler: ['euler', 'euler_karras'],
+    euler_ancestral: ['euler_a', null],
+    heun: ['heun', null],
+    dpm_2: ['dpm2', null],
+    dpm_2_ancestral: ['dpm2_a', null],
+    lms: ['lms', 'lms_karras'],
+    dpmpp_2m: ['dpmpp_2m', 'dpmpp_2m_karras'],
+    dpmpp_2m_sde: ['dpmpp_2m_sde_karras', 'dpmpp_2m_sde_karras'],
+    dpmpp_2m_sde_gpu: ['dpmpp_2m_sde_karras', 'dpmpp_2m_sde_karras'],
+    ddim: ['ddim', null],
+    uni_pc: ['unipc', null],
+    uni_pc_bh2: ['unipc', null],
+    lcm: ['lcm', null],
+  };
+  const entry = table[name];
+  if (!entry) return null;
+  return karras && entry[1] ? entry[1] : entry[0];
+}
+
+/** InvokeAI scheduler names (diffusers-based, `_k` = Karras) -> ours. */
+export function fromInvokeScheduler(name: string): SamplerName | null {
+  const table: Record<string, SamplerName> = {
+    ddim: 'ddim', pndm: 'pndm', lms: 'lms', lms_k: 'lms_karras', euler: 'euler', euler_k: 'euler_karras', euler_a: 'euler_a',
+    heun: 'heun', kdpm_2: 'dpm2', kdpm_2_a: 'dpm2_a', dpmpp_2m: 'dpmpp_2m', dpmpp_2m_k: 'dpmpp_2m_karras',
+    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras', unipc: 'unipc', lcm: 'lcm',
+  };
+  return table[name] ?? null;
+}
+
+type ComfyNode = { class_type?: string; inputs?: Record<string, unknown> };
+
+/** Follows the KSampler's links through the API graph to the prompts, size and checkpoint. */
+export function parseComfyPrompt(json: string): ForeignParameters | null {
+  let graph: Record<string, ComfyNode>;
+  try {
+    graph = JSON.parse(json) as Record<string, ComfyNode>;
+  } catch {
+    return null;
+  }
+  if (typeof graph !== 'object' || graph === null) return null;
+  const nodes = Object.values(graph);
+  const sampler = nodes.find((n) => /KSampler/.test(n?.class_type ?? ''));
+  if (!sampler?.inputs) return null;
+  const link = (v: unknown): ComfyNode | null => (Array.isArray(v) && typeof v[0] !== 'undefined' ? (graph[String(v[0])] ?? null) : null);
+
+  /** Text of a conditioning input, following reroutes and simple pass-through nodes. */
+  const textOf = (v: unknown, depth = 0): string | null => {
+    const node = link(v);
+    if (!node?.inputs || depth > 8) return null;
+    const t = node.inputs.text ?? node.inputs.text_g ?? node.inputs.prompt;
+    if (typeof t === 'string') return t;
+    if (Array.isArray(t)) return textOf(t, depth + 1);
+    const next = node.inputs.conditioning ?? node.inputs.positive ?? node.inputs.conditioning_1;
+    return next ? textOf(next, depth + 1) : null;
+  };
+  const latent = (v: unknown, depth = 0): ComfyNode | null => {
+    const node = link(v);
+    if (!node?.inputs || depth > 8) return null;
+    if (node.inputs.width !== undefined) return node;
+    return node.inputs.samples ? latent(node.inputs.samples, depth + 1) : null;
+  };
+  const checkpoint = (v: unknown, depth = 0): string | null => {
+    const node = link(v);
+    if (!node?.inputs || depth > 8) return null;
+    const name = node.inputs.ckpt_name ?? node.inputs.unet_name;
+    if (typeof name === 'string') return name;
+    return node.inputs.model ? checkpoint(node.inputs.model, depth + 1) : null;
+  };
+  const i = sampler.inputs;
+  const size = latent(i.latent_image);
+  const samplerName = str(i.sampler_name);
+  const denoise = num(i.denoise);
+  return {
+    ...EMPTY,
+    prompt: textOf(i.positive),
+    negativePrompt: textOf(i.negative),
+    steps: num(i.steps),
+    sampler: samplerName ? fromComfySampler(samplerName, str(i.scheduler) ?? undefined) : null,
+    samplerLabel: samplerName ? `${samplerName}${i.scheduler ? ` ${String(i.scheduler)}` : ''}` : null,
+    cfgScale: num(i.cfg),
+    seed: num(i.seed ?? i.noise_seed),
+    width: num(size?.inputs?.width),
+    height: num(size?.inputs?.height),
+    model: checkpoint(i.model)?.replace(/\.(safetensors|ckpt|pt)$/i, '') ?? null,
+    strength: denoise !== null && denoise < 1 ? denoise : null,
+  };
+}
+
+export function parseInvokeMetadata(json: string): ForeignParameters | null {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const model = (m.model ?? {}) as Record<string, unknown>;
+  const scheduler = str(m.scheduler);
+  return {
+    ...EMPTY,
+    prompt: str(m.positive_prompt),
+    negativePrompt: str(m.negative_prompt),
+    steps: num(m.steps),
+    sampler: scheduler ? fromInvokeScheduler(scheduler) : null,
+    samplerLabel: scheduler,
+    cfgScale: num(m.cfg_scale),
+    seed: num(m.seed),
+    width: num(m.width),
+    height: num(m.height),
+    model: str(model.name),
+    modelHash: str(model.hash),
+    strength: num(m.strength),
+  };
+}

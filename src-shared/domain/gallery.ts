@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { zGenerationMode, zSamplerName } from './engine.js';
+
+export const zGalleryItem = z.object({
+  id: z.number().int(),
+  createdAt: z.number(),
+  mode: z.union([zGenerationMode, z.literal('import')]),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  modelName: z.string().nullable(),
+  modelHash: z.string().nullable(),
+  sampler: zSamplerName.nullable(),
+  samplerLabel: z.string().nullable(),
+  steps: z.number().int().nullable(),
+  cfgScale: z.number().nullable(),
+  seed: z.number().int().nullable(),
+  rng: z.string().nullable(),
+  width: z.number().int(),
+  height: z.number().int(),
+  strength: z.number().nullable(),
+  batchIndex: z.number().int(),
+  provider: z.string().nullable(),
+  engineVersion: z.string().nullable(),
+  runtimeVersion: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  parentId: z.number().int().nullable(),
+  favourite: z.boolean(),
+  tags: z.array(z.string()),
+  /** Where the parameters came from: our engine, or the tool that wrote an imported file. */
+  source: z.string(),
+  /** Media paths relative to the gallery folder; the client turns them into URLs. */
+  image: z.string(),
+  thumbnail: z.string(),
+  initImage: z.string().nullable(),
+  mask: z.string().nullable(),
+});
+export type GalleryItem = z.infer<typeof zGalleryItem>;
+
+const zTag = z.string().trim().min(1).max(64);
+
+export const zGallerySearch = z
+  .object({
+    /** FTS5 syntax over prompt and negative prompt: words, "phrases", prefix*, AND / OR / NOT. */
+    query: z.string().max(500).optional(),
+    model: z.string().max(200).optional(),
+    sampler: zSamplerName.optional(),
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+    from: z.number().optional(),
+    to: z.number().optional(),
+    favourite: z.boolean().optional(),
+    tag: zTag.optional(),
+    hasParent: z.boolean().optional(),
+    sort: z.enum(['newest', 'oldest', 'random']).default('newest'),
+    /** Seed of the random order, so pages of one random listing agree. */
+    randomSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type GallerySearch = z.input<typeof zGallerySearch>;
+
+export const zGallerySearchResult = z.object({
+  items: z.array(zGalleryItem),
+  nextCursor: z.string().nullable(),
+});
+
+export const zGalleryIds = z.array(z.number().int().positive()).min(1).max(10_000);
+
+export const zImportFile = z.object({
+  name: z.string().min(1).max(255),
+  /** File bytes, base64. */
+  data: z.string().min(4).max(64 * 1024 * 1024),
+});
+
+export const zImportResult = z.object({
+  imported: z.array(z.object({ name: z.string(), id: z.number().int(), source: z.string() })),
+  failed: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+
+export const galleryChannels = {
+  'gallery.search': { input: zGallerySearch, output: zGallerySearchResult },
+  'gallery.get': { input: z.object({ id: z.number().int().positive() }).strict(), output: zGalleryItem.extend({ metadataText: z.string().nullable() }) },
+  'gallery.update': {
+    input: z.object({ id: z.number().int().positive(), favourite: z.boolean().optional(), tags: z.array(zTag).max(50).optional() }).strict(),
+    output: zGalleryItem,
+  },
+  'gallery.delete': { input: z.object({ ids: zGalleryIds }).strict(), output: z.object({ deleted: z.number().int() }) },
+  'gallery.lineage': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: z.object({ ancestors: z.array(zGalleryItem), descendants: z.array(zGalleryItem) }),
+  },
+  'gallery.import': { input: z.object({ files: z.array(zImportFile).min(1).max(200) }).strict(), output: zImportResult },
+  'gallery.export': {
+    input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(200), withMetadata: z.boolean() }).strict(),
+    output: z.object({ files: z.array(z.object({ name: z.string(), data: z.string() })) }),
+  },
+  'gallery.remix': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: z.object({
+      parentId: z.number().int(),
+      params: z.object({
+        model: z.string().nullable(),
+        mode: zGenerationMode,
+        prompt: z.string(),
+        negativePrompt: z.string(),
+        sampler: zSamplerName.nullable(),
+        steps: z.number().int().nullable(),
+        cfgScale: z.number().nullable(),
+        seed: z.number().int().nullable(),
+        rng: z.enum(['cpu', 'gpu']).nullable(),
+        width: z.number().int(),
+        height: z.number().int(),
+        strength: z.number().nullable(),
+        /** base64 of the init image and mask when the generation had them. */
+        initImage: z.string().nullable(),
+        mask: z.string().nullable(),
+      }),
+    }),
+  },
+} as const;
