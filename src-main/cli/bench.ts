@@ -16,8 +16,9 @@ import { chunkPrompt } from '../engine/prompt/prompt-chunks.js';
 import { TorchCpuGenerator } from '../engine/rng/torch-cpu-generator.js';
 import { appVersion } from '../studio.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
+import { benchGalleryCommand, benchGalleryUsage } from './bench-gallery.js';
 
-export const benchUsage = 'studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--json FILE]';
+export const benchUsage = `${benchGalleryUsage}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--json FILE]`;
 
 export interface Stats {
   min: number;
@@ -43,6 +44,7 @@ async function timeIt(runs: number, warmup: number, fn: () => Promise<unknown>):
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'gallery') return benchGalleryCommand(argv.slice(1));
   const { values } = parseFlags(argv, {
     model: { type: 'string' },
     provider: { type: 'string' },

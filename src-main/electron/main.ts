@@ -2,12 +2,13 @@
  * The Electron shell: one secure window over the same studio services the
  * headless host uses. The renderer reaches main only through the preload bridge.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startStudio, type Studio } from '../studio.js';
 import { appRoot } from '../paths.js';
 import { CONTENT_SECURITY_POLICY } from '../host/csp.js';
+import { resolveMedia } from '../gallery/media.js';
 import { BRIDGE_EVENT, BRIDGE_INVOKE, secureWindowOptions } from './window-options.js';
 
 const rendererIndex = () => path.join(appRoot(), 'dist', 'renderer', 'index.html');
@@ -50,10 +51,24 @@ function createWindow(studio: Studio): BrowserWindow {
   return win;
 }
 
+// Gallery images reach the renderer as studio-media://media/images/..., served
+// only from inside the gallery folder (see gallery/media.ts).
+protocol.registerSchemesAsPrivileged([{ scheme: 'studio-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function registerMediaProtocol(studio: Studio): void {
+  protocol.handle('studio-media', async (request) => {
+    const url = new URL(request.url);
+    const file = url.host === 'media' ? await resolveMedia(studio.gallery.store, url.pathname) : null;
+    if (!file) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).href);
+  });
+}
+
 async function boot(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const studio = await startStudio({ shell: 'electron' });
+  registerMediaProtocol(studio);
   ipcMain.handle(BRIDGE_INVOKE, (event, message: { channel?: unknown; input?: unknown }) => {
     const id = nextCallId++;
     if (!fromOurPage(event)) {

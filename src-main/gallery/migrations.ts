@@ -35,10 +35,13 @@ export const MIGRATIONS: readonly string[] = [
     source           TEXT NOT NULL DEFAULT 'latent-studio',
     metadata_json    TEXT
   );
-  CREATE INDEX generations_created ON generations (created_at DESC, id DESC);
-  CREATE INDEX generations_model ON generations (model_name, created_at DESC, id DESC);
-  CREATE INDEX generations_sampler ON generations (sampler, created_at DESC, id DESC);
-  CREATE INDEX generations_favourite ON generations (favourite, created_at DESC, id DESC);
+  -- Listings order by id (= time of adding); each index ends in the rowid, so a filter
+  -- and that order come from one index.
+  CREATE INDEX generations_created ON generations (created_at);
+  CREATE INDEX generations_model ON generations (model_name);
+  CREATE INDEX generations_sampler ON generations (sampler);
+  CREATE INDEX generations_favourite ON generations (favourite);
+  CREATE INDEX generations_size ON generations (width, height);
   CREATE INDEX generations_parent ON generations (parent_id);
   CREATE INDEX generations_init ON generations (init_image_file);
   CREATE INDEX generations_mask ON generations (mask_file);

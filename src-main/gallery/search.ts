@@ -46,7 +46,7 @@ export function searchGallery(store: GalleryStore, raw: GallerySearch): { items:
   const params: Record<string, unknown> = { limit: q.limit + 1, seed: q.randomSeed };
   if (q.query?.trim()) {
     checkFtsSyntax(store, q.query.trim());
-    where.push('g.id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH @query)');
+    where.push('f.generations_fts MATCH @query');
     params.query = q.query.trim();
   }
   if (q.model !== undefined) {
@@ -83,17 +83,21 @@ export function searchGallery(store: GalleryStore, raw: GallerySearch): { items:
   }
   if (q.hasParent !== undefined) where.push(q.hasParent ? 'g.parent_id IS NOT NULL' : 'g.parent_id IS NULL');
 
-  const key = q.sort === 'random' ? RANDOM_KEY : 'g.created_at';
+  // Rows are added with strictly increasing created_at, so id order is time order. Ordering by
+  // the FTS rowid lets FTS5 stream matches newest first and stop at the page size.
+  const text = Boolean(q.query?.trim());
+  const key = q.sort === 'random' ? RANDOM_KEY : text ? 'f.rowid' : 'g.id';
   const dir = q.sort === 'oldest' ? 'ASC' : 'DESC';
   const cmp = q.sort === 'oldest' ? '>' : '<';
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    where.push(`(${key}, g.id) ${cmp} (@ck, @ci)`);
+    where.push(q.sort === 'random' ? `(${key}, g.id) ${cmp} (@ck, @ci)` : `${key} ${cmp} @ck`);
     params.ck = c.k;
-    params.ci = c.i;
+    if (q.sort === 'random') params.ci = c.i;
   }
-  const sql = `SELECT g.*, ${key} AS sort_key FROM generations g ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-               ORDER BY ${key} ${dir}, g.id ${dir} LIMIT @limit`;
+  const from = text ? 'generations_fts f JOIN generations g ON g.id = f.rowid' : 'generations g';
+  const order = q.sort === 'random' ? `${key} ${dir}, g.id ${dir}` : `${key} ${dir}`;
+  const sql = `SELECT g.*, ${key} AS sort_key FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT @limit`;
   const rows = store.db.prepare(sql).all(params) as (Row & { sort_key: number })[];
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
