@@ -13,8 +13,9 @@ export interface SpawnedHost {
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Starts `studio serve` on a free port with a fresh STUDIO_HOME and waits for its URL. */
-export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<SpawnedHost> {
+export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, prepare?: (home: string) => void): Promise<SpawnedHost> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-'));
+  prepare?.(home);
   const child = spawn(process.execPath, [path.join(root, 'bin', 'studio.js'), 'serve', '--port', '0', ...extraArgs], {
     env: { ...process.env, STUDIO_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,87 @@
-import { Alert, Stack, Title } from '@mantine/core';
+import { Alert, Grid, Group, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { useCallback, useState, type DragEvent } from 'react';
+import type { GalleryItem } from '../../src-shared/domain/gallery.js';
+import { client } from '../api/client.js';
+import { GalleryGrid } from '../gallery/GalleryGrid.js';
+import { GalleryDetail } from '../gallery/GalleryDetail.js';
+import { useGalleryPages } from '../gallery/use-gallery-pages.js';
+import { fileToBase64 } from '../generate/file-to-base64.js';
 
 export function GalleryPage() {
+  const [query, setQuery] = useState('');
+  const [debounced] = useDebouncedValue(query, 250);
+  const [favourite, setFavourite] = useState(false);
+  const [sort, setSort] = useState<'newest' | 'oldest' | 'random'>('newest');
+  const [selected, setSelected] = useState<number | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const pages = useGalleryPages({ query: debounced.trim() || undefined, favourite: favourite || undefined, sort, randomSeed: 1 });
+
+  const onDrop = useCallback(
+    async (e: DragEvent) => {
+      e.preventDefault();
+      setDragging(false);
+      const files = [...e.dataTransfer.files].filter((f) => /\.(png|jpe?g|webp)$/i.test(f.name));
+      if (files.length === 0) return;
+      try {
+        const result = await client.invoke('gallery.import', { files: await Promise.all(files.map(async (f) => ({ name: f.name, data: await fileToBase64(f) }))) });
+        notifications.show({ message: `Imported ${result.imported.length}${result.failed.length ? `, skipped ${result.failed.length}` : ''}`, color: result.failed.length ? 'yellow' : 'green' });
+        pages.reload();
+      } catch (err) {
+        notifications.show({ color: 'red', title: 'Import failed', message: (err as Error).message });
+      }
+    },
+    [pages],
+  );
+
+  const onChanged = useCallback((item: GalleryItem) => pages.replace(item), [pages]);
+  const onDeleted = useCallback(
+    (ids: number[]) => {
+      pages.remove(ids);
+      setSelected(null);
+    },
+    [pages],
+  );
+
   return (
-    <Stack>
-      <Title order={2}>Gallery</Title>
-      <Alert title="Not built yet">The searchable gallery arrives with the gallery work (issue 5).</Alert>
-    </Stack>
+    <Grid
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => void onDrop(e)}
+      style={{ outline: dragging ? '2px dashed var(--mantine-color-violet-5)' : undefined }}
+    >
+      <Grid.Col span={selected ? 8 : 12}>
+        <Stack gap="sm">
+          <Group justify="space-between">
+            <Title order={2}>Gallery</Title>
+            <Text size="sm" c="dimmed">Drop PNG, JPEG or WebP files here to import them with their parameters</Text>
+          </Group>
+          <Group>
+            <TextInput
+              placeholder='Search prompts: words, "phrases", prefix*, AND, OR, NOT'
+              aria-label="Search prompts"
+              value={query}
+              onChange={(e) => setQuery(e.currentTarget.value)}
+              style={{ flex: 1 }}
+              data-testid="gallery-search"
+            />
+            <Select aria-label="Sort" value={sort} onChange={(v) => v && setSort(v as typeof sort)} data={[{ value: 'newest', label: 'Newest' }, { value: 'oldest', label: 'Oldest' }, { value: 'random', label: 'Random' }]} w={120} allowDeselect={false} />
+            <Switch label="Favourites" checked={favourite} onChange={(e) => setFavourite(e.currentTarget.checked)} />
+          </Group>
+          {pages.error && <Alert color="red">{pages.error}</Alert>}
+          {!pages.error && pages.items.length === 0 && pages.done && <Text c="dimmed">Nothing here yet.</Text>}
+          <GalleryGrid items={pages.items} selectedId={selected} onSelect={(i) => setSelected(i.id)} onNearEnd={pages.loadMore} />
+        </Stack>
+      </Grid.Col>
+      {selected !== null && (
+        <Grid.Col span={4}>
+          <GalleryDetail key={selected} id={selected} onChanged={onChanged} onDeleted={onDeleted} onRestored={pages.reload} onOpen={setSelected} />
+        </Grid.Col>
+      )}
+    </Grid>
   );
 }

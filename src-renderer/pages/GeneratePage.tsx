@@ -10,6 +10,7 @@ import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
 import { useJob } from '../generate/use-job.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
+import { takeDraft } from '../generate/draft.js';
 
 const SAMPLER_LABELS: Record<SamplerName, string> = {
   euler_a: 'Euler a', euler: 'Euler', euler_karras: 'Euler Karras', lms: 'LMS', lms_karras: 'LMS Karras', heun: 'Heun',
@@ -43,13 +44,34 @@ export function GeneratePage() {
   const [mode, setMode] = useState<GenerationMode>('txt2img');
   const [strength, setStrength] = useState(0.75);
   const [initImage, setInitImage] = useState<{ base64: string; url: string } | null>(null);
+  const [parentId, setParentId] = useState<number | undefined>(undefined);
+
+  // Remix / Use as init image from the gallery.
+  useEffect(() => {
+    const d = takeDraft();
+    if (!d) return;
+    if (d.model) setModel(d.model);
+    if (d.mode) setMode(d.mode === 'inpaint' ? 'img2img' : d.mode);
+    if (d.prompt !== undefined) setPrompt(d.prompt);
+    if (d.negativePrompt !== undefined) setNegative(d.negativePrompt);
+    if (d.sampler) setSampler(d.sampler);
+    if (d.steps) setSteps(d.steps);
+    if (d.cfgScale !== undefined && d.cfgScale !== null) setCfg(d.cfgScale);
+    if (d.seed !== undefined && d.seed !== null) setSeed(d.seed);
+    if (d.rng) setRng(d.rng);
+    if (d.width) setWidth(d.width);
+    if (d.height) setHeight(d.height);
+    if (d.strength !== undefined && d.strength !== null) setStrength(d.strength);
+    if (d.initImage) setInitImage({ base64: d.initImage, url: `data:image/png;base64,${d.initImage}` });
+    setParentId(d.parentId);
+  }, []);
 
   useEffect(() => {
     if (!model && models.data?.defaultModel) setModel(models.data.defaultModel);
   }, [models.data, model]);
   useEffect(() => {
-    if (settings.data) setRng(settings.data.rngMode);
-  }, [settings.data]);
+    if (settings.data && parentId === undefined) setRng(settings.data.rngMode);
+  }, [settings.data, parentId]);
 
   const usable = useMemo(() => (models.data?.models ?? []).filter((m) => m.problem === null), [models.data]);
   const lastSeed = state.result?.images[0]?.seed ?? null;
@@ -59,7 +81,7 @@ export function GeneratePage() {
     if (!canGenerate || !model) return;
     void start({
       model, mode, prompt, negativePrompt: negative, sampler, steps, cfgScale: cfg, width, height, seed, rng, batchCount: batch,
-      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64,
+      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64, parentId,
     });
   };
   useHotkeys([['mod+Enter', generate], ['Escape', () => void cancel()]], []);

@@ -1,0 +1,98 @@
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { HAVE_TINY_SD, spawnHost, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+
+const root = path.resolve(import.meta.dirname, '..');
+const shots = path.join(import.meta.dirname, 'artifacts');
+
+test.describe('generate, then find it in the gallery and remix it', () => {
+  test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+  let host: SpawnedHost;
+  test.beforeAll(async () => {
+    host = await spawnHostWithTinySd();
+  });
+  test.afterAll(async () => host?.close());
+
+  test('the result appears in the gallery, search finds it, Remix restores every parameter', async ({ page }) => {
+    await page.goto(host.url);
+    await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+    await page.getByTestId('prompt').fill('a lonely lighthouse at dusk');
+    await page.getByTestId('negative-prompt').fill('blurry');
+    await page.getByTestId('steps').fill('7');
+    await page.getByTestId('cfg').fill('5.5');
+    await page.getByTestId('width').fill('128');
+    await page.getByTestId('height').fill('64');
+    await page.getByTestId('seed').fill('987654');
+    await page.getByTestId('sampler-select').click();
+    await page.getByRole('option', { name: 'DPM++ 2M Karras', exact: true }).click();
+    await page.getByTestId('generate-button').click();
+    await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+
+    await page.getByTestId('nav-gallery').click();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
+    await page.getByTestId('gallery-search').fill('lighthouse');
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
+    await page.getByTestId('gallery-search').fill('submarine');
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(0);
+    await page.getByTestId('gallery-search').fill('light*');
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
+    await page.getByTestId('gallery-cell').first().click();
+    const params = page.getByTestId('detail-parameters');
+    await expect(params).toContainText('a lonely lighthouse at dusk');
+    await expect(params).toContainText('987654');
+    await expect(page.getByTestId('gallery-detail')).toContainText('Steps: 7, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5.5, Seed: 987654, Size: 128x64');
+    await page.screenshot({ path: path.join(shots, 'gallery-detail.png') });
+
+    await page.getByTestId('remix-button').click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Generate' })).toBeVisible();
+    await expect(page.getByTestId('prompt')).toHaveValue('a lonely lighthouse at dusk');
+    await expect(page.getByTestId('negative-prompt')).toHaveValue('blurry');
+    await expect(page.getByTestId('steps')).toHaveValue('7');
+    await expect(page.getByTestId('cfg')).toHaveValue('5.5');
+    await expect(page.getByTestId('width')).toHaveValue('128');
+    await expect(page.getByTestId('height')).toHaveValue('64');
+    await expect(page.getByTestId('seed')).toHaveValue('987654');
+    await expect(page.getByTestId('sampler-select')).toHaveValue('DPM++ 2M Karras');
+  });
+});
+
+test.describe('a large gallery', () => {
+  let host: SpawnedHost;
+  const COUNT = 2000;
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-import-'));
+    for (let i = 0; i < COUNT; i++) {
+      const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 128 } } }).png().toBuffer();
+      fs.writeFileSync(path.join(src, `img-${String(i).padStart(4, '0')}.png`), png);
+    }
+    host = await spawnHost([], {}, (home) => {
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'studio.js'), 'import', src], { env: { ...process.env, STUDIO_HOME: home }, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+    });
+    fs.rmSync(src, { recursive: true, force: true });
+  });
+  test.afterAll(async () => host?.close());
+
+  test(`${COUNT} items scroll to the end`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(`${host.url}#/gallery`);
+    const grid = page.getByTestId('gallery-grid');
+    await expect(page.getByTestId('gallery-cell').first()).toBeVisible();
+    // Only the rows in view are in the DOM.
+    expect(await page.getByTestId('gallery-cell').count()).toBeLessThan(300);
+    for (let i = 0; i < 200; i++) {
+      await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForTimeout(50);
+      const rows = Number(await grid.getAttribute('aria-rowcount'));
+      const cols = await page.getByRole('row').first().getByTestId('gallery-cell').count();
+      if (rows * cols >= COUNT && (await page.getByTestId('gallery-cell').last().getAttribute('data-id')) === '1') break;
+    }
+    await expect(page.getByTestId('gallery-cell').last()).toHaveAttribute('data-id', '1');
+    await page.screenshot({ path: path.join(shots, 'gallery-end.png') });
+  });
+});
