@@ -73,8 +73,8 @@ export function GalleryDetail(props: {
     const { params, parentId } = await client.invoke('gallery.remix', { id });
     handToGenerate({ ...params, parentId });
   };
-  const useAsInit = async () => {
-    handToGenerate({ mode: 'img2img', initImage: await imageBase64(item), width: item.width, height: item.height, prompt: item.prompt, negativePrompt: item.negativePrompt, parentId: item.id, model: item.modelName });
+  const useAsInit = async (mode: 'img2img' | 'inpaint') => {
+    handToGenerate({ mode, initImage: await imageBase64(item), width: item.width, height: item.height, prompt: item.prompt, negativePrompt: item.negativePrompt, parentId: item.id, model: item.modelName });
   };
   const remove = () => {
     // Undo window: the item disappears now and is deleted for real only if not undone.
@@ -113,7 +113,8 @@ export function GalleryDetail(props: {
         <Image src={mediaUrl(item.image)} alt={item.prompt} radius="sm" data-testid="detail-image" />
         <Group gap="xs">
           <Button size="xs" onClick={() => void remix()} data-testid="remix-button">Remix</Button>
-          <Button size="xs" variant="light" onClick={() => void useAsInit()}>Use as init image</Button>
+          <Button size="xs" variant="light" onClick={() => void useAsInit('img2img')}>Use as init image</Button>
+          <Button size="xs" variant="light" onClick={() => void useAsInit('inpaint')} data-testid="inpaint-this">Inpaint this</Button>
           <CopyButton value={item.prompt}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy prompt'}</Button>}</CopyButton>
           <CopyButton value={String(item.seed ?? '')}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy seed'}</Button>}</CopyButton>
           <Button size="xs" variant="default" onClick={() => void exportImage(true)}>Export</Button>

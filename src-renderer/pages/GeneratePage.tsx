@@ -1,10 +1,11 @@
 import {
-  Alert, Badge, Button, FileButton, Grid, Group, Image, Kbd, NumberInput, Paper, Progress, SegmentedControl, Select,
+  Alert, Badge, Button, Grid, Group, Image, Kbd, NumberInput, Paper, Progress, SegmentedControl, Select,
   Slider, Stack, Text, Textarea, Title, Tooltip, ActionIcon,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
 import { SAMPLER_NAMES, type GenerationMode, type SamplerName } from '../../src-shared/domain/engine.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
@@ -51,7 +52,7 @@ export function GeneratePage() {
     const d = takeDraft();
     if (!d) return;
     if (d.model) setModel(d.model);
-    if (d.mode) setMode(d.mode === 'inpaint' ? 'img2img' : d.mode);
+    if (d.mode) setMode(d.mode);
     if (d.prompt !== undefined) setPrompt(d.prompt);
     if (d.negativePrompt !== undefined) setNegative(d.negativePrompt);
     if (d.sampler) setSampler(d.sampler);
@@ -77,13 +78,27 @@ export function GeneratePage() {
   const lastSeed = state.result?.images[0]?.seed ?? null;
   const canGenerate = !!model && !running && (mode === 'txt2img' || !!initImage);
 
+  const canvas = useRef<CanvasPanelHandle>(null);
   const generate = () => {
     if (!canGenerate || !model) return;
+    const mask = mode === 'inpaint' ? canvas.current?.maskPng() : undefined;
+    if (mode === 'inpaint' && !mask) {
+      notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
+      return;
+    }
     void start({
       model, mode, prompt, negativePrompt: negative, sampler, steps, cfgScale: cfg, width, height, seed, rng, batchCount: batch,
-      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64, parentId,
+      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64, mask: mask ?? undefined, parentId,
     });
   };
+  const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
+    setInitImage(img);
+    // Generate at the image's size, in multiples of 8 within the engine's limits.
+    const fit = (v: number) => Math.min(2048, Math.max(64, Math.floor(v / 8) * 8));
+    setWidth(fit(size.width));
+    setHeight(fit(size.height));
+  };
+  const lastResult = state.result?.status === 'succeeded' && mode !== 'txt2img' ? state.result.images[0] : undefined;
   useHotkeys([['mod+Enter', generate], ['Escape', () => void cancel()]], []);
   useEffect(() => {
     if (state.error) notifications.show({ title: 'Generation failed', message: state.error, color: 'red' });
@@ -106,21 +121,16 @@ export function GeneratePage() {
             aria-label="Mode"
             value={mode}
             onChange={(v) => setMode(v as GenerationMode)}
-            data={[{ value: 'txt2img', label: 'txt2img' }, { value: 'img2img', label: 'img2img' }]}
+            data={[{ value: 'txt2img', label: 'txt2img' }, { value: 'img2img', label: 'img2img' }, { value: 'inpaint', label: 'Inpaint' }]}
+            data-testid="mode-control"
           />
           <Textarea label="Prompt" autosize minRows={3} value={prompt} onChange={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
           <Textarea label="Negative prompt" autosize minRows={1} value={negative} onChange={(e) => setNegative(e.currentTarget.value)} data-testid="negative-prompt" />
           {mode !== 'txt2img' && (
-            <Paper withBorder p="xs">
-              <Group justify="space-between">
-                <FileButton accept="image/png,image/jpeg,image/webp" onChange={async (f) => f && setInitImage({ base64: await fileToBase64(f), url: URL.createObjectURL(f) })}>
-                  {(props) => <Button variant="light" {...props} data-testid="init-image-button">Choose init image</Button>}
-                </FileButton>
-                {initImage && <Image src={initImage.url} alt="Init image" h={64} w={64} fit="contain" />}
-              </Group>
-              <Text size="sm" mt="xs" id="strength-label">Strength {strength.toFixed(2)}</Text>
-              <Slider aria-labelledby="strength-label" min={0} max={1} step={0.01} value={strength} onChange={setStrength} />
-            </Paper>
+            <div>
+              <Text size="sm" id="strength-label">Strength {strength.toFixed(2)}</Text>
+              <Slider aria-labelledby="strength-label" min={0} max={1} step={0.01} value={strength} onChange={setStrength} data-testid="strength" />
+            </div>
           )}
           <Group grow>
             <Select label="Sampler" data={SAMPLER_NAMES.map((s) => ({ value: s, label: SAMPLER_LABELS[s] }))} value={sampler} onChange={(v) => v && setSampler(v as SamplerName)} allowDeselect={false} data-testid="sampler-select" />
@@ -164,6 +174,15 @@ export function GeneratePage() {
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
         <Stack>
+          {mode !== 'txt2img' && (
+            <CanvasPanel
+              ref={canvas}
+              paintable={mode === 'inpaint'}
+              initImage={initImage}
+              onInitImage={onInitImage}
+              result={lastResult ? `data:image/png;base64,${lastResult.png}` : null}
+            />
+          )}
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>
               <Text size="sm" data-testid="progress-text">

@@ -1,0 +1,79 @@
+import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
+import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+import { callHost } from './helpers/contract-client';
+
+const shots = path.join(import.meta.dirname, 'artifacts');
+test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  host = await spawnHostWithTinySd();
+});
+test.afterAll(async () => host?.close());
+
+/** Drags between two points given as fractions of the (square) image, which the editor fits with a 16 px margin. */
+async function drag(page: Page, from: [number, number], to: [number, number]) {
+  const box = (await page.getByTestId('mask-editor').boundingBox())!;
+  const side = Math.min(box.width, box.height) - 32;
+  const at = (f: [number, number]) => [box.x + (box.width - side) / 2 + side * f[0], box.y + (box.height - side) / 2 + side * f[1]] as const;
+  const [x0, y0] = at(from);
+  const [x1, y1] = at(to);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps: 8 });
+  await page.mouse.up();
+}
+
+test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps its mask and parent', async ({ page }) => {
+  // A parent in the gallery first.
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('prompt').fill('a green background');
+  await page.getByTestId('steps').fill('4');
+  await page.getByTestId('width').fill('128');
+  await page.getByTestId('height').fill('128');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('gallery-cell').first().click();
+  const parentId = Number(await page.getByTestId('gallery-cell').first().getAttribute('data-id'));
+  await page.getByTestId('inpaint-this').click();
+
+  await expect(page.getByTestId('mask-editor')).toBeVisible();
+  await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
+  await page.getByTestId('prompt').fill('a yellow square on the right on a green background');
+  // Two strokes on the right half, then undo the second.
+  await drag(page, [0.55, 0.2], [0.55, 0.8]);
+  await drag(page, [0.85, 0.2], [0.85, 0.8]);
+  await page.getByTestId('undo-button').click();
+  await expect(page.getByTestId('redo-button')).toBeEnabled();
+  await page.screenshot({ path: path.join(shots, 'generate-mask.png') });
+
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('progress-text')).toContainText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('before-after')).toBeVisible();
+
+  const { items } = await callHost<{ items: { id: number; mode: string; parentId: number | null; mask: string | null; initImage: string | null }[] }>(host.url, 'gallery.search', { limit: 1 });
+  expect(items[0]).toMatchObject({ mode: 'inpaint', parentId });
+  expect(items[0]!.mask).toMatch(/^images\//);
+  expect(items[0]!.initImage).toMatch(/^images\//);
+  // The stored mask holds the kept stroke only: white on the left stroke's column, black where the undone one was.
+  const res = await page.request.get(new URL(`/media/${items[0]!.mask}`, host.url).href);
+  expect(res.ok()).toBe(true);
+  const maskPixels = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const at = (fx: number, fy: number) => ctx.getImageData(Math.floor(img.width * fx), Math.floor(img.height * fy), 1, 1).data[0];
+    return { kept: at(0.55, 0.5), undone: at(0.85, 0.5), left: at(0.1, 0.5) };
+  }, Buffer.from(await res.body()).toString('base64'));
+  expect(maskPixels.kept).toBeGreaterThan(200);
+  expect(maskPixels.undone).toBeLessThan(50);
+  expect(maskPixels.left).toBeLessThan(50);
+});

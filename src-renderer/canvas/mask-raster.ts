@@ -1,0 +1,117 @@
+/**
+ * Replays a mask document onto a canvas at image resolution: white where the
+ * model repaints, transparent elsewhere. Also the PNG the engine receives
+ * (white on black), and a tinted copy for display.
+ */
+import type { MaskDocument, MaskOp } from './mask-document.js';
+
+const images = new Map<string, HTMLImageElement>();
+
+export function loadImage(src: string): Promise<HTMLImageElement> {
+  const cached = images.get(src);
+  if (cached?.complete) return Promise.resolve(cached);
+  return new Promise((resolve, reject) => {
+    const img = cached ?? new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error('image could not be decoded'));
+    if (!cached) {
+      images.set(src, img);
+      img.src = src;
+    }
+  });
+}
+
+function drawOp(ctx: CanvasRenderingContext2D, op: MaskOp, width: number, height: number): void {
+  ctx.save();
+  switch (op.type) {
+    case 'clear':
+      ctx.clearRect(0, 0, width, height);
+      break;
+    case 'fill':
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, width, height);
+      break;
+    case 'invert':
+      // xor: painted becomes empty, empty becomes painted.
+      ctx.globalCompositeOperation = 'xor';
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, width, height);
+      break;
+    case 'image': {
+      const img = images.get(op.dataUrl);
+      if (img?.complete) {
+        // A loaded mask is white-on-black: use its brightness as coverage.
+        const tmp = document.createElement('canvas');
+        tmp.width = width;
+        tmp.height = height;
+        const t = tmp.getContext('2d')!;
+        t.drawImage(img, 0, 0, width, height);
+        const data = t.getImageData(0, 0, width, height);
+        for (let i = 0; i < data.data.length; i += 4) {
+          const v = data.data[i]!;
+          data.data[i] = data.data[i + 1] = data.data[i + 2] = 255;
+          data.data[i + 3] = v;
+        }
+        t.putImageData(data, 0, 0);
+        ctx.clearRect(0, 0, width, height);
+        ctx.drawImage(tmp, 0, 0);
+      }
+      break;
+    }
+    case 'stroke': {
+      ctx.globalCompositeOperation = op.tool === 'eraser' ? 'destination-out' : 'source-over';
+      const blur = (op.size / 2) * (1 - op.hardness);
+      if (blur > 0.5) ctx.filter = `blur(${blur.toFixed(1)}px)`;
+      ctx.strokeStyle = '#fff';
+      ctx.fillStyle = '#fff';
+      ctx.lineWidth = op.size;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      const p = op.points;
+      ctx.beginPath();
+      if (p.length <= 2) {
+        ctx.arc(p[0]!, p[1]!, op.size / 2, 0, Math.PI * 2);
+        ctx.fill();
+      } else {
+        ctx.moveTo(p[0]!, p[1]!);
+        for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i]!, p[i + 1]!);
+        ctx.stroke();
+      }
+      break;
+    }
+  }
+  ctx.restore();
+}
+
+/** Renders every operation; loads mask images first. */
+export async function renderMask(canvas: HTMLCanvasElement, doc: MaskDocument): Promise<void> {
+  await Promise.all(doc.ops.filter((o) => o.type === 'image').map((o) => loadImage((o as { dataUrl: string }).dataUrl).catch(() => null)));
+  const ctx = canvas.getContext('2d')!;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  for (const op of doc.ops) drawOp(ctx, op, canvas.width, canvas.height);
+}
+
+/** The mask tinted for display over the image. */
+export function tintMask(mask: HTMLCanvasElement, out: HTMLCanvasElement, color: string): void {
+  out.width = mask.width;
+  out.height = mask.height;
+  const ctx = out.getContext('2d')!;
+  ctx.clearRect(0, 0, out.width, out.height);
+  ctx.drawImage(mask, 0, 0);
+  ctx.globalCompositeOperation = 'source-in';
+  ctx.fillStyle = color;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.globalCompositeOperation = 'source-over';
+}
+
+/** The mask as the engine takes it: PNG, white = repaint, black = keep (base64, no prefix). */
+export function maskToPngBase64(mask: HTMLCanvasElement): string {
+  const out = document.createElement('canvas');
+  out.width = mask.width;
+  out.height = mask.height;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(mask, 0, 0);
+  return out.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+}
