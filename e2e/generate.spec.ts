@@ -49,3 +49,22 @@ test('cancel a running job with Escape', async ({ page }) => {
   await expect(page.getByTestId('progress-text')).toContainText('cancelled', { timeout: 30_000 });
   await expect(page.getByTestId('result-image')).toHaveCount(0);
 });
+
+test('the prompt counter shows tokens per 75-token chunk and the parsed emphasis', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('prompt').fill('a (red:1.5) circle');
+  await expect(page.getByTestId('prompt-tokens')).toHaveText('3/75');
+  await expect(page.getByTestId('prompt-emphasis').getByText('red')).toHaveAttribute('title', 'weight 1.50');
+  await page.getByTestId('prompt').fill(Array(80).fill('cat').join(' '));
+  await expect(page.getByTestId('prompt-tokens')).toHaveText('80/150');
+});
+
+test('the Models page lists the model as ready and default; ? opens the shortcuts', async ({ page }) => {
+  await page.goto(`${host.url}#/models`);
+  await expect(page.getByTestId('model-row-tiny-sd')).toContainText('Ready');
+  await expect(page.getByTestId('model-row-tiny-sd')).toContainText('default');
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await expect(page.getByRole('dialog')).toContainText('Undo / redo a stroke');
+});

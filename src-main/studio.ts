@@ -16,6 +16,9 @@ import { findModelDir, listModels, type ModelRoot } from './models/model-locator
 import { availableProviders, listBackends, providerOrder } from './engine/runtime/providers.js';
 import type { ProviderName } from '../src-shared/domain/settings.js';
 import { GalleryService } from './gallery/gallery-service.js';
+import { ClipTokenizer } from './engine/tokenizer/clip-tokenizer.js';
+import { chunkPrompt } from './engine/prompt/prompt-chunks.js';
+import { parsePromptAttention } from './engine/prompt/attention-parser.js';
 import { searchGallery } from './gallery/search.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
@@ -74,6 +77,17 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     return models.find((m) => m.name === preferred)?.name ?? models[0]?.name ?? null;
   };
   const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'));
+  // Tokenizers for the prompt counter, loaded once per model folder.
+  const tokenizers = new Map<string, ClipTokenizer>();
+  const tokenizerFor = (name: string) => {
+    const dir = findModelDir(name, modelRoots());
+    let tok = tokenizers.get(dir);
+    if (!tok) {
+      tok = ClipTokenizer.fromFolder(path.join(dir, 'tokenizer'));
+      tokenizers.set(dir, tok);
+    }
+    return tok;
+  };
   const jobs = new JobQueue({
     hub,
     workerFile: opts.workerFile ?? engineWorkerFile(),
@@ -100,6 +114,10 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       };
     },
     'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'prompt.tokens': ({ model, text }) => {
+      const { chunks, tokenCount } = chunkPrompt(tokenizerFor(model), text);
+      return { tokens: tokenCount, chunks: chunks.length, fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })) };
+    },
     'gallery.search': (query) => searchGallery(gallery.store, query),
     'gallery.get': ({ id }) => gallery.getWithMetadata(id),
     'gallery.update': ({ id, ...patch }) => gallery.store.update(id, patch),

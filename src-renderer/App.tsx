@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { AppShell, Group, MantineProvider, NavLink, Title, createTheme, localStorageColorSchemeManager, useMantineColorScheme } from '@mantine/core';
+import { AppShell, Group, MantineProvider, NavLink, Title, createTheme, localStorageColorSchemeManager, useMantineColorScheme, Text } from '@mantine/core';
 import { client } from './api/client.js';
+import { HelpOverlay } from './HelpOverlay.js';
 import { Notifications } from '@mantine/notifications';
 import { GeneratePage } from './pages/GeneratePage.js';
 import { GalleryPage } from './pages/GalleryPage.js';
@@ -44,11 +45,13 @@ export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="dark" colorSchemeManager={colorSchemeManager}>
       <ThemeSync />
+      <HelpOverlay />
       <Notifications position="bottom-right" />
       <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 0 }} padding="md">
         <AppShell.Header>
-          <Group h="100%" px="md">
+          <Group h="100%" px="md" justify="space-between">
             <Title order={4}>Latent Studio</Title>
+            <Text size="xs" c="dimmed">Press ? for shortcuts</Text>
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="xs" aria-label="Pages">

@@ -15,6 +15,7 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   },
   'models.list': { good: [{}], bad: [{ dir: '/' }] },
   'engine.providers': { good: [{}], bad: [{ name: 'cuda' }] },
+  'prompt.tokens': { good: [], bad: [{ model: 'm' }, { text: 'x' }, { model: '', text: 'x' }] },
   'job.cancel': { good: [{ jobId: 'no-such-job' }], bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }] },
   'gallery.search': {
     good: [{}, { query: 'circle', favourite: true, sort: 'random', randomSeed: 3, limit: 10 }],
@@ -121,6 +122,7 @@ describe('router', () => {
         'engine.generate': unused,
         'engine.providers': unused,
         'job.cancel': unused,
+        'prompt.tokens': unused,
         'system.info': () => {
           throw new Error('ENOENT: no such file /home/secret/thing.db');
         },

@@ -21,6 +21,15 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     expect(await h.call('models.list', {})).toMatchObject({ models: [{ name: 'tiny-sd', source: 'user', problem: null }], defaultModel: 'tiny-sd' });
   });
 
+  it('counts prompt tokens in 75-token chunks and reports the emphasis', async () => {
+    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a (red:1.5) circle' })).toEqual({
+      tokens: 3,
+      chunks: 1,
+      fragments: [{ text: 'a ', weight: 1 }, { text: 'red', weight: 1.5 }, { text: ' circle', weight: 1 }],
+    });
+    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: Array(80).fill('cat').join(' ') })).toMatchObject({ tokens: 80, chunks: 2 });
+  });
+
   it('generates the diffusers reference image with progress, previews and metadata', async () => {
     const { jobId } = (await h.call('engine.generate', {
       model: 'tiny-sd',

@@ -1,6 +1,6 @@
 import {
   Alert, Badge, Button, Grid, Group, Image, Kbd, NumberInput, Paper, Progress, SegmentedControl, Select,
-  Slider, Stack, Text, Textarea, Title, Tooltip, ActionIcon,
+  Slider, Stack, Text, Title, Tooltip, ActionIcon,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -12,6 +12,7 @@ import { useCall } from '../api/use-call.js';
 import { useJob } from '../generate/use-job.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
 import { takeDraft } from '../generate/draft.js';
+import { PromptField } from '../generate/PromptField.js';
 
 const SAMPLER_LABELS: Record<SamplerName, string> = {
   euler_a: 'Euler a', euler: 'Euler', euler_karras: 'Euler Karras', lms: 'LMS', lms_karras: 'LMS Karras', heun: 'Heun',
@@ -124,8 +125,8 @@ export function GeneratePage() {
             data={[{ value: 'txt2img', label: 'txt2img' }, { value: 'img2img', label: 'img2img' }, { value: 'inpaint', label: 'Inpaint' }]}
             data-testid="mode-control"
           />
-          <Textarea label="Prompt" autosize minRows={3} value={prompt} onChange={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
-          <Textarea label="Negative prompt" autosize minRows={1} value={negative} onChange={(e) => setNegative(e.currentTarget.value)} data-testid="negative-prompt" />
+          <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
+          <PromptField label="Negative prompt" value={negative} onChange={setNegative} model={model} minRows={1} testId="negative-prompt" />
           {mode !== 'txt2img' && (
             <div>
               <Text size="sm" id="strength-label">Strength {strength.toFixed(2)}</Text>

@@ -111,6 +111,15 @@ export const engineChannels = {
     input: z.object({}).strict(),
     output: z.object({ providers: z.array(zProviderStatus), order: z.array(zProviderName) }),
   },
+  'prompt.tokens': {
+    input: z.object({ model: z.string().min(1).max(200), text: z.string().max(20000) }).strict(),
+    output: z.object({
+      tokens: z.number().int(),
+      chunks: z.number().int(),
+      /** The emphasis fragments as parsed, for highlighting (weight 1 = plain). */
+      fragments: z.array(z.object({ text: z.string(), weight: z.number() })),
+    }),
+  },
   'job.cancel': {
     input: z.object({ jobId: z.string().min(1).max(100) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
