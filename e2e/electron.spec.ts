@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { HAVE_TINY_SD, TINY_SD } from './helpers/host';
 
 const root = path.resolve(import.meta.dirname, '..');
 const binary = findElectronBinary();
@@ -16,6 +17,11 @@ test.describe('desktop app', () => {
 
   test.beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-electron-'));
+    // The shared tiny-sd model, linked into this app's models folder, on CPU.
+    fs.mkdirSync(path.join(home, 'models'), { recursive: true });
+    fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+    if (HAVE_TINY_SD) fs.symlinkSync(TINY_SD, path.join(home, 'models', 'tiny-sd'), 'dir');
+    fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
     app = await electron.launch({
       executablePath: binary!,
       args: [path.join(root, 'dist', 'main', 'electron.cjs')],
@@ -43,5 +49,25 @@ test.describe('desktop app', () => {
     await window.getByTestId('nav-settings').click();
     await expect(window.getByTestId('provider-cpu')).toBeVisible();
     await window.screenshot({ path: path.join(root, 'e2e', 'artifacts', 'electron-settings.png') });
+  });
+
+  test('generate, then find the image in the gallery (studio-media protocol)', async () => {
+    test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+    const window = await app.firstWindow();
+    await window.getByTestId('nav-generate').click();
+    await expect(window.getByTestId('model-select')).toHaveValue('tiny-sd');
+    await window.getByTestId('prompt').fill('an electron test image');
+    await window.getByTestId('steps').fill('4');
+    await window.getByTestId('width').fill('64');
+    await window.getByTestId('height').fill('64');
+    await window.getByTestId('generate-button').click();
+    await expect(window.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+    await window.getByTestId('nav-gallery').click();
+    await window.getByTestId('gallery-search').fill('electron');
+    await expect(window.getByTestId('gallery-cell')).toHaveCount(1);
+    await window.getByTestId('gallery-cell').first().click();
+    const loaded = await window.getByTestId('detail-image').evaluate((img) => (img as HTMLImageElement).naturalWidth);
+    expect(loaded).toBe(64);
+    await window.screenshot({ path: path.join(root, 'e2e', 'artifacts', 'electron-gallery.png') });
   });
 });

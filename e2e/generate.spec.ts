@@ -68,3 +68,32 @@ test('the Models page lists the model as ready and default; ? opens the shortcut
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
   await expect(page.getByRole('dialog')).toContainText('Undo / redo a stroke');
 });
+
+test('jobs queue behind the running one and can be reordered and removed', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('steps').fill('200');
+  await page.getByTestId('width').fill('256');
+  await page.getByTestId('height').fill('256');
+  await page.getByTestId('prompt').fill('running job');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('generate-button')).toContainText('Queue');
+  await page.getByTestId('steps').fill('1');
+  await page.getByTestId('width').fill('64');
+  await page.getByTestId('height').fill('64');
+  for (const p of ['second', 'third']) {
+    await page.getByTestId('prompt').fill(p);
+    await page.getByTestId('generate-button').click();
+  }
+  const items = page.getByTestId('queue-item');
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0)).toContainText('second');
+  await items.nth(1).getByRole('button', { name: 'Move up' }).click();
+  await expect(items.nth(0)).toContainText('third');
+  await items.nth(1).getByRole('button', { name: 'Remove from queue' }).click();
+  await expect(items).toHaveCount(1);
+  await page.screenshot({ path: path.join(shots, 'generate-queue.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('queue-panel')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('progress-text')).toContainText('Finished: succeeded', { timeout: 30_000 });
+});

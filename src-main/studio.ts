@@ -114,6 +114,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       };
     },
     'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'jobs.list': () => jobs.state(),
+    'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
     'prompt.tokens': ({ model, text }) => {
       const { chunks, tokenCount } = chunkPrompt(tokenizerFor(model), text);
       return { tokens: tokenCount, chunks: chunks.length, fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })) };

@@ -15,6 +15,8 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   },
   'models.list': { good: [{}], bad: [{ dir: '/' }] },
   'engine.providers': { good: [{}], bad: [{ name: 'cuda' }] },
+  'jobs.list': { good: [{}], bad: [{ all: true }] },
+  'jobs.move': { good: [], bad: [{ jobId: 'x' }, { jobId: 'x', index: -1 }, { index: 0 }] },
   'prompt.tokens': { good: [], bad: [{ model: 'm' }, { text: 'x' }, { model: '', text: 'x' }] },
   'job.cancel': { good: [{ jobId: 'no-such-job' }], bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }] },
   'gallery.search': {
@@ -123,6 +125,8 @@ describe('router', () => {
         'engine.providers': unused,
         'job.cancel': unused,
         'prompt.tokens': unused,
+        'jobs.list': unused,
+        'jobs.move': unused,
         'system.info': () => {
           throw new Error('ENOENT: no such file /home/secret/thing.db');
         },

@@ -99,6 +99,20 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     expect(lineage.descendants.map((d) => d.id)).toEqual([done.images[0]!.galleryId]);
   });
 
+  it('runs queued jobs in the order the user arranges', async () => {
+    const long = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'first', steps: 60, width: 128, height: 128 })) as { jobId: string };
+    const ids: string[] = [];
+    for (const p of ['a', 'b', 'c']) ids.push(((await h.call('engine.generate', { model: 'tiny-sd', prompt: p, steps: 1, width: 64, height: 64 })) as { jobId: string }).jobId);
+    const moved = (await h.call('jobs.move', { jobId: ids[2], index: 0 })) as { running: { jobId: string } | null; pending: { jobId: string; prompt: string }[] };
+    expect(moved.pending.map((j) => j.prompt)).toEqual(['c', 'a', 'b']);
+    expect(moved.running?.jobId).toBe(long.jobId);
+    await Promise.all([long.jobId, ...ids].map((id) => h.waitForDone(id)));
+    const order = h.events.filter((e) => e.event === 'job.done').map((e) => (e.payload as { jobId: string }).jobId).filter((id) => ids.includes(id));
+    expect(order).toEqual([ids[2], ids[0], ids[1]]);
+    expect(await h.call('jobs.list', {})).toEqual({ running: null, pending: [] });
+    await expect(h.call('jobs.move', { jobId: ids[0], index: 0 })).rejects.toThrow(/not waiting/);
+  });
+
   it('reports a bad size or a bad init image as a failed job with a readable error', async () => {
     const bad = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', mode: 'img2img', initImage: Buffer.from('definitely not an image').toString('base64'), steps: 2, width: 64, height: 64 })) as { jobId: string };
     const done = await h.waitForDone(bad.jobId);

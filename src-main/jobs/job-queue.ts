@@ -5,7 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { GenerationParams, JobDone } from '../../src-shared/domain/engine.js';
+import type { GenerationParams, JobDone, QueuedJob, QueueState } from '../../src-shared/domain/engine.js';
+import { StudioError } from '../../src-shared/domain/errors.js';
 import type { ProviderName } from '../../src-shared/domain/settings.js';
 import type { EventHub } from '../ipc/event-hub.js';
 import type { PipelineRequest } from '../engine/pipeline/pipeline.js';
@@ -67,7 +68,36 @@ export class JobQueue {
     const job: Job = { id: crypto.randomUUID(), params: resolved, request, modelDir, providers: this.opts.providerOrder(params), startedAt: 0, images: [], galleryIds: new Map(), pendingSaves: [] };
     this.pending.push(job);
     this.pump();
+    this.announce();
     return job.id;
+  }
+
+  /** Moves a pending job to position `index` among the pending ones. */
+  move(jobId: string, index: number): QueueState {
+    const from = this.pending.findIndex((j) => j.id === jobId);
+    if (from < 0) throw new StudioError('NOT_FOUND', 'That job is not waiting in the queue');
+    const [job] = this.pending.splice(from, 1);
+    this.pending.splice(Math.min(index, this.pending.length), 0, job!);
+    this.announce();
+    return this.state();
+  }
+
+  state(): QueueState {
+    const describe = (j: Job): QueuedJob => ({
+      jobId: j.id,
+      mode: j.params.mode,
+      prompt: j.params.prompt,
+      model: j.params.model,
+      steps: j.params.steps,
+      width: j.params.width,
+      height: j.params.height,
+      batchCount: j.params.batchCount,
+    });
+    return { running: this.running ? describe(this.running) : null, pending: this.pending.map(describe) };
+  }
+
+  private announce(): void {
+    this.opts.hub.emit('queue.changed', this.state());
   }
 
   cancel(jobId: string): boolean {
@@ -75,6 +105,7 @@ export class JobQueue {
     if (index >= 0) {
       const [job] = this.pending.splice(index, 1);
       this.finish(job!, { status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled before it started' }, provider: null, providerNote: null });
+      this.announce();
       return true;
     }
     if (this.running?.id === jobId) {
@@ -82,11 +113,6 @@ export class JobQueue {
       return true;
     }
     return false;
-  }
-
-  /** Job ids waiting, in order, then the running one. */
-  snapshot(): { running: string | null; pending: string[] } {
-    return { running: this.running?.id ?? null, pending: this.pending.map((j) => j.id) };
   }
 
   async close(): Promise<void> {
@@ -164,6 +190,8 @@ export class JobQueue {
 
   private finish(job: Job, outcome: Pick<JobDone, 'status' | 'error' | 'provider' | 'providerNote'>): void {
     if (this.running === job) this.running = null;
+    this.pump();
+    this.announce();
     void Promise.allSettled(job.pendingSaves).then(() => {
       this.opts.hub.emit('job.done', {
         jobId: job.id,
@@ -179,6 +207,5 @@ export class JobQueue {
         totalMs: job.startedAt ? Date.now() - job.startedAt : 0,
       });
     });
-    this.pump();
   }
 }

@@ -13,6 +13,7 @@ import { useJob } from '../generate/use-job.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
 import { takeDraft } from '../generate/draft.js';
 import { PromptField } from '../generate/PromptField.js';
+import { QueuePanel } from '../generate/QueuePanel.js';
 
 const SAMPLER_LABELS: Record<SamplerName, string> = {
   euler_a: 'Euler a', euler: 'Euler', euler_karras: 'Euler Karras', lms: 'LMS', lms_karras: 'LMS Karras', heun: 'Heun',
@@ -30,7 +31,7 @@ function formatMs(ms: number | null): string {
 export function GeneratePage() {
   const models = useCall('models.list', {});
   const settings = useCall('settings.get', {});
-  const { state, start, cancel, running } = useJob();
+  const { state, start, cancel, move, running } = useJob();
 
   const [model, setModel] = useState<string | null>(null);
   const [prompt, setPrompt] = useState('a red circle on a blue background');
@@ -77,7 +78,7 @@ export function GeneratePage() {
 
   const usable = useMemo(() => (models.data?.models ?? []).filter((m) => m.problem === null), [models.data]);
   const lastSeed = state.result?.images[0]?.seed ?? null;
-  const canGenerate = !!model && !running && (mode === 'txt2img' || !!initImage);
+  const canGenerate = !!model && (mode === 'txt2img' || !!initImage);
 
   const canvas = useRef<CanvasPanelHandle>(null);
   const generate = () => {
@@ -164,8 +165,8 @@ export function GeneratePage() {
             <NumberInput label="Batch" min={1} max={16} value={batch} onChange={(v) => setBatch(Number(v) || 1)} />
           </Group>
           <Group>
-            <Button onClick={generate} disabled={!canGenerate} loading={running} data-testid="generate-button">
-              Generate <Kbd ml="xs" size="xs">Ctrl+Enter</Kbd>
+            <Button onClick={generate} disabled={!canGenerate} data-testid="generate-button">
+              {running ? 'Queue' : 'Generate'} <Kbd ml="xs" size="xs">Ctrl+Enter</Kbd>
             </Button>
             <Button variant="outline" color="red" onClick={() => void cancel()} disabled={!running} data-testid="cancel-button">
               Cancel <Kbd ml="xs" size="xs">Esc</Kbd>
@@ -187,13 +188,13 @@ export function GeneratePage() {
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>
               <Text size="sm" data-testid="progress-text">
-                {state.result ? `Finished: ${state.result.status}` : p ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}` : running ? 'Loading model...' : 'Idle'}
+                {p && running ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}` : running ? 'Loading model...' : state.result ? `Finished: ${state.result.status}` : 'Idle'}
               </Text>
               <Text size="sm" c="dimmed">
                 {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA {formatMs(p?.etaMs ?? null)}
               </Text>
             </Group>
-            <Progress value={running ? percent : state.result?.status === 'succeeded' ? 100 : 0} aria-label="Generation progress" />
+            <Progress value={running ? (p ? percent : 0) : state.result?.status === 'succeeded' ? 100 : 0} aria-label="Generation progress" />
             {state.result?.provider && (
               <Group mt="xs" gap="xs">
                 <Badge variant="light">{state.result.provider}</Badge>
@@ -201,6 +202,7 @@ export function GeneratePage() {
               </Group>
             )}
           </Paper>
+          <QueuePanel pending={state.queue.pending} onMove={(id, i) => void move(id, i)} onRemove={(id) => void cancel(id)} />
           {running && state.preview && (
             <Image src={state.preview} alt="Live preview" w={Math.min(512, width)} h="auto" style={{ imageRendering: 'pixelated' }} data-testid="live-preview" />
           )}

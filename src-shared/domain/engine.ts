@@ -98,6 +98,21 @@ export const zJobDone = z.object({
 });
 export type JobDone = z.infer<typeof zJobDone>;
 
+export const zQueuedJob = z.object({
+  jobId: z.string(),
+  mode: zGenerationMode,
+  prompt: z.string(),
+  model: z.string(),
+  steps: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  batchCount: z.number().int(),
+});
+export type QueuedJob = z.infer<typeof zQueuedJob>;
+
+export const zQueueState = z.object({ running: zQueuedJob.nullable(), pending: z.array(zQueuedJob) });
+export type QueueState = z.infer<typeof zQueueState>;
+
 export const zProviderStatus = z.object({
   name: zProviderName,
   bundled: z.boolean(),
@@ -120,6 +135,9 @@ export const engineChannels = {
       fragments: z.array(z.object({ text: z.string(), weight: z.number() })),
     }),
   },
+  'jobs.list': { input: z.object({}).strict(), output: zQueueState },
+  /** Moves a pending job to a new place in the queue (0 = next). */
+  'jobs.move': { input: z.object({ jobId: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000) }).strict(), output: zQueueState },
   'job.cancel': {
     input: z.object({ jobId: z.string().min(1).max(100) }).strict(),
     output: z.object({ cancelled: z.boolean() }),
@@ -129,4 +147,5 @@ export const engineChannels = {
 export const engineEvents = {
   'job.progress': zJobProgress,
   'job.done': zJobDone,
+  'queue.changed': zQueueState,
 } as const;
