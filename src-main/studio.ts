@@ -12,7 +12,10 @@ import { SettingsStore } from './settings/settings-store.js';
 import { collectSystemInfo } from './system/system-info.js';
 import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { findModelDir, listModels, type ModelRoot } from './models/model-locator.js';
+import { ModelRegistry, type ModelRoot } from './models/model-registry.js';
+import { ModelService } from './models/model-service.js';
+import { TokenStore, type Cipher } from './models/token-store.js';
+import { HubClient } from './models/hub-client.js';
 import { availableProviders, listBackends, providerOrder } from './engine/runtime/providers.js';
 import type { ProviderName } from '../src-shared/domain/settings.js';
 import { GalleryService } from './gallery/gallery-service.js';
@@ -31,6 +34,8 @@ export interface StudioOptions {
   logger?: Logger;
   /** Engine worker bundle; defaults to the one built beside the running code. */
   workerFile?: string;
+  /** The OS keychain (Electron's safeStorage), where there is one. */
+  cipher?: Cipher | null;
 }
 
 export interface Studio {
@@ -71,16 +76,19 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     { dir: modelsDir(), source: 'user' },
     { dir: paths.builtinModelsDir, source: 'builtin' },
   ];
-  const defaultModel = () => {
-    const models = listModels(modelRoots()).filter((m) => m.problem === null);
+  const registry = new ModelRegistry(paths.dataDir, modelRoots);
+  const tokens = new TokenStore(paths.dataDir, opts.cipher ?? null);
+  const models = new ModelService(hub, registry, modelsDir, () => new HubClient(undefined, tokens.get()));
+  const defaultModel = (list = registry.list()) => {
+    const usable = list.filter((m) => m.problem === null);
     const preferred = settings.get().defaultModel;
-    return models.find((m) => m.name === preferred)?.name ?? models[0]?.name ?? null;
+    return usable.find((m) => m.name === preferred)?.name ?? usable.find((m) => m.source === 'builtin')?.name ?? usable[0]?.name ?? null;
   };
   const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'));
   // Tokenizers for the prompt counter, loaded once per model folder.
   const tokenizers = new Map<string, ClipTokenizer>();
   const tokenizerFor = (name: string) => {
-    const dir = findModelDir(name, modelRoots());
+    const dir = registry.find(name);
     let tok = tokenizers.get(dir);
     if (!tok) {
       tok = ClipTokenizer.fromFolder(path.join(dir, 'tokenizer'));
@@ -92,7 +100,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     hub,
     workerFile: opts.workerFile ?? engineWorkerFile(),
     appVersion: appVersion(),
-    resolveModel: (name) => findModelDir(name, modelRoots()),
+    resolveModel: (name) => registry.find(name),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     onImage: (job, image) => gallery.saveGenerated(job.params, image, job.durationMs()),
   });
@@ -102,7 +110,19 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       collectSystemInfo({ paths, modelsDir: modelsDir(), shell: opts.shell, appVersion: appVersion(), sqliteVersion: sqliteVersion(gallery.store.db) }),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
-    'models.list': () => ({ models: listModels(modelRoots()), defaultModel: defaultModel() }),
+    'models.list': () => {
+      const list = registry.list();
+      return { models: list, defaultModel: defaultModel(list) };
+    },
+    'models.install': (req) => ({ installId: models.install(req) }),
+    'models.cancelInstall': ({ installId }) => ({ cancelled: models.cancel(installId) }),
+    'models.importFolder': ({ path: source, mode, name }) => ({ name: models.importFolder(source, mode, name) }),
+    'models.delete': ({ name }) => ({ deleted: models.delete(name) }),
+    'models.setToken': ({ token }) => {
+      tokens.set(token);
+      return { stored: token !== null };
+    },
+    'models.tokenStatus': () => ({ hasToken: tokens.get() !== null, canStore: tokens.canStore }),
     'engine.generate': (params) => ({ jobId: jobs.submit(params) }),
     'engine.providers': () => {
       const listed = new Set(listBackends().map((b) => b.name));

@@ -10,7 +10,7 @@ import { zSettings, zSettingsPatch } from './domain/settings.js';
 import { zSystemInfo } from './domain/system.js';
 import { zStudioErrorData } from './domain/errors.js';
 import { engineChannels, engineEvents } from './domain/engine.js';
-import { zModelEntry } from './domain/models.js';
+import { modelChannels, modelEvents } from './domain/models.js';
 import { galleryChannels } from './domain/gallery.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
@@ -20,13 +20,14 @@ export const channels = {
   'system.info': { input: zNoInput, output: zSystemInfo },
   'settings.get': { input: zNoInput, output: zSettings },
   'settings.set': { input: zSettingsPatch, output: zSettings },
-  'models.list': { input: zNoInput, output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }) },
+  ...modelChannels,
   ...engineChannels,
   ...galleryChannels,
 } as const;
 
 export const events = {
   ...engineEvents,
+  ...modelEvents,
 } as const;
 
 export type Channels = typeof channels;

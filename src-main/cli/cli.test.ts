@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +8,22 @@ import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../test-support/fixtures.j
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
 import { decodePngToRgb } from '../engine/pipeline/images.js';
 import { imageDifference } from '../engine/conformance/pipeline-cases.js';
+import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
 
 const studio = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+
+/** The CLI in a child process that can be awaited (the fake hub runs in this one). */
+function studioAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-'));
@@ -52,6 +65,24 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
     const diff = imageDifference(got.data, want.data);
     expect(diff.max).toBeLessThanOrEqual(2);
     expect(diff.mean).toBeLessThanOrEqual(0.5);
+  });
+
+  it('models install / list / remove against a hub, with progress on the terminal', async () => {
+    const hub = await startFakeHub({ 'org/tiny-onnx': { files: filesOf(TINY_SD) } });
+    const env = { STUDIO_HOME: path.join(tmp, 'home'), HF_ENDPOINT: hub.url, HF_TOKEN: '' };
+    try {
+      const install = await studioAsync(['models', 'install', 'org/tiny-onnx'], env);
+      expect(install.status).toBe(0);
+      expect(install.stderr).toMatch(/100\.0% .* files \d+\/\d+/);
+      expect(install.stdout).toMatch(/installed tiny-onnx \(hash [0-9a-f]{10}\)/);
+      const list = await studioAsync(['models', 'list', '--json'], env);
+      expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'tiny-onnx', family: 'custom', problem: null }]);
+      expect((await studioAsync(['models', 'remove', 'tiny-onnx'], env)).status).toBe(0);
+      expect(JSON.parse((await studioAsync(['models', 'list', '--json'], env)).stdout)).toEqual([]);
+      expect((await studioAsync(['models', 'install', 'org/absent'], env)).status).toBe(1);
+    } finally {
+      await hub.close();
+    }
   });
 
   it('bad flags and bad files get one line and exit code 2', () => {

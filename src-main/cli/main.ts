@@ -7,6 +7,7 @@ import { serveCommand, serveUsage } from './serve.js';
 import { generateCommand, generateUsage } from './generate.js';
 import { conformanceCommand, conformanceUsage } from './conformance.js';
 import { benchCommand, benchUsage } from './bench.js';
+import { modelsCommand, modelsUsage } from './models.js';
 import { importCommand, importUsage, pngInfoCommand, pngInfoUsage, searchCommand, searchUsage } from './gallery-commands.js';
 import { isStudioError } from '../../src-shared/domain/errors.js';
 
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   generate: { run: generateCommand, usage: generateUsage },
   conformance: { run: conformanceCommand, usage: conformanceUsage },
   bench: { run: benchCommand, usage: benchUsage },
+  models: { run: modelsCommand, usage: modelsUsage },
   'png-info': { run: pngInfoCommand, usage: pngInfoUsage },
   import: { run: importCommand, usage: importUsage },
   search: { run: searchCommand, usage: searchUsage },

@@ -2,7 +2,7 @@
  * The Electron shell: one secure window over the same studio services the
  * headless host uses. The renderer reaches main only through the preload bridge.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startStudio, type Studio } from '../studio.js';
@@ -67,7 +67,10 @@ function registerMediaProtocol(studio: Studio): void {
 async function boot(): Promise<void> {
   await app.whenReady();
   hardenSession();
-  const studio = await startStudio({ shell: 'electron' });
+  const cipher = safeStorage.isEncryptionAvailable()
+    ? { encrypt: (t: string) => safeStorage.encryptString(t), decrypt: (b: Buffer) => safeStorage.decryptString(b) }
+    : null;
+  const studio = await startStudio({ shell: 'electron', cipher });
   registerMediaProtocol(studio);
   ipcMain.handle(BRIDGE_INVOKE, (event, message: { channel?: unknown; input?: unknown }) => {
     const id = nextCallId++;

@@ -3,7 +3,66 @@ import { z } from 'zod';
 export const zModelEntry = z.object({
   name: z.string(),
   source: z.enum(['user', 'builtin']),
-  /** Why the folder cannot be used, or null. */
+  /** sd1, sd2, sd2-v, custom; null when the folder could not be read. */
+  family: z.string().nullable(),
+  inpainting: z.boolean(),
+  precision: z.enum(['float32', 'float16']).nullable(),
+  predictionType: z.enum(['epsilon', 'v_prediction']).nullable(),
+  sizeBytes: z.number(),
+  /** First 10 hex chars of the sha256 of the UNet weights (A1111's "Model hash"), once computed. */
+  hash: z.string().nullable(),
+  /** Registered in place: the folder lives elsewhere and is linked. */
+  linked: z.boolean(),
+  /** Why the engine cannot use it, or null. */
   problem: z.string().nullable(),
 });
 export type ModelEntry = z.infer<typeof zModelEntry>;
+
+const zRepoId = z
+  .string()
+  .regex(/^[\w.-]+\/[\w.-]+$/, 'must look like owner/name')
+  .max(200);
+
+export const zInstallProgress = z.object({
+  installId: z.string(),
+  repo: z.string(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  speedBps: z.number(),
+  etaMs: z.number().nullable(),
+  filesDone: z.number().int(),
+  filesTotal: z.number().int(),
+});
+
+export const zInstallDone = z.object({
+  installId: z.string(),
+  repo: z.string(),
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  name: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const modelChannels = {
+  'models.list': { input: z.object({}).strict(), output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }) },
+  'models.install': {
+    input: z.object({ repo: zRepoId, revision: z.string().min(1).max(200).default('main'), subfolder: z.string().max(300).regex(/^[\w./-]*$/).optional() }).strict(),
+    output: z.object({ installId: z.string() }),
+  },
+  'models.cancelInstall': { input: z.object({ installId: z.string().min(1).max(100) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'models.importFolder': {
+    input: z.object({ path: z.string().min(1).max(4096), mode: z.enum(['copy', 'link']), name: z.string().max(200).optional() }).strict(),
+    output: z.object({ name: z.string() }),
+  },
+  /** Stores (or, with null, forgets) the Hugging Face token for gated repositories. */
+  'models.setToken': {
+    input: z.object({ token: z.string().regex(/^[\w-]{8,200}$/, 'does not look like a token').nullable() }).strict(),
+    output: z.object({ stored: z.boolean() }),
+  },
+  'models.tokenStatus': { input: z.object({}).strict(), output: z.object({ hasToken: z.boolean(), canStore: z.boolean() }) },
+  'models.delete': { input: z.object({ name: z.string().min(1).max(200) }).strict(), output: z.object({ deleted: z.boolean() }) },
+} as const;
+
+export const modelEvents = {
+  'models.installProgress': zInstallProgress,
+  'models.installDone': zInstallDone,
+} as const;

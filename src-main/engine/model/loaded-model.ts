@@ -11,28 +11,20 @@ import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { openSession, type OpenedSession, type SessionTuning } from '../runtime/sessions.js';
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
+import { describeModel, type ModelDescription } from './family.js';
 import {
   readTextEncoder,
   readUnet,
   readVaeDecoder,
   readVaeEncoder,
+  sessionIo,
   type FloatType,
   type TextEncoderSignature,
   type UnetSignature,
   type VaeSignature,
 } from './signatures.js';
 
-export type ModelFamily = 'sd1' | 'sd2' | 'sd2-v' | 'custom';
-
-export interface ModelDescription {
-  family: ModelFamily;
-  inpainting: boolean;
-  precision: FloatType;
-  predictionType: 'epsilon' | 'v_prediction';
-  vaeScale: number;
-  /** Latent height and width must be multiples of this, when the export says; null when unknown. */
-  latentMultiple: number | null;
-}
+export type { ModelDescription, ModelFamily } from './family.js';
 
 export function floatTensor(type: FloatType, data: Float32Array, dims: readonly number[]): ort.Tensor {
   return type === 'float16' ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
@@ -42,35 +34,6 @@ export function tensorToFloat32(tensor: ort.Tensor): Float32Array {
   if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
   if (tensor.type === 'float32') return tensor.data as Float32Array;
   throw new StudioError('UNSUPPORTED_MODEL', `model output has type ${tensor.type}; float32 or float16 expected`);
-}
-
-function describe(folder: ModelFolder, te: TextEncoderSignature, unet: UnetSignature): ModelDescription {
-  if (folder.hasSecondTextEncoder || unet.extraInputs.includes('text_embeds')) {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" is an SDXL model; SDXL is not supported yet (SD 1.x and 2.x are)`);
-  }
-  if (unet.extraInputs.includes('timestep_cond')) {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" is a guidance-distilled LCM model (timestep_cond input), which is not supported yet`);
-  }
-  if (unet.extraInputs.length > 0) {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" has unexpected UNet inputs: ${unet.extraInputs.join(', ')}`);
-  }
-  if (te.hiddenSize && unet.hiddenSize && te.hiddenSize !== unet.hiddenSize) {
-    throw new StudioError('BROKEN_MODEL', `"${folder.name}": text encoder width ${te.hiddenSize} does not match the UNet's ${unet.hiddenSize}`);
-  }
-  const predictionType = folder.schedulerConfig.prediction_type === 'v_prediction' ? 'v_prediction' : 'epsilon';
-  const hidden = te.hiddenSize ?? unet.hiddenSize;
-  const family: ModelFamily = hidden === 768 ? 'sd1' : hidden === 1024 ? (predictionType === 'v_prediction' ? 'sd2-v' : 'sd2') : 'custom';
-  const unetConfig = folder.configs.unet;
-  const blocks = Array.isArray(unetConfig?.down_block_types) ? unetConfig.down_block_types.length : null;
-  const scale = folder.configs.vae_decoder?.scaling_factor;
-  return {
-    family,
-    inpainting: unet.inChannels === 9,
-    precision: unet.sampleType,
-    predictionType,
-    vaeScale: typeof scale === 'number' && scale > 0 ? scale : 0.18215,
-    latentMultiple: blocks ? 2 ** (blocks - 1) : null,
-  };
 }
 
 export class LoadedModel {
@@ -87,26 +50,26 @@ export class LoadedModel {
   static async load(dir: string, order: readonly ProviderName[], tuning: SessionTuning = {}): Promise<LoadedModel> {
     const folder = readModelFolder(dir);
     const tokenizer = ClipTokenizer.fromFolder(folder.tokenizerDir);
-    const open = async (file: string, component: string) => {
+    const open = async (file: string, component: string, providers: readonly ProviderName[]) => {
       try {
-        return await openSession(file, order, tuning);
+        return await openSession(file, providers, tuning);
       } catch (err) {
         throw new StudioError('BROKEN_MODEL', `"${folder.name}": ${component} could not be loaded: ${(err as Error).message.split(': ').slice(-1)[0]}`);
       }
     };
     // The UNet decides the provider; the others follow it so tensors stay on one device kind.
-    const unet = await open(folder.files.unet!, 'unet');
-    const order2 = [unet.provider, ...order.filter((p) => p !== unet.provider)];
-    const te = await open(folder.files.text_encoder!, 'text_encoder');
-    const dec = await open(folder.files.vae_decoder!, 'vae_decoder');
-    const enc = folder.files.vae_encoder ? await openSession(folder.files.vae_encoder, order2, tuning).catch(() => null) : null;
+    const unet = await open(folder.files.unet!, 'unet', order);
+    const rest = [unet.provider, ...order.filter((p) => p !== unet.provider)];
+    const te = await open(folder.files.text_encoder!, 'text_encoder', rest);
+    const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest);
+    const enc = folder.files.vae_encoder ? await openSession(folder.files.vae_encoder, rest, tuning).catch(() => null) : null;
     const sig = {
-      te: readTextEncoder(te.session),
-      unet: readUnet(unet.session),
-      dec: readVaeDecoder(dec.session),
-      enc: enc ? readVaeEncoder(enc.session) : null,
+      te: readTextEncoder(sessionIo(te.session)),
+      unet: readUnet(sessionIo(unet.session)),
+      dec: readVaeDecoder(sessionIo(dec.session)),
+      enc: enc ? readVaeEncoder(sessionIo(enc.session)) : null,
     };
-    const description = describe(folder, sig.te, sig.unet);
+    const description = describeModel(folder, sig.te, sig.unet);
     const note = unet.fallbacks.length
       ? `Using ${unet.provider}: ${unet.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`
       : null;

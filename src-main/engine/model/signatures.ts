@@ -1,13 +1,25 @@
 /**
- * What each exported graph expects, read from the session metadata rather
- * than assumed: exporters differ (int32 vs int64 input_ids, int64 / float /
- * float16 / rank-0 timesteps, latent_sample vs latent_parameters, 4 vs 9
- * UNet channels, fp16 tensors).
+ * What each exported graph expects, read from its declared inputs and outputs
+ * rather than assumed: exporters differ (int32 vs int64 input_ids, int64 /
+ * float / float16 / rank-0 timesteps, latent_sample vs latent_parameters,
+ * 4 vs 9 UNet channels, fp16 tensors). The declarations come from a session's
+ * metadata (engine) or straight from the ONNX file (model registry).
  */
 import type * as ort from 'onnxruntime-node';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 
-type Meta = { name: string; isTensor: boolean; type?: string; shape?: (number | string)[] };
+type Meta = { name: string; type?: string; shape?: readonly (number | string)[] };
+
+/** A graph's declared inputs and outputs. */
+export interface GraphIo {
+  inputs: readonly Meta[];
+  outputs: readonly Meta[];
+}
+
+export function sessionIo(session: ort.InferenceSession): GraphIo {
+  const s = session as unknown as { inputMetadata: Meta[]; outputMetadata: Meta[] };
+  return { inputs: s.inputMetadata, outputs: s.outputMetadata };
+}
 
 export type FloatType = 'float32' | 'float16';
 
@@ -37,14 +49,10 @@ export interface VaeSignature {
   output: string;
 }
 
-function inputs(session: ort.InferenceSession): Meta[] {
-  return (session as unknown as { inputMetadata: Meta[] }).inputMetadata;
-}
-function outputs(session: ort.InferenceSession): Meta[] {
-  return (session as unknown as { outputMetadata: Meta[] }).outputMetadata;
-}
+const inputs = (io: GraphIo) => io.inputs;
+const outputs = (io: GraphIo) => io.outputs;
 
-function find(list: Meta[], name: string, component: string): Meta {
+function find(list: readonly Meta[], name: string, component: string): Meta {
   const m = list.find((x) => x.name === name);
   if (!m) throw new StudioError('BROKEN_MODEL', `${component} has no "${name}" (it has ${list.map((x) => x.name).join(', ')})`);
   return m;
@@ -57,7 +65,7 @@ function floatType(m: Meta, component: string): FloatType {
 
 const staticDim = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : null);
 
-export function readTextEncoder(session: ort.InferenceSession): TextEncoderSignature {
+export function readTextEncoder(session: GraphIo): TextEncoderSignature {
   const ids = find(inputs(session), 'input_ids', 'text_encoder');
   if (ids.type !== 'int32' && ids.type !== 'int64') {
     throw new StudioError('UNSUPPORTED_MODEL', `text_encoder input_ids has type ${ids.type}; int32 or int64 expected`);
@@ -67,7 +75,7 @@ export function readTextEncoder(session: ort.InferenceSession): TextEncoderSigna
   return { idsType: ids.type, output: out.name, hiddenSize: staticDim(out.shape?.[2]) };
 }
 
-export function readUnet(session: ort.InferenceSession): UnetSignature {
+export function readUnet(session: GraphIo): UnetSignature {
   const ins = inputs(session);
   const sample = find(ins, 'sample', 'unet');
   const timestep = find(ins, 'timestep', 'unet');
@@ -94,14 +102,14 @@ export function readUnet(session: ort.InferenceSession): UnetSignature {
   };
 }
 
-export function readVaeDecoder(session: ort.InferenceSession): VaeSignature {
+export function readVaeDecoder(session: GraphIo): VaeSignature {
   const input = find(inputs(session), 'latent_sample', 'vae_decoder');
   const out = outputs(session)[0];
   if (!out) throw new StudioError('BROKEN_MODEL', 'vae_decoder has no outputs');
   return { inputType: floatType(input, 'vae_decoder'), input: input.name, output: out.name };
 }
 
-export function readVaeEncoder(session: ort.InferenceSession): VaeSignature {
+export function readVaeEncoder(session: GraphIo): VaeSignature {
   const input = find(inputs(session), 'sample', 'vae_encoder');
   const out = outputs(session).find((o) => o.name === 'latent_parameters' || o.name === 'latent_sample');
   if (!out) throw new StudioError('UNSUPPORTED_MODEL', `vae_encoder outputs ${outputs(session).map((o) => o.name).join(', ')}; latent_sample or latent_parameters expected`);

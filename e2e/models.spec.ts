@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import path from 'node:path';
+import { HAVE_TINY_SD, TINY_SD, spawnHost, type SpawnedHost } from './helpers/host';
+import { filesOf, startFakeHub, type FakeHub } from '../src-main/test-support/fake-hub';
+
+const shots = path.join(import.meta.dirname, 'artifacts');
+test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+let hub: FakeHub;
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  hub = await startFakeHub({ 'org/tiny-onnx': { files: filesOf(TINY_SD) } });
+  host = await spawnHost([], { HF_ENDPOINT: hub.url, HF_TOKEN: '' });
+});
+test.afterAll(async () => {
+  await host?.close();
+  await hub?.close();
+});
+
+test('install a model from the hub with live progress, use it, then remove it', async ({ page }) => {
+  await page.goto(`${host.url}#/models`);
+  await page.getByTestId('install-repo').fill('org/tiny-onnx');
+  await page.getByTestId('install-button').click();
+  await expect(page.getByTestId('install-status')).toHaveText('Installed as tiny-onnx', { timeout: 60_000 });
+  await expect(page.getByTestId('model-row-tiny-onnx')).toContainText('Ready');
+  await expect(page.getByTestId('model-row-tiny-onnx')).toContainText('default');
+  await page.screenshot({ path: path.join(shots, 'models-installed.png'), fullPage: true });
+
+  await page.getByTestId('nav-generate').click();
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-onnx');
+
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('model-row-tiny-onnx').getByRole('button', { name: 'Remove' }).click();
+  await page.getByTestId('confirm-remove').click();
+  await expect(page.getByTestId('model-row-tiny-onnx')).toHaveCount(0);
+});
+
+test('an unknown repository fails with a clear message', async ({ page }) => {
+  await page.goto(`${host.url}#/models`);
+  await page.getByTestId('install-repo').fill('org/does-not-exist');
+  await page.getByTestId('install-button').click();
+  await expect(page.getByTestId('install-status').first()).toContainText('No repository org/does-not-exist');
+});

@@ -1,0 +1,143 @@
+/**
+ * The models the studio knows: every folder in the user's models folder and
+ * the app's built-in one, described without loading it (family, precision,
+ * size, hash, supported or why not). Broken folders are listed with the
+ * reason, never dropped. Hashes are cached by file size and mtime.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ModelEntry } from '../../src-shared/domain/models.js';
+import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
+import { readModelFolder } from '../engine/model/model-folder.js';
+import { describeModel } from '../engine/model/family.js';
+import { readTextEncoder, readUnet } from '../engine/model/signatures.js';
+import { hashModelFolder, shortHash } from '../engine/model/model-hash.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { readOnnxSignature } from './onnx-signature.js';
+
+export interface ModelRoot {
+  dir: string;
+  source: 'user' | 'builtin';
+}
+
+const NAME = /^[\w][\w.\- ]{0,199}$/;
+
+export function assertModelName(name: string): void {
+  if (!NAME.test(name) || name.includes('..')) throw new StudioError('INVALID_INPUT', `Invalid model name ${JSON.stringify(name)}`);
+}
+
+export function folderSize(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += folderSize(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** Whether a folder looks like a model export at all (so stray folders are not listed). */
+function looksLikeModel(dir: string): boolean {
+  return ['unet', 'model_index.json', 'text_encoder'].some((p) => fs.existsSync(path.join(dir, p)));
+}
+
+/** Reads what a model folder is, without creating a session. */
+export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 'hash' | 'linked'> {
+  const base = { family: null, inpainting: false, precision: null, predictionType: null, sizeBytes: 0 } as const;
+  let size = 0;
+  try {
+    size = folderSize(dir);
+    const folder = readModelFolder(dir);
+    const unetIo = readOnnxSignature(folder.files.unet!);
+    const teIo = readOnnxSignature(folder.files.text_encoder!);
+    const d = describeModel(folder, readTextEncoder(teIo), readUnet(unetIo));
+    return { family: d.family, inpainting: d.inpainting, precision: d.precision, predictionType: d.predictionType, sizeBytes: size, problem: null };
+  } catch (err) {
+    const problem = isStudioError(err) ? err.message : `unreadable: ${(err as Error).message}`;
+    return { ...base, sizeBytes: size, problem };
+  }
+}
+
+export class ModelRegistry {
+  private hashes: Record<string, string> = {};
+  private readonly hashFile: string;
+  private readonly pending = new Map<string, Promise<string | null>>();
+
+  constructor(dataDir: string, private readonly roots: () => ModelRoot[]) {
+    this.hashFile = path.join(dataDir, 'model-hashes.json');
+    try {
+      this.hashes = JSON.parse(fs.readFileSync(this.hashFile, 'utf8')) as Record<string, string>;
+    } catch {
+      this.hashes = {};
+    }
+  }
+
+  private hashKey(dir: string): string | null {
+    try {
+      const unet = path.join(dir, 'unet');
+      const parts = fs.readdirSync(unet).sort().map((f) => {
+        const st = fs.statSync(path.join(unet, f));
+        return `${f}:${st.size}:${Math.round(st.mtimeMs)}`;
+      });
+      return `${fs.realpathSync(dir)}|${parts.join(',')}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The cached short hash, or null (and computes it in the background). */
+  cachedHash(dir: string): string | null {
+    const key = this.hashKey(dir);
+    if (!key) return null;
+    if (this.hashes[key]) return this.hashes[key]!;
+    void this.hash(dir);
+    return null;
+  }
+
+  async hash(dir: string): Promise<string | null> {
+    const key = this.hashKey(dir);
+    if (!key) return null;
+    if (this.hashes[key]) return this.hashes[key]!;
+    let p = this.pending.get(key);
+    if (!p) {
+      p = hashModelFolder(dir).then(
+        (h) => {
+          this.hashes[key] = shortHash(h);
+          writeFileAtomic(this.hashFile, JSON.stringify(this.hashes, null, 1));
+          return this.hashes[key]!;
+        },
+        () => null,
+      );
+      this.pending.set(key, p);
+      void p.finally(() => this.pending.delete(key));
+    }
+    return p;
+  }
+
+  list(): ModelEntry[] {
+    const seen = new Set<string>();
+    const out: ModelEntry[] = [];
+    for (const root of this.roots()) {
+      if (!fs.existsSync(root.dir)) continue;
+      for (const entry of fs.readdirSync(root.dir, { withFileTypes: true })) {
+        const full = path.join(root.dir, entry.name);
+        if (!NAME.test(entry.name) || seen.has(entry.name)) continue;
+        const isDir = entry.isDirectory() || (entry.isSymbolicLink() && fs.statSync(full, { throwIfNoEntry: false })?.isDirectory());
+        if (!isDir || !looksLikeModel(full)) continue;
+        seen.add(entry.name);
+        const info = inspectModel(full);
+        out.push({ name: entry.name, source: root.source, ...info, hash: info.problem ? null : this.cachedHash(full), linked: entry.isSymbolicLink() });
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  find(name: string): string {
+    assertModelName(name);
+    for (const root of this.roots()) {
+      const dir = path.join(root.dir, name);
+      if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return dir;
+    }
+    throw new StudioError('MODEL_NOT_FOUND', `No model named "${name}" in the models folder`);
+  }
+}
