@@ -17,15 +17,14 @@ export interface ModelDescription {
   vaeScale: number;
   /** Latent height and width must be multiples of this, when the export says; null when unknown. */
   latentMultiple: number | null;
+  /** Guidance-distilled (LCM): CFG goes in as an embedding, one UNet pass per step. */
+  guidanceEmbedding: boolean;
 }
 
 /** Throws UNSUPPORTED_MODEL / BROKEN_MODEL with the reason when the engine cannot run it. */
 export function describeModel(folder: ModelFolder, te: TextEncoderSignature, unet: UnetSignature): ModelDescription {
   if (folder.hasSecondTextEncoder || unet.extraInputs.includes('text_embeds')) {
     throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" is an SDXL model; SDXL is not supported yet (SD 1.x and 2.x are)`);
-  }
-  if (unet.extraInputs.includes('timestep_cond')) {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" is a guidance-distilled LCM model (timestep_cond input), which is not supported yet`);
   }
   if (unet.extraInputs.length > 0) {
     throw new StudioError('UNSUPPORTED_MODEL', `"${folder.name}" has unexpected UNet inputs: ${unet.extraInputs.join(', ')}`);
@@ -46,6 +45,7 @@ export function describeModel(folder: ModelFolder, te: TextEncoderSignature, une
     predictionType,
     vaeScale: typeof scale === 'number' && scale > 0 ? scale : 0.18215,
     latentMultiple: blocks ? 2 ** (blocks - 1) : null,
+    guidanceEmbedding: unet.timestepCondDim !== null,
   };
 }
 

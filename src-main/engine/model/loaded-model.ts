@@ -89,8 +89,8 @@ export class LoadedModel {
     return { hidden: Float32Array.from(tensorToFloat32(tensor)), dim: tensor.dims[2]! };
   }
 
-  /** One UNet call over a batch; `timestep` is the scheduler's value. */
-  async unet(sample: Float32Array, sampleDims: readonly number[], timestep: number, hidden: Float32Array, hiddenDims: readonly number[]): Promise<Float32Array> {
+  /** One UNet call over a batch; `timestep` is the scheduler's value; `timestepCond` the LCM guidance embedding. */
+  async unet(sample: Float32Array, sampleDims: readonly number[], timestep: number, hidden: Float32Array, hiddenDims: readonly number[], timestepCond?: Float32Array): Promise<Float32Array> {
     const s = this.sig.unet;
     const batch = sampleDims[0]!;
     const tDims = s.timestepRank === 0 ? [] : [batch];
@@ -98,11 +98,16 @@ export class LoadedModel {
     let t: ort.Tensor;
     if (s.timestepType === 'int64') t = new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(timestep))), tDims);
     else t = floatTensor(s.timestepType, new Float32Array(count).fill(timestep), tDims);
-    const out = await this.sessions.unet.session.run({
+    const feeds: Record<string, ort.Tensor> = {
       sample: floatTensor(s.sampleType, sample, sampleDims),
       timestep: t,
       encoder_hidden_states: floatTensor(s.hiddenType, hidden, hiddenDims),
-    });
+    };
+    if (s.timestepCondDim !== null) {
+      if (!timestepCond) throw new StudioError('INTERNAL', 'this UNet needs the guidance embedding');
+      feeds.timestep_cond = floatTensor(s.timestepCondType!, timestepCond, [batch, s.timestepCondDim]);
+    }
+    const out = await this.sessions.unet.session.run(feeds);
     return tensorToFloat32(out[s.output]!);
   }
 

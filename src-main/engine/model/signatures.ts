@@ -41,6 +41,9 @@ export interface UnetSignature {
   batchFixed: number | null;
   output: string;
   extraInputs: string[];
+  /** LCM-distilled UNets take the guidance scale as an embedding: its width, or null. */
+  timestepCondDim: number | null;
+  timestepCondType: FloatType | null;
 }
 
 export interface VaeSignature {
@@ -89,6 +92,7 @@ export function readUnet(session: GraphIo): UnetSignature {
   }
   const out = outputs(session)[0];
   if (!out) throw new StudioError('BROKEN_MODEL', 'unet has no outputs');
+  const cond = ins.find((i) => i.name === 'timestep_cond');
   return {
     sampleType: floatType(sample, 'unet'),
     timestepType: timestep.type,
@@ -98,7 +102,9 @@ export function readUnet(session: GraphIo): UnetSignature {
     hiddenSize: staticDim(hidden.shape?.[2]),
     batchFixed: staticDim(sample.shape?.[0]),
     output: out.name,
-    extraInputs: ins.map((i) => i.name).filter((n) => !['sample', 'timestep', 'encoder_hidden_states'].includes(n)),
+    extraInputs: ins.map((i) => i.name).filter((n) => !['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond'].includes(n)),
+    timestepCondDim: cond ? (staticDim(cond.shape?.[1]) ?? 256) : null,
+    timestepCondType: cond ? floatType(cond, 'unet') : null,
   };
 }
 

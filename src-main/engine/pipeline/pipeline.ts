@@ -14,6 +14,7 @@ import { createScheduler, SchedulerConfigError } from '../schedulers/index.js';
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { encodePromptPair } from './text-conditioning.js';
+import { guidanceScaleEmbedding } from './guidance-embedding.js';
 
 export interface PipelineRequest {
   mode: GenerationMode;
@@ -158,7 +159,10 @@ async function runOne(
     x = scheduler.addNoise(initLatents!, noise, begin);
   }
 
-  const doCfg = req.cfgScale > 1;
+  // LCM-distilled models take the guidance as an embedding and run one pass per step.
+  const condDim = model.sig.unet.timestepCondDim;
+  const timestepCond = condDim !== null ? guidanceScaleEmbedding(req.cfgScale, condDim) : undefined;
+  const doCfg = req.cfgScale > 1 && !timestepCond;
   const batched = doCfg && model.sig.unet.batchFixed !== 1;
   const inChannels = model.sig.unet.inChannels;
   const totalCalls = scheduler.timesteps.length - begin;
@@ -185,13 +189,16 @@ async function runOne(
         const c = await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1));
         eps = guide(u, c, req.cfgScale);
       } else {
-        eps = Float32Array.from(await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1)));
+        eps = Float32Array.from(await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1), timestepCond));
       }
     } catch (err) {
-      if (call === 0 && !(err instanceof StudioError)) {
+      if (err instanceof StudioError) throw err;
+      const message = (err as Error).message ?? String(err);
+      // A UNet traced for other sizes fails its first call on mismatched skip connections.
+      if (call === 0 && /shape|dimension|concat|broadcast/i.test(message)) {
         throw new StudioError('BAD_SIZE', `"${model.folder.name}" cannot generate at ${req.width}x${req.height}; try multiples of 64`, { cause: err });
       }
-      throw err;
+      throw new StudioError('INTERNAL', `The UNet failed: ${message.split('\n')[0]!.replace(/\/[^\s:]*\//g, '').slice(0, 200)}`, { cause: err });
     }
     const result = scheduler.step(eps, i, x, generator);
     x = result.prevSample;
