@@ -11,7 +11,7 @@ import type { ProviderName } from '../../src-shared/domain/settings.js';
 import type { EventHub } from '../ipc/event-hub.js';
 import type { PipelineRequest } from '../engine/pipeline/pipeline.js';
 import type { FromWorker, ToWorker, WorkerImage } from '../engine/worker/protocol.js';
-import { MAX_SEED_RANDOM, randomSeed } from './seeds.js';
+import { randomSeed } from './seeds.js';
 
 export interface JobQueueOptions {
   hub: EventHub;
@@ -36,7 +36,6 @@ interface Job {
   pendingSaves: Promise<unknown>[];
 }
 
-export { MAX_SEED_RANDOM };
 
 export class JobQueue {
   private readonly pending: Job[] = [];

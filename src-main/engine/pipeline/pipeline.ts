@@ -15,6 +15,7 @@ import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { encodePromptPair } from './text-conditioning.js';
 import { guidanceScaleEmbedding } from './guidance-embedding.js';
+import { concatFloat32 } from '../float32.js';
 
 export interface PipelineRequest {
   mode: GenerationMode;
@@ -167,12 +168,12 @@ async function runOne(
   const inChannels = model.sig.unet.inChannels;
   const totalCalls = scheduler.timesteps.length - begin;
   const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
-  const bothHidden = batched ? concatArrays([text.uncond, text.cond]) : null;
+  const bothHidden = batched ? concatFloat32([text.uncond, text.cond]) : null;
 
   const modelInput = (scaled: Float32Array): Float32Array => {
     if (inChannels === LATENT_CHANNELS) return scaled;
     // Inpainting UNets take [latents, mask, masked-image latents] on the channel axis.
-    return concatArrays([scaled, latentMask!, maskedImageLatents!]);
+    return concatFloat32([scaled, latentMask!, maskedImageLatents!]);
   };
 
   for (let i = begin, call = 0; i < scheduler.timesteps.length; i++, call++) {
@@ -182,7 +183,7 @@ async function runOne(
     let eps: Float32Array;
     try {
       if (batched) {
-        const both = await model.unet(concatArrays([single, single]), [2, inChannels, h, w], t, bothHidden!, hiddenDims(2));
+        const both = await model.unet(concatFloat32([single, single]), [2, inChannels, h, w], t, bothHidden!, hiddenDims(2));
         eps = guide(both.subarray(0, n), both.subarray(n, 2 * n), req.cfgScale);
       } else if (doCfg) {
         const u = await model.unet(single, [1, inChannels, h, w], t, text.uncond, hiddenDims(1));
@@ -228,12 +229,3 @@ function guide(uncond: Float32Array, cond: Float32Array, g: number): Float32Arra
   return out;
 }
 
-function concatArrays(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -6,6 +6,7 @@
  */
 import type { LoadedModel } from '../model/loaded-model.js';
 import { applyEmphasis, chunkPrompt, type PromptChunk } from '../prompt/prompt-chunks.js';
+import { concatFloat32 } from '../float32.js';
 
 export interface Conditioning {
   /** [chunks * 77, dim], flat. */
@@ -25,15 +26,6 @@ async function encodeChunks(model: LoadedModel, chunks: PromptChunk[]): Promise<
   return { parts, dim };
 }
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 export async function encodePromptPair(model: LoadedModel, prompt: string, negative: string): Promise<{ cond: Conditioning; uncond: Conditioning }> {
   const c = chunkPrompt(model.tokenizer, prompt);
@@ -47,7 +39,7 @@ export async function encodePromptPair(model: LoadedModel, prompt: string, negat
     while (uncond.parts.length < longest) uncond.parts.push(empty);
   }
   return {
-    cond: { hidden: concat(cond.parts), tokens: longest * 77, dim: cond.dim },
-    uncond: { hidden: concat(uncond.parts), tokens: longest * 77, dim: uncond.dim },
+    cond: { hidden: concatFloat32(cond.parts), tokens: longest * 77, dim: cond.dim },
+    uncond: { hidden: concatFloat32(uncond.parts), tokens: longest * 77, dim: uncond.dim },
   };
 }
