@@ -11,7 +11,7 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'settings.get': { good: [{}], bad: [{ theme: 'dark' }, null as unknown as object] },
   'settings.set': {
     good: [{ theme: 'light' }, { rngMode: 'gpu', providerPreference: 'cpu' }, {}],
-    bad: [{ theme: 'purple' }, { rngMode: 'quantum' }, { unknownKey: true }, { defaultModel: 5 }, 'light'],
+    bad: [{ theme: 'purple' }, { rngMode: 'quantum' }, { unknownKey: true }, { defaultModel: 5 }, { modelsDir: 'relative/path' }, 'light'],
   },
   'models.list': { good: [{}], bad: [{ dir: '/' }] },
   'models.install': { good: [], bad: [{}, { repo: 'no-slash' }, { repo: 'a/b', subfolder: '../x y' }, { repo: '../../etc' }, { repo: 'a/b', revision: '' }] },

@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, TextInput, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/domain/settings.js';
@@ -47,9 +47,13 @@ function SystemInfoCard() {
 function PreferencesCard() {
   const loaded = useCall('settings.get', {});
   const [settings, setSettings] = useState<Settings | null>(null);
+  const [modelsDir, setModelsDir] = useState('');
   const { setColorScheme } = useMantineColorScheme();
   useEffect(() => {
-    if (loaded.data) setSettings(loaded.data);
+    if (loaded.data) {
+      setSettings(loaded.data);
+      setModelsDir(loaded.data.modelsDir ?? '');
+    }
   }, [loaded.data]);
 
   const save = async (patch: SettingsPatch) => {
@@ -95,6 +99,20 @@ function PreferencesCard() {
           onChange={(v) => v && void save({ rngMode: v as Settings['rngMode'] })}
           data={[{ value: 'cpu', label: 'CPU (torch CPU generator)' }, { value: 'gpu', label: 'GPU (torch CUDA Philox)' }]}
         />
+        <Group align="end">
+          <TextInput
+            label="Models folder"
+            description="Where installed models live; empty for the default in the data folder."
+            placeholder="(default)"
+            value={modelsDir}
+            onChange={(e) => setModelsDir(e.currentTarget.value)}
+            style={{ flex: 1 }}
+            data-testid="models-dir"
+          />
+          <Button variant="default" disabled={modelsDir === (settings.modelsDir ?? '')} onClick={() => void save({ modelsDir: modelsDir.trim() || null })}>
+            Save folder
+          </Button>
+        </Group>
       </Stack>
     </Card>
   );

@@ -18,7 +18,13 @@ export const zSettings = z.object({
   providerPreference: zProviderPreference.default('auto'),
   rngMode: zRngMode.default('cpu'),
   defaultModel: z.string().max(200).nullable().default(null),
-  modelsDir: z.string().max(4096).nullable().default(null),
+  /** Absolute path of the user's models folder; null for the default in the data folder. */
+  modelsDir: z
+    .string()
+    .max(4096)
+    .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path')
+    .nullable()
+    .default(null),
 });
 export type Settings = z.infer<typeof zSettings>;
 
