@@ -85,6 +85,16 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
     }
   });
 
+  it('eval scores a model per sampler and attribute (tiny-sd draws noise, so scores are low)', () => {
+    const out = path.join(tmp, 'eval.json');
+    const r = studio('eval', '--model', TINY_SD, '--prompts', '4', '--steps', '2', '--size', '64', '--samplers', 'euler_a,ddim', '--json', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^euler_a\s+\d+\.\d% \(\d+\/4\)/m);
+    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { results: Record<string, { colour: { asked: number } }> };
+    expect(Object.keys(report.results)).toEqual(['euler_a', 'ddim']);
+    expect(report.results.ddim!.colour.asked).toBe(4);
+  });
+
   it('bad flags and bad files get one line and exit code 2', () => {
     const out = path.join(tmp, 'x.png');
     for (const args of [

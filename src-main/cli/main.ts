@@ -8,6 +8,7 @@ import { generateCommand, generateUsage } from './generate.js';
 import { conformanceCommand, conformanceUsage } from './conformance.js';
 import { benchCommand, benchUsage } from './bench.js';
 import { modelsCommand, modelsUsage } from './models.js';
+import { evalCommand, evalUsage } from './eval.js';
 import { importCommand, importUsage, pngInfoCommand, pngInfoUsage, searchCommand, searchUsage } from './gallery-commands.js';
 import { isStudioError } from '../../src-shared/domain/errors.js';
 
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   conformance: { run: conformanceCommand, usage: conformanceUsage },
   bench: { run: benchCommand, usage: benchUsage },
   models: { run: modelsCommand, usage: modelsUsage },
+  eval: { run: evalCommand, usage: evalUsage },
   'png-info': { run: pngInfoCommand, usage: pngInfoUsage },
   import: { run: importCommand, usage: importUsage },
   search: { run: searchCommand, usage: searchUsage },
