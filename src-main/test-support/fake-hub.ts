@@ -15,6 +15,8 @@ export interface FakeHub {
   url: string;
   /** Bytes sent per file path (all requests together). */
   served: Map<string, number>;
+  /** The Range start of every download request per file path (0 without Range). */
+  requests: Map<string, number[]>;
   /** Cut the connection halfway through the first download of these paths. */
   cutOnce: Set<string>;
   /** Delay each chunk (ms), to make downloads slow enough to cancel. */
@@ -35,6 +37,7 @@ export function filesOf(dir: string, prefix = ''): Record<string, Buffer> {
 /** A local stand-in for the Hugging Face Hub: the revision API and resolve downloads with Range. */
 export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<FakeHub> {
   const served = new Map<string, number>();
+  const requests = new Map<string, number[]>();
   const cutOnce = new Set<string>();
   const hub = { slowMs: 0 };
   const server = http.createServer(async (req, res) => {
@@ -58,6 +61,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (!body || !file) return res.writeHead(404).end('not found');
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const from = range ? Number(range[1]) : 0;
+    requests.set(file, [...(requests.get(file) ?? []), from]);
     if (from >= body.length) return res.writeHead(416).end();
     const slice = body.subarray(from);
     res.writeHead(range ? 206 : 200, { 'Content-Length': slice.length, ...(range ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
@@ -81,6 +85,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   return {
     url: `http://127.0.0.1:${port}`,
     served,
+    requests,
     cutOnce,
     get slowMs() {
       return hub.slowMs;
