@@ -2,7 +2,8 @@ import { _electron as electron, expect, test, type ElectronApplication } from '@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { electronPackageDir, findElectronBinary } from '../scripts/electron-binary.mjs';
+import { electronSqliteBinding } from '../scripts/electron-native.mjs';
 import { HAVE_TINY_SD, TINY_SD } from './helpers/host';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -22,10 +23,13 @@ test.describe('desktop app', () => {
     fs.mkdirSync(path.join(home, 'data'), { recursive: true });
     if (HAVE_TINY_SD) fs.symlinkSync(TINY_SD, path.join(home, 'models', 'tiny-sd'), 'dir');
     fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
+    const version = (JSON.parse(fs.readFileSync(path.join(electronPackageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    const sqlite = electronSqliteBinding(version);
+    test.skip(!sqlite, 'better-sqlite3 could not be built for Electron here');
     app = await electron.launch({
       executablePath: binary!,
       args: [path.join(root, 'dist', 'main', 'electron.cjs')],
-      env: { ...process.env, STUDIO_HOME: home },
+      env: { ...process.env, STUDIO_HOME: home, STUDIO_SQLITE_BINDING: sqlite! },
     });
   });
   test.afterAll(async () => {

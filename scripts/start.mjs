@@ -2,7 +2,9 @@
 // launch; when that is impossible (offline), say so and point at the browser host.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import fs from 'node:fs';
 import { electronPackageDir, findElectronBinary } from './electron-binary.mjs';
+import { electronSqliteBinding } from './electron-native.mjs';
 
 const root = path.resolve(electronPackageDir, '..', '..');
 let binary = findElectronBinary();
@@ -22,5 +24,14 @@ if (!binary) {
     process.exit(1);
   }
 }
-const child = spawn(binary, [path.join(root, 'dist', 'main', 'electron.cjs'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const electronVersion = JSON.parse(fs.readFileSync(path.join(electronPackageDir, 'package.json'), 'utf8')).version;
+const sqlite = electronSqliteBinding(electronVersion);
+if (!sqlite) {
+  console.error('Meanwhile the same studio runs in your browser:  npx studio serve');
+  process.exit(1);
+}
+const child = spawn(binary, [path.join(root, 'dist', 'main', 'electron.cjs'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, STUDIO_SQLITE_BINDING: sqlite },
+});
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

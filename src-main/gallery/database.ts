@@ -13,7 +13,9 @@ export type Db = Database.Database;
 
 export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  // The desktop app in development loads a better-sqlite3 build for Electron's ABI (scripts/electron-native.mjs).
+  const nativeBinding = process.env.STUDIO_SQLITE_BINDING;
+  const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -1,0 +1,1 @@
+export declare function electronSqliteBinding(electronVersion: string): string | null;
