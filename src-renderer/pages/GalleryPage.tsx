@@ -3,6 +3,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useState, type DragEvent } from 'react';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
+import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/engine.js';
+import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
 import { GalleryGrid } from '../gallery/GalleryGrid.js';
 import { GalleryDetail } from '../gallery/GalleryDetail.js';
@@ -14,9 +16,24 @@ export function GalleryPage() {
   const [debounced] = useDebouncedValue(query, 250);
   const [favourite, setFavourite] = useState(false);
   const [sort, setSort] = useState<'newest' | 'oldest' | 'random'>('newest');
+  const [model, setModel] = useState<string | null>(null);
+  const [sampler, setSampler] = useState<SamplerName | null>(null);
+  const [tag, setTag] = useState('');
+  const [debouncedTag] = useDebouncedValue(tag.trim(), 300);
+  const [hasParent, setHasParent] = useState<'any' | 'yes' | 'no'>('any');
+  const models = useCall('models.list', {});
   const [selected, setSelected] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
-  const pages = useGalleryPages({ query: debounced.trim() || undefined, favourite: favourite || undefined, sort, randomSeed: 1 });
+  const pages = useGalleryPages({
+    query: debounced.trim() || undefined,
+    favourite: favourite || undefined,
+    model: model ?? undefined,
+    sampler: sampler ?? undefined,
+    tag: debouncedTag || undefined,
+    hasParent: hasParent === 'any' ? undefined : hasParent === 'yes',
+    sort,
+    randomSeed: 1,
+  });
 
   const onDrop = useCallback(
     async (e: DragEvent) => {
@@ -71,6 +88,12 @@ export function GalleryPage() {
             />
             <Select aria-label="Sort" value={sort} onChange={(v) => v && setSort(v as typeof sort)} data={[{ value: 'newest', label: 'Newest' }, { value: 'oldest', label: 'Oldest' }, { value: 'random', label: 'Random' }]} w={120} allowDeselect={false} />
             <Switch label="Favourites" checked={favourite} onChange={(e) => setFavourite(e.currentTarget.checked)} />
+          </Group>
+          <Group gap="xs">
+            <Select aria-label="Model" placeholder="Any model" clearable value={model} onChange={setModel} data={(models.data?.models ?? []).map((m) => m.name)} w={180} size="xs" />
+            <Select aria-label="Sampler" data-testid="filter-sampler" placeholder="Any sampler" clearable value={sampler} onChange={(v) => setSampler(v as SamplerName | null)} data={[...SAMPLER_NAMES]} w={180} size="xs" />
+            <TextInput aria-label="Tag" placeholder="Tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)} w={140} size="xs" />
+            <Select aria-label="Lineage" value={hasParent} onChange={(v) => setHasParent((v as typeof hasParent) ?? 'any')} data={[{ value: 'any', label: 'Any origin' }, { value: 'yes', label: 'Remixes / img2img' }, { value: 'no', label: 'Originals' }]} w={170} size="xs" allowDeselect={false} />
           </Group>
           {pages.error && <Alert color="red">{pages.error}</Alert>}
           {!pages.error && pages.items.length === 0 && pages.done && <Text c="dimmed">Nothing here yet.</Text>}
