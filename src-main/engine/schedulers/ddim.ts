@@ -1,6 +1,6 @@
 /** DDIM (diffusers DDIMScheduler), eta = 0: deterministic. */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { alphasCumprod, discreteTimesteps } from './schedule.js';
+import { alphasCumprod, spacedTimesteps } from './schedule.js';
 import { combine } from './tensor-math.js';
 
 /** Adds noise in VP space at integer timestep t: sqrt(ac) x0 + sqrt(1 - ac) noise. */
@@ -21,7 +21,7 @@ export class DdimScheduler implements Scheduler {
   constructor(private readonly config: SchedulerConfig, steps: number) {
     this.ac = alphasCumprod(config);
     this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
-    this.timesteps = discreteTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset);
+    this.timesteps = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, true);
     this.stride = Math.floor(config.num_train_timesteps / steps);
   }
 

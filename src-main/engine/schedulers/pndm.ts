@@ -5,7 +5,7 @@
  */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { SchedulerConfigError } from './scheduler.js';
-import { alphasCumprod, discreteTimesteps } from './schedule.js';
+import { alphasCumprod, spacedTimesteps } from './schedule.js';
 import { combine } from './tensor-math.js';
 import { vpAddNoise } from './ddim.js';
 
@@ -25,7 +25,7 @@ export class PndmScheduler implements Scheduler {
     this.ac = alphasCumprod(config);
     this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
     this.stride = Math.floor(config.num_train_timesteps / steps);
-    const asc = discreteTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset).reverse();
+    const asc = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, true).reverse();
     const plms = [...asc.slice(0, -1), asc[asc.length - 2]!, asc[asc.length - 1]!];
     this.timesteps = plms.reverse();
   }

@@ -54,25 +54,15 @@ export function trailingTimesteps(steps: number, T: number): number[] {
   return Array.from({ length }, (_, i) => roundHalfEven(T - i * ratio) - 1);
 }
 
-/** Timesteps of the Euler/LMS/Heun/KDPM2 family (float, possibly fractional), descending. */
-export function sigmaFamilyTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number): number[] {
+/**
+ * Timesteps for a spacing, descending. `linspace` differs by family: the
+ * Euler/LMS/Heun/KDPM2 schedulers keep float32 fractions (946.42...), DDIM and
+ * PNDM round to integers.
+ */
+export function spacedTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number, integer: boolean): number[] {
   switch (spacing) {
     case 'linspace':
-      return linspace(0, T - 1, steps).map(f).reverse();
-    case 'leading': {
-      const ratio = Math.floor(T / steps);
-      return Array.from({ length: steps }, (_, i) => i * ratio + offset).reverse();
-    }
-    case 'trailing':
-      return trailingTimesteps(steps, T);
-  }
-}
-
-/** Integer timesteps of DDIM / PNDM-style schedulers, descending. */
-export function discreteTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number): number[] {
-  switch (spacing) {
-    case 'linspace':
-      return linspace(0, T - 1, steps).map(roundHalfEven).reverse();
+      return linspace(0, T - 1, steps).map(integer ? roundHalfEven : f).reverse();
     case 'leading': {
       const ratio = Math.floor(T / steps);
       return Array.from({ length: steps }, (_, i) => i * ratio + offset).reverse();
@@ -119,7 +109,7 @@ export function sigmaFamilySchedule(config: SchedulerConfig, steps: number): { t
   const ac = alphasCumprod(config);
   const table = trainingSigmas(ac);
   const logSigmas = table.map(Math.log);
-  let timesteps = sigmaFamilyTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset);
+  let timesteps = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, false);
   let sigmas = timesteps.map((t) => interpTable(t, table));
   if (config.use_karras_sigmas) {
     sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, steps);
