@@ -37,10 +37,10 @@ export async function imageToTensor(bytes: Uint8Array, width: number, height: nu
   return out;
 }
 
-/** A mask (white = repaint) at image size, binarised at 0.5: 1 repaints, 0 keeps. */
+/** A mask (white = repaint) at image size as coverage in 0..1, so feathered edges blend softly. */
 export async function maskToPixels(bytes: Uint8Array, width: number, height: number): Promise<Float32Array> {
   const gray = await decodeRaw(bytes, width, height, 1, 'mask');
-  return Float32Array.from(gray, (v) => (v / 255 >= 0.5 ? 1 : 0));
+  return Float32Array.from(gray, (v) => v / 255);
 }
 
 /** Nearest-neighbour downscale (torch interpolate 'nearest': source index floor(i * in / out)). */

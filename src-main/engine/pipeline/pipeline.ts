@@ -99,6 +99,8 @@ export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts
       const maskPixels = await maskToPixels(req.mask!, req.width, req.height);
       latentMask = downscaleNearest(maskPixels, req.width, req.height, w, h);
       if (model.description.inpainting) {
+        // Inpainting UNets were trained on hard masks: binarise at 0.5 as diffusers does.
+        latentMask = latentMask.map((m) => (m >= 0.5 ? 1 : 0));
         const plane = req.width * req.height;
         const masked = pixels.map((v, i) => (maskPixels[i % plane]! < 0.5 ? v : 0));
         maskedImageLatents = (await model.encode(masked, imageDims)).map((v) => v * sf);
@@ -205,7 +207,8 @@ async function runOne(
     x = result.prevSample;
 
     if (latentMask && inChannels === LATENT_CHANNELS) {
-      // Latent blend: outside the mask, put back the init latents noised to the next level.
+      // Latent blend: outside the mask, put back the init latents noised to the next level
+      // (a feathered edge, 0 < m < 1, mixes the two).
       const last = i === scheduler.timesteps.length - 1;
       const keep = last ? initLatents! : scheduler.addNoise(initLatents!, noise, i + 1);
       for (let j = 0; j < n; j++) {
