@@ -5,6 +5,7 @@ import path from 'node:path';
 import { electronPackageDir, findElectronBinary } from '../scripts/electron-binary.mjs';
 import { electronSqliteBinding } from '../scripts/electron-native.mjs';
 import { HAVE_TINY_SD, TINY_SD } from './helpers/host';
+import { fillGenerateForm } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
 const binary = findElectronBinary();
@@ -60,10 +61,7 @@ test.describe('desktop app', () => {
     const window = await app.firstWindow();
     await window.getByTestId('nav-generate').click();
     await expect(window.getByTestId('model-select')).toHaveValue('tiny-sd');
-    await window.getByTestId('prompt').fill('an electron test image');
-    await window.getByTestId('steps').fill('4');
-    await window.getByTestId('width').fill('64');
-    await window.getByTestId('height').fill('64');
+    await fillGenerateForm(window, { prompt: 'an electron test image', steps: 4, width: 64, height: 64 });
     await window.getByTestId('generate-button').click();
     await expect(window.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
     await window.getByTestId('nav-gallery').click();

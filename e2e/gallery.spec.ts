@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { HAVE_TINY_SD, spawnHost, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(import.meta.dirname, 'artifacts');
@@ -18,15 +19,8 @@ test.describe('generate, then find it in the gallery and remix it', () => {
   test.afterAll(async () => host?.close());
 
   test('the result appears in the gallery, search finds it, Remix restores every parameter', async ({ page }) => {
-    await page.goto(host.url);
-    await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
-    await page.getByTestId('prompt').fill('a lonely lighthouse at dusk');
-    await page.getByTestId('negative-prompt').fill('blurry');
-    await page.getByTestId('steps').fill('7');
-    await page.getByTestId('cfg').fill('5.5');
-    await page.getByTestId('width').fill('128');
-    await page.getByTestId('height').fill('64');
-    await page.getByTestId('seed').fill('987654');
+    await openGenerate(page, host.url);
+    await fillGenerateForm(page, { prompt: 'a lonely lighthouse at dusk', negative: 'blurry', steps: 7, cfg: 5.5, width: 128, height: 64, seed: 987654 });
     await page.getByTestId('sampler-select').click();
     await page.getByRole('option', { name: 'DPM++ 2M Karras', exact: true }).click();
     await page.getByTestId('generate-button').click();

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
 import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 let host: SpawnedHost;
@@ -14,13 +15,8 @@ test.afterAll(async () => {
 });
 
 test('type a prompt, generate, see progress and the preview, get the image', async ({ page }) => {
-  await page.goto(host.url);
-  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
-  await page.getByTestId('prompt').fill('a yellow star on a purple background');
-  await page.getByTestId('steps').fill('60');
-  await page.getByTestId('width').fill('192');
-  await page.getByTestId('height').fill('192');
-  await page.getByTestId('seed').fill('1234');
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a yellow star on a purple background', steps: 60, width: 192, height: 192, seed: 1234 });
   const previews = new Set<string>();
   await page.getByTestId('generate-button').click();
   // The preview changes as steps go by.
@@ -38,11 +34,8 @@ test('type a prompt, generate, see progress and the preview, get the image', asy
 });
 
 test('cancel a running job with Escape', async ({ page }) => {
-  await page.goto(host.url);
-  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
-  await page.getByTestId('steps').fill('200');
-  await page.getByTestId('width').fill('256');
-  await page.getByTestId('height').fill('256');
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { steps: 200, width: 256, height: 256 });
   await page.getByTestId('prompt').press('Control+Enter');
   await expect(page.getByTestId('progress-text')).toContainText('step', { timeout: 30_000 });
   await page.keyboard.press('Escape');
@@ -51,8 +44,7 @@ test('cancel a running job with Escape', async ({ page }) => {
 });
 
 test('the prompt counter shows tokens per 75-token chunk and the parsed emphasis', async ({ page }) => {
-  await page.goto(host.url);
-  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await openGenerate(page, host.url);
   await page.getByTestId('prompt').fill('a (red:1.5) circle');
   await expect(page.getByTestId('prompt-tokens')).toHaveText('3/75');
   await expect(page.getByTestId('prompt-emphasis').getByText('red')).toHaveAttribute('title', 'weight 1.50');
@@ -70,17 +62,11 @@ test('the Models page lists the model as ready and default; ? opens the shortcut
 });
 
 test('jobs queue behind the running one and can be reordered and removed', async ({ page }) => {
-  await page.goto(host.url);
-  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
-  await page.getByTestId('steps').fill('200');
-  await page.getByTestId('width').fill('256');
-  await page.getByTestId('height').fill('256');
-  await page.getByTestId('prompt').fill('running job');
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { steps: 200, width: 256, height: 256, prompt: 'running job' });
   await page.getByTestId('generate-button').click();
   await expect(page.getByTestId('generate-button')).toContainText('Queue');
-  await page.getByTestId('steps').fill('1');
-  await page.getByTestId('width').fill('64');
-  await page.getByTestId('height').fill('64');
+  await fillGenerateForm(page, { steps: 1, width: 64, height: 64 });
   for (const p of ['second', 'third']) {
     await page.getByTestId('prompt').fill(p);
     await page.getByTestId('generate-button').click();

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
 import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
 import { callHost } from './helpers/contract-client';
+import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
@@ -26,12 +27,8 @@ async function drag(page: Page, from: [number, number], to: [number, number]) {
 
 test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps its mask and parent', async ({ page }) => {
   // A parent in the gallery first.
-  await page.goto(host.url);
-  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
-  await page.getByTestId('prompt').fill('a green background');
-  await page.getByTestId('steps').fill('4');
-  await page.getByTestId('width').fill('128');
-  await page.getByTestId('height').fill('128');
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a green background', steps: 4, width: 128, height: 128 });
   await page.getByTestId('generate-button').click();
   await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
 

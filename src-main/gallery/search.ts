@@ -49,33 +49,20 @@ export function searchGallery(store: GalleryStore, raw: GallerySearch): { items:
     where.push('f.generations_fts MATCH @query');
     params.query = q.query.trim();
   }
-  if (q.model !== undefined) {
-    where.push('g.model_name = @model');
-    params.model = q.model;
-  }
-  if (q.sampler !== undefined) {
-    where.push('g.sampler = @sampler');
-    params.sampler = q.sampler;
-  }
-  if (q.width !== undefined) {
-    where.push('g.width = @width');
-    params.width = q.width;
-  }
-  if (q.height !== undefined) {
-    where.push('g.height = @height');
-    params.height = q.height;
-  }
-  if (q.from !== undefined) {
-    where.push('g.created_at >= @from');
-    params.from = q.from;
-  }
-  if (q.to !== undefined) {
-    where.push('g.created_at <= @to');
-    params.to = q.to;
-  }
-  if (q.favourite !== undefined) {
-    where.push('g.favourite = @favourite');
-    params.favourite = q.favourite ? 1 : 0;
+  // Plain column filters: [value, SQL condition on @name].
+  const filters: Record<string, [unknown, string]> = {
+    model: [q.model, 'g.model_name = @model'],
+    sampler: [q.sampler, 'g.sampler = @sampler'],
+    width: [q.width, 'g.width = @width'],
+    height: [q.height, 'g.height = @height'],
+    from: [q.from, 'g.created_at >= @from'],
+    to: [q.to, 'g.created_at <= @to'],
+    favourite: [q.favourite === undefined ? undefined : q.favourite ? 1 : 0, 'g.favourite = @favourite'],
+  };
+  for (const [name, [value, condition]] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params[name] = value;
   }
   if (q.tag !== undefined) {
     where.push('EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = @tag)');

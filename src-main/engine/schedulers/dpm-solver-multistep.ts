@@ -7,7 +7,7 @@
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { alphaSigma, alphasCumprod, interpTable, karrasSigmas, linspace, roundHalfEven, sigmaToT, trailingTimesteps, trainingSigmas } from './schedule.js';
-import { combine, vpX0 } from './tensor-math.js';
+import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
 
 /** Integer timesteps and sigmas (final 0 appended) of the multistep solvers (DPM-Solver, UniPC). */
 export function multistepSchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[] } {
@@ -100,7 +100,6 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const [alpha, sigma] = alphaSigma(this.sigmas[i]!);
-    return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigma * noise[j]!);
+    return addVpNoiseAtSigma(original, noise, this.sigmas[i]!);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { sigmaFamilyInitNoise, sigmaFamilySchedule } from './schedule.js';
-import { combine, sigmaSpaceX0 } from './tensor-math.js';
+import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
 
 /** [a0, a1, a1, a2, a2, ...]: torch.cat([a[:1], a[1:].repeat_interleave(2)]). */
 export function interleaveTail(a: readonly number[]): number[] {
@@ -28,9 +28,7 @@ export class HeunScheduler implements Scheduler {
   }
 
   scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    const s = this.sigmas[i]!;
-    const k = 1 / Math.sqrt(s * s + 1);
-    return combine(new Float32Array(sample.length), (j) => sample[j]! * k);
+    return scaleForSigma(sample, this.sigmas[i]!);
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
@@ -54,7 +52,6 @@ export class HeunScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const s = this.sigmas[i]!;
-    return combine(new Float32Array(original.length), (j) => original[j]! + noise[j]! * s);
+    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

@@ -5,7 +5,7 @@
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { sigmaFamilyInitNoise, sigmaFamilySchedule, sigmaToT } from './schedule.js';
-import { combine, sigmaSpaceX0 } from './tensor-math.js';
+import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
 import { interleaveWithEnd, logMidpoint } from './kdpm2.js';
 import { ancestralSigmas } from './euler-ancestral.js';
 
@@ -47,9 +47,7 @@ export class Kdpm2AncestralScheduler implements Scheduler {
   }
 
   scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    const s = this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i - 1]!;
-    const k = 1 / Math.sqrt(s * s + 1);
-    return combine(new Float32Array(sample.length), (j) => sample[j]! * k);
+    return scaleForSigma(sample, this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i - 1]!);
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {
@@ -73,7 +71,6 @@ export class Kdpm2AncestralScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const s = this.sigmas[i]!;
-    return combine(new Float32Array(original.length), (j) => original[j]! + noise[j]! * s);
+    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { sigmaFamilyInitNoise, sigmaFamilySchedule, sigmaToT } from './schedule.js';
-import { combine, sigmaSpaceX0 } from './tensor-math.js';
+import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
 
 /** torch.cat([a[:1], a[1:].repeat_interleave(2), a[-1:]]). */
 export function interleaveWithEnd(a: readonly number[]): number[] {
@@ -43,9 +43,7 @@ export class Kdpm2Scheduler implements Scheduler {
   }
 
   scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    const s = this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i]!;
-    const k = 1 / Math.sqrt(s * s + 1);
-    return combine(new Float32Array(sample.length), (j) => sample[j]! * k);
+    return scaleForSigma(sample, this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i]!);
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
@@ -67,7 +65,6 @@ export class Kdpm2Scheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const s = this.sigmas[i]!;
-    return combine(new Float32Array(original.length), (j) => original[j]! + noise[j]! * s);
+    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

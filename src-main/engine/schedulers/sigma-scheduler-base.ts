@@ -5,7 +5,7 @@
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { sigmaFamilyInitNoise, sigmaFamilySchedule } from './schedule.js';
-import { combine } from './tensor-math.js';
+import { addSigmaNoise, scaleForSigma } from './tensor-math.js';
 
 export abstract class SigmaSchedulerBase implements Scheduler {
   readonly timesteps: number[];
@@ -31,14 +31,11 @@ export abstract class SigmaSchedulerBase implements Scheduler {
   }
 
   scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    const s = this.inputSigma(i);
-    const k = 1 / Math.sqrt(s * s + 1);
-    return combine(new Float32Array(sample.length), (j) => sample[j]! * k);
+    return scaleForSigma(sample, this.inputSigma(i));
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const s = this.sigmas[i]!;
-    return combine(new Float32Array(original.length), (j) => original[j]! + noise[j]! * s);
+    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 
   abstract step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult;

@@ -23,3 +23,21 @@ export function vpX0(modelOutput: Float32Array, sample: Float32Array, alphaT: nu
   if (v) return combine(out, (i) => alphaT * sample[i]! - sigmaT * modelOutput[i]!);
   return combine(out, (i) => (sample[i]! - sigmaT * modelOutput[i]!) / alphaT);
 }
+
+/** Model input in sigma space: x / sqrt(sigma^2 + 1). */
+export function scaleForSigma(sample: Float32Array, sigma: number): Float32Array {
+  const k = 1 / Math.sqrt(sigma * sigma + 1);
+  return combine(new Float32Array(sample.length), (j) => sample[j]! * k);
+}
+
+/** Noised latents in sigma space: x0 + sigma * noise. */
+export function addSigmaNoise(original: Float32Array, noise: Float32Array, sigma: number): Float32Array {
+  return combine(new Float32Array(original.length), (j) => original[j]! + noise[j]! * sigma);
+}
+
+/** Noised latents in VP space at a VE sigma: alpha_t * x0 + sigma_t * noise. */
+export function addVpNoiseAtSigma(original: Float32Array, noise: Float32Array, sigma: number): Float32Array {
+  const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+  const sigmaT = sigma * alpha;
+  return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigmaT * noise[j]!);
+}

@@ -5,7 +5,7 @@
  */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { alphaSigma } from './schedule.js';
-import { combine, vpX0 } from './tensor-math.js';
+import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
 import { lambdaOf, multistepSchedule } from './dpm-solver-multistep.js';
 
 const SOLVER_ORDER = 2;
@@ -123,7 +123,6 @@ export class UniPcScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const [alpha, sigma] = alphaSigma(this.sigmas[i]!);
-    return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigma * noise[j]!);
+    return addVpNoiseAtSigma(original, noise, this.sigmas[i]!);
   }
 }
