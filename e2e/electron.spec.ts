@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { electronPackageDir, findElectronBinary } from '../scripts/electron-binary.mjs';
 import { electronSqliteBinding } from '../scripts/electron-native.mjs';
-import { HAVE_TINY_SD, TINY_SD } from './helpers/host';
+import { EMBEDDED_MODEL, HAVE_EMBEDDED_MODEL } from './helpers/host';
 import { fillGenerateForm } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,10 +19,8 @@ test.describe('desktop app', () => {
 
   test.beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-electron-'));
-    // The shared tiny-sd model, linked into this app's models folder, on CPU.
-    fs.mkdirSync(path.join(home, 'models'), { recursive: true });
+    // The embedded model is built in; everything runs on CPU.
     fs.mkdirSync(path.join(home, 'data'), { recursive: true });
-    if (HAVE_TINY_SD) fs.symlinkSync(TINY_SD, path.join(home, 'models', 'tiny-sd'), 'dir');
     fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
     const version = (JSON.parse(fs.readFileSync(path.join(electronPackageDir, 'package.json'), 'utf8')) as { version: string }).version;
     const sqlite = electronSqliteBinding(version);
@@ -57,10 +55,10 @@ test.describe('desktop app', () => {
   });
 
   test('generate, then find the image in the gallery (studio-media protocol)', async () => {
-    test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+    test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
     const window = await app.firstWindow();
     await window.getByTestId('nav-generate').click();
-    await expect(window.getByTestId('model-select')).toHaveValue('tiny-sd');
+    await expect(window.getByTestId('model-select')).toHaveValue(EMBEDDED_MODEL);
     await fillGenerateForm(window, { prompt: 'an electron test image', steps: 4, width: 64, height: 64 });
     await window.getByTestId('generate-button').click();
     await expect(window.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });

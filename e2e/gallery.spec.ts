@@ -4,17 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { HAVE_TINY_SD, spawnHost, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+import { HAVE_EMBEDDED_MODEL, spawnHost, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(import.meta.dirname, 'artifacts');
 
 test.describe('generate, then find it in the gallery and remix it', () => {
-  test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+  test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
   let host: SpawnedHost;
   test.beforeAll(async () => {
-    host = await spawnHostWithTinySd();
+    host = await spawnHostOnCpu();
   });
   test.afterAll(async () => host?.close());
 

@@ -1,22 +1,25 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
-import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
-import { fillGenerateForm, openGenerate } from './helpers/generate-form';
+import { HAVE_EMBEDDED_MODEL, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { fillGenerateForm, imagePixels, openGenerate } from './helpers/generate-form';
+import { readScene } from '../src-main/eval/scene-analysis';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 let host: SpawnedHost;
-test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
 
 test.beforeAll(async () => {
-  host = await spawnHostWithTinySd();
+  host = await spawnHostOnCpu();
 });
 test.afterAll(async () => {
   await host?.close();
 });
 
-test('type a prompt, generate, see progress and the preview, get the image', async ({ page }) => {
+test('type a prompt, generate, see progress and the preview, get the picture the prompt asks for', async ({ page }) => {
   await openGenerate(page, host.url);
-  await fillGenerateForm(page, { prompt: 'a yellow star on a purple background', steps: 60, width: 192, height: 192, seed: 1234 });
+  // Picking the embedded model set the size it was trained at.
+  await expect(page.getByTestId('width')).toHaveValue('128');
+  await fillGenerateForm(page, { prompt: 'a yellow star on the left on a purple background', steps: 60, seed: 1234 });
   const previews = new Set<string>();
   await page.getByTestId('generate-button').click();
   // The preview changes as steps go by.
@@ -31,6 +34,9 @@ test('type a prompt, generate, see progress and the preview, get the image', asy
   await expect(page.getByTestId('progress-text')).toContainText('succeeded');
   await page.screenshot({ path: path.join(shots, 'generate-result.png') });
   expect(previews.size).toBeGreaterThanOrEqual(2);
+  // The whole path (prompt, tokenizer, text encoder, sampler, CFG, VAE, PNG, media route) drew what was asked.
+  const scene = readScene(await imagePixels(page, 'result-image'), 'yellow');
+  expect(scene).toMatchObject({ background: 'purple', position: 'left' });
 });
 
 test('cancel a running job with Escape', async ({ page }) => {
@@ -48,14 +54,14 @@ test('the prompt counter shows tokens per 75-token chunk and the parsed emphasis
   await page.getByTestId('prompt').fill('a (red:1.5) circle');
   await expect(page.getByTestId('prompt-tokens')).toHaveText('3/75');
   await expect(page.getByTestId('prompt-emphasis').getByText('red')).toHaveAttribute('title', 'weight 1.50');
-  await page.getByTestId('prompt').fill(Array(80).fill('cat').join(' '));
+  await page.getByTestId('prompt').fill(Array(80).fill('red').join(' ')); // one token each in the embedded model's vocabulary
   await expect(page.getByTestId('prompt-tokens')).toHaveText('80/150');
 });
 
 test('the Models page lists the model as ready and default; ? opens the shortcuts', async ({ page }) => {
   await page.goto(`${host.url}#/models`);
-  await expect(page.getByTestId('model-row-tiny-sd')).toContainText('Ready');
-  await expect(page.getByTestId('model-row-tiny-sd')).toContainText('default');
+  await expect(page.getByTestId('model-row-studio-shapes')).toContainText('Ready');
+  await expect(page.getByTestId('model-row-studio-shapes')).toContainText('default');
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
   await expect(page.getByRole('dialog')).toContainText('Undo / redo a stroke');

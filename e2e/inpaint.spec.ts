@@ -1,14 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { HAVE_TINY_SD, spawnHostWithTinySd, type SpawnedHost } from './helpers/host';
+import { HAVE_EMBEDDED_MODEL, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
-test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
+test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
 let host: SpawnedHost;
 test.beforeAll(async () => {
-  host = await spawnHostWithTinySd();
+  host = await spawnHostOnCpu();
 });
 test.afterAll(async () => host?.close());
 

@@ -50,16 +50,17 @@ export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv
   };
 }
 
+/** The model the project trains and ships in models/ (issue 4): every host lists it as built-in and default. */
+export const EMBEDDED_MODEL = 'studio-shapes';
+export const HAVE_EMBEDDED_MODEL = fs.existsSync(path.join(root, 'models', EMBEDDED_MODEL, 'unet', 'model.onnx'));
+
+/** A host with a fresh home on CPU: its only model is the embedded one. */
+export async function spawnHostOnCpu(): Promise<SpawnedHost> {
+  return spawnHost([], {}, (home) => {
+    fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
+  });
+}
+
 export const TINY_SD = path.resolve(root, '..', 'shared', 'fixtures', 'tiny-sd');
 export const HAVE_TINY_SD = fs.existsSync(path.join(TINY_SD, 'unet', 'model.onnx'));
-
-/** A host whose models folder links the shared tiny-sd reference model (never copied), on CPU. */
-export async function spawnHostWithTinySd(): Promise<SpawnedHost> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-models-'));
-  fs.mkdirSync(path.join(home, 'models'), { recursive: true });
-  fs.mkdirSync(path.join(home, 'data'), { recursive: true });
-  fs.symlinkSync(TINY_SD, path.join(home, 'models', 'tiny-sd'), 'dir');
-  fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
-  const host = await spawnHost([], { STUDIO_HOME: home });
-  return { ...host, home, close: async () => { await host.close(); fs.rmSync(home, { recursive: true, force: true }); } };
-}

@@ -9,12 +9,13 @@ import path from 'node:path';
 import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/engine.js';
 import { LoadedModel } from '../engine/model/loaded-model.js';
 import { runPipeline } from '../engine/pipeline/pipeline.js';
+import { encodePng } from '../engine/pipeline/images.js';
 import { providerOrder } from '../engine/runtime/providers.js';
 import { evalSpecs, formatCaption } from '../eval/shape-captions.js';
 import { readScene, scoreScene, type SceneScore } from '../eval/scene-analysis.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
-export const evalUsage = 'studio eval --model DIR [--prompts 100] [--samplers euler_a,dpmpp_2m_karras,ddim] [--steps 20] [--cfg 7] [--size 128] [--seed-base 1000000] [--json FILE]';
+export const evalUsage = 'studio eval --model DIR [--prompts 100] [--samplers euler_a,dpmpp_2m_karras,ddim] [--steps 20] [--cfg 7] [--size 128] [--seed-base 1000000] [--json FILE] [--failures DIR]';
 
 /** Seeds far from the ones a training run would use. */
 const HELD_OUT_SEED_BASE = 1_000_000;
@@ -24,7 +25,7 @@ type Tally = Record<keyof SceneScore, { right: number; asked: number }>;
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     model: { type: 'string' }, prompts: { type: 'string' }, samplers: { type: 'string' }, steps: { type: 'string' },
-    cfg: { type: 'string' }, size: { type: 'string' }, 'seed-base': { type: 'string' }, json: { type: 'string' },
+    cfg: { type: 'string' }, size: { type: 'string' }, 'seed-base': { type: 'string' }, json: { type: 'string' }, failures: { type: 'string' },
   });
   if (!values.model || !fs.existsSync(values.model)) throw new UsageError('--model must name a model folder');
   const count = intFlag('prompts', values.prompts, 1, 10_000) ?? 100;
@@ -48,7 +49,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
           mode: 'txt2img', prompt: formatCaption(spec), negativePrompt: '', sampler, steps, cfgScale: cfg, seed: seedBase + i,
           rng: 'cpu', width: size, height: size, batchCount: 1, strength: 1,
         });
-        const score = scoreScene(spec, readScene(img!.image, spec.colour));
+        const reading = readScene(img!.image, spec.colour);
+        const score = scoreScene(spec, reading);
+        const wrong = (Object.keys(score) as (keyof SceneScore)[]).filter((k) => score[k] === false);
+        if (values.failures && wrong.length) {
+          // Each picture that misses, named by what it missed, with what was read: for looking at by eye.
+          fs.mkdirSync(values.failures, { recursive: true });
+          const read = `read ${reading.background} bg, ${reading.position ?? 'no'} ${reading.size ?? ''} blob`.trim();
+          fs.writeFileSync(path.join(values.failures, `${sampler}-${seedBase + i}-${wrong.join('+')}.png`), await encodePng(img!.image));
+          fs.appendFileSync(path.join(values.failures, 'failures.txt'), `${sampler}\t${seedBase + i}\t${formatCaption(spec)}\t${wrong.join('+')}\t${read}\n`);
+        }
         for (const k of Object.keys(tally) as (keyof SceneScore)[]) {
           if (score[k] === null) continue;
           tally[k].asked++;

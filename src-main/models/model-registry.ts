@@ -43,7 +43,7 @@ function looksLikeModel(dir: string): boolean {
 
 /** Reads what a model folder is, without creating a session. */
 export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 'hash' | 'linked'> {
-  const base = { family: null, inpainting: false, precision: null, predictionType: null, sizeBytes: 0 } as const;
+  const base = { family: null, inpainting: false, precision: null, predictionType: null, nativeSize: null, sizeBytes: 0 } as const;
   let size = 0;
   try {
     size = folderSize(dir);
@@ -51,7 +51,7 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
     const unetIo = readOnnxSignature(folder.files.unet!);
     const teIo = readOnnxSignature(folder.files.text_encoder!);
     const d = describeModel(folder, readTextEncoder(teIo), readUnet(unetIo));
-    return { family: d.family, inpainting: d.inpainting, precision: d.precision, predictionType: d.predictionType, sizeBytes: size, problem: null };
+    return { family: d.family, inpainting: d.inpainting, precision: d.precision, predictionType: d.predictionType, nativeSize: d.nativeSize, sizeBytes: size, problem: null };
   } catch (err) {
     const problem = isStudioError(err) ? err.message : `unreadable: ${(err as Error).message}`;
     return { ...base, sizeBytes: size, problem };

@@ -48,6 +48,18 @@ export function GeneratePage() {
   const [strength, setStrength] = useState(0.75);
   const [initImage, setInitImage] = useState<{ base64: string; url: string } | null>(null);
   const [parentId, setParentId] = useState<number | undefined>(undefined);
+  const sizeFromDraft = useRef(false);
+
+  /** Picking a model sets the size it draws best at, unless a remix brought its own size. */
+  const chooseModel = (name: string | null) => {
+    setModel(name);
+    const native = models.data?.models.find((m) => m.name === name)?.nativeSize;
+    if (native && !sizeFromDraft.current) {
+      setWidth(native);
+      setHeight(native);
+    }
+    sizeFromDraft.current = false;
+  };
 
   // Remix / Use as init image from the gallery.
   useEffect(() => {
@@ -64,13 +76,14 @@ export function GeneratePage() {
     if (d.rng) setRng(d.rng);
     if (d.width) setWidth(d.width);
     if (d.height) setHeight(d.height);
+    if (d.width || d.height) sizeFromDraft.current = true;
     if (d.strength !== undefined && d.strength !== null) setStrength(d.strength);
     if (d.initImage) setInitImage({ base64: d.initImage, url: `data:image/png;base64,${d.initImage}` });
     setParentId(d.parentId);
   }, []);
 
   useEffect(() => {
-    if (!model && models.data?.defaultModel) setModel(models.data.defaultModel);
+    if (!model && models.data?.defaultModel) chooseModel(models.data.defaultModel);
   }, [models.data, model]);
   useEffect(() => {
     if (settings.data && parentId === undefined) setRng(settings.data.rngMode);
@@ -118,7 +131,7 @@ export function GeneratePage() {
           {models.data && usable.length === 0 && (
             <Alert color="yellow" title="No model installed">Put an ONNX Stable Diffusion export in the models folder (see README).</Alert>
           )}
-          <Select label="Model" data={usable.map((m) => m.name)} value={model} onChange={setModel} allowDeselect={false} data-testid="model-select" />
+          <Select label="Model" data={usable.map((m) => m.name)} value={model} onChange={chooseModel} allowDeselect={false} data-testid="model-select" />
           <SegmentedControl
             aria-label="Mode"
             value={mode}

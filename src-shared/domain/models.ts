@@ -8,6 +8,8 @@ export const zModelEntry = z.object({
   inpainting: z.boolean(),
   precision: z.enum(['float32', 'float16']).nullable(),
   predictionType: z.enum(['epsilon', 'v_prediction']).nullable(),
+  /** Width and height the model draws best at (what it was trained at); null when unknown. */
+  nativeSize: z.number().int().positive().nullable(),
   sizeBytes: z.number(),
   /** First 10 hex chars of the sha256 of the UNet weights (A1111's "Model hash"), once computed. */
   hash: z.string().nullable(),

@@ -60,6 +60,8 @@ export function requestFromRef(dir: string, ref: PipelineRef): PipelineRequest {
     strength: ref.strength ?? 1,
     initImage: mode === 'txt2img' ? undefined : fs.readFileSync(fileIn(dir, ref.init_image, 'init-gradient.png')),
     mask: ref.mask_image ? fs.readFileSync(fileIn(dir, ref.mask_image, 'mask.png')) : undefined,
+    // diffusers decodes the whole picture and pastes nothing back.
+    keepUnmasked: false,
   };
 }
 

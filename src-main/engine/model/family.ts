@@ -19,7 +19,11 @@ export interface ModelDescription {
   latentMultiple: number | null;
   /** Guidance-distilled (LCM): CFG goes in as an embedding, one UNet pass per step. */
   guidanceEmbedding: boolean;
+  /** The picture size the model was trained at (unet sample_size x 8), or the family's usual one; null when unknown. */
+  nativeSize: number | null;
 }
+
+const FAMILY_SIZE: Record<ModelFamily, number | null> = { sd1: 512, sd2: 512, 'sd2-v': 768, custom: null };
 
 /** Throws UNSUPPORTED_MODEL / BROKEN_MODEL with the reason when the engine cannot run it. */
 export function describeModel(folder: ModelFolder, te: TextEncoderSignature, unet: UnetSignature): ModelDescription {
@@ -46,6 +50,7 @@ export function describeModel(folder: ModelFolder, te: TextEncoderSignature, une
     vaeScale: typeof scale === 'number' && scale > 0 ? scale : 0.18215,
     latentMultiple: blocks ? 2 ** (blocks - 1) : null,
     guidanceEmbedding: unet.timestepCondDim !== null,
+    nativeSize: typeof unetConfig?.sample_size === 'number' && unetConfig.sample_size > 0 ? unetConfig.sample_size * 8 : FAMILY_SIZE[family],
   };
 }
 

@@ -32,6 +32,12 @@ export interface PipelineRequest {
   strength: number;
   initImage?: Uint8Array;
   mask?: Uint8Array;
+  /**
+   * Inpainting: paste the init image back outside the mask after decoding (feathered edges blend), so
+   * what was not masked comes back exactly, as A1111 does. True unless set false (diffusers does not:
+   * the reference fixtures compare without it).
+   */
+  keepUnmasked?: boolean;
 }
 
 export interface StepInfo {
@@ -92,11 +98,13 @@ export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts
   let initLatents: Float32Array | null = null;
   let latentMask: Float32Array | null = null;
   let maskedImageLatents: Float32Array | null = null;
+  let overlay: ImageInputs['overlay'] = null;
   if (req.mode !== 'txt2img') {
     const pixels = await imageToTensor(req.initImage!, req.width, req.height);
     const imageDims = [1, 3, req.height, req.width];
     if (req.mode === 'inpaint') {
       const maskPixels = await maskToPixels(req.mask!, req.width, req.height);
+      if (req.keepUnmasked !== false) overlay = { pixels, mask: maskPixels };
       latentMask = downscaleNearest(maskPixels, req.width, req.height, w, h);
       if (model.description.inpainting) {
         // Inpainting UNets were trained on hard masks: binarise at 0.5 as diffusers does.
@@ -112,7 +120,7 @@ export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts
   const out: PipelineImage[] = [];
   for (let b = 0; b < req.batchCount; b++) {
     checkAborted(opts.signal);
-    out.push(await runOne(model, req, b, { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim }, { initLatents, latentMask, maskedImageLatents, h, w }, opts));
+    out.push(await runOne(model, req, b, { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim }, { initLatents, latentMask, maskedImageLatents, overlay, h, w }, opts));
   }
   return out;
 }
@@ -121,6 +129,8 @@ interface ImageInputs {
   initLatents: Float32Array | null;
   latentMask: Float32Array | null;
   maskedImageLatents: Float32Array | null;
+  /** The init image (CHW, [-1, 1]) and full-size mask coverage to paste back outside the mask. */
+  overlay: { pixels: Float32Array; mask: Float32Array } | null;
   h: number;
   w: number;
 }
@@ -222,7 +232,17 @@ async function runOne(
 
   checkAborted(opts.signal);
   const decoded = await model.decode(x.map((v) => v / model.description.vaeScale), [1, LATENT_CHANNELS, h, w]);
+  if (inputs.overlay) pasteOutsideMask(decoded, inputs.overlay.pixels, inputs.overlay.mask);
   return { index, seed, image: tensorToRgb(decoded, req.width, req.height), latents: x };
+}
+
+/** decoded = m * decoded + (1 - m) * original, per pixel of every channel (m = mask coverage). */
+function pasteOutsideMask(decoded: Float32Array, original: Float32Array, mask: Float32Array): void {
+  const plane = mask.length;
+  for (let i = 0; i < decoded.length; i++) {
+    const m = mask[i % plane]!;
+    decoded[i] = m * decoded[i]! + (1 - m) * original[i]!;
+  }
 }
 
 /** eps = uncond + g * (cond - uncond). */
