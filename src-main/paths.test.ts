@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { osAppDataDir, resolveStudioPaths } from './paths.js';
+import { builtinModelsDirIn, osAppDataDir, resolveStudioPaths } from './paths.js';
 
 describe('resolveStudioPaths', () => {
   it('puts data and models under STUDIO_HOME when it is set', () => {
@@ -14,7 +14,8 @@ describe('resolveStudioPaths', () => {
     expect(osAppDataDir({}, 'darwin')).toContain(path.join('Library', 'Application Support', 'Latent Studio'));
     expect(resolveStudioPaths({ XDG_DATA_HOME: '/x/share' }, 'linux').dataDir).toBe('/x/share/latent-studio/data');
   });
-  it('the built-in models folder is the one in the app', () => {
+  it('the built-in models folder is the one in the app, unpacked beside app.asar when packaged', () => {
     expect(resolveStudioPaths({}, 'linux').builtinModelsDir).toBe(path.resolve(import.meta.dirname, '..', 'models'));
+    expect(builtinModelsDirIn('/opt/Latent Studio/resources/app.asar')).toBe('/opt/Latent Studio/resources/app.asar.unpacked/models');
   });
 });

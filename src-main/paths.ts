@@ -38,8 +38,16 @@ export function appRoot(): string {
   return path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
 }
 
+/**
+ * The models that ship with the app. In a packaged app they are unpacked beside app.asar
+ * (electron-builder.yml): ONNX Runtime opens them natively and cannot read inside the archive.
+ */
+export function builtinModelsDirIn(root: string): string {
+  return path.join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'models');
+}
+
 export function resolveStudioPaths(env: NodeJS.ProcessEnv = process.env, platform = process.platform): StudioPaths {
-  const builtinModelsDir = path.join(appRoot(), 'models');
+  const builtinModelsDir = builtinModelsDirIn(appRoot());
   const home = env.STUDIO_HOME?.trim();
   if (home) {
     const root = path.resolve(home);

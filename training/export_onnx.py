@@ -85,45 +85,56 @@ def main():
     cfg = meta["config"]
     vocab, merges = learn()
     assert len(vocab) == meta["vocab_size"], "the vocabulary the checkpoint was trained with differs from this one"
+    tuple_cfg = lambda d: {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+    te = TextEncoder(len(vocab), **cfg["text"])
+    te.load_state_dict(load_parts(ckpt, "text_encoder"))
+    unet = UNet(**tuple_cfg(cfg["unet"]))
+    unet.load_state_dict(load_parts(ckpt, "unet"))
+    enc, dec = Encoder(**tuple_cfg(cfg["vae"])), Decoder(**tuple_cfg(cfg["vae"]))
+    enc.load_state_dict(load_parts(ckpt, "vae_encoder"))
+    dec.load_state_dict(load_parts(ckpt, "vae_decoder"))
+    write_model_folder(out, cfg, vocab, merges, te, unet, enc, dec, meta["latent_scale"] / SD_SCALE, image_size=128)
+    write_json(out / "training.json", {k: meta.get(k) for k in ("stages", "args", "unet_steps_done", "seconds", "device", "torch", "latent_scale")}
+               | {"exported_with_torch": torch.__version__})
+    total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"exported {out} ({total / 2**20:.1f} MiB)")
+
+
+def write_model_folder(out, cfg, vocab, merges, te, unet, enc, dec, factor, image_size, dtype=torch.float32):
+    """The four ONNX graphs (in dtype) and every config file of the layout."""
     for sub in ("text_encoder", "unet", "vae_decoder", "vae_encoder", "tokenizer", "scheduler"):
         shutil.rmtree(out / sub, ignore_errors=True)
 
-    te = TextEncoder(len(vocab), **cfg["text"])
-    te.load_state_dict(load_parts(ckpt, "text_encoder"))
-    unet = UNet(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg["unet"].items()})
-    unet.load_state_dict(load_parts(ckpt, "unet"))
-    vae_cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg["vae"].items()}
-    enc, dec = Encoder(**vae_cfg), Decoder(**vae_cfg)
-    enc.load_state_dict(load_parts(ckpt, "vae_encoder"))
-    dec.load_state_dict(load_parts(ckpt, "vae_decoder"))
     for m in (te, unet, enc, dec):
-        m.eval()
-    factor = meta["latent_scale"] / SD_SCALE
+        m.eval().to(dtype)
     width = cfg["text"]["width"]
+    lat = image_size // 8
+    f = lambda *shape: torch.randn(*shape, dtype=dtype, device=next(unet.parameters()).device)
+    dev = next(unet.parameters()).device
     with torch.no_grad():
-        ids = torch.full((1, 77), vocab["<|endoftext|>"], dtype=torch.int32)
+        ids = torch.full((1, 77), vocab["<|endoftext|>"], dtype=torch.int32, device=dev)
         export(TextEncoderExport(te, vocab["<|endoftext|>"]), (ids,), out / "text_encoder/model.onnx", ["input_ids"],
                ["last_hidden_state", "pooler_output"], {"input_ids": {0: "batch"}, "last_hidden_state": {0: "batch"}, "pooler_output": {0: "batch"}})
-        export(UNetExport(unet), (torch.randn(2, 4, 16, 16), torch.tensor([999, 999]), torch.randn(2, 77, width)),
+        export(UNetExport(unet), (f(2, 4, lat, lat), torch.tensor([999, 999], device=dev), f(2, 77, width)),
                out / "unet/model.onnx", ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
                {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
                 "encoder_hidden_states": {0: "batch"}, "out_sample": {0: "batch", 2: "height", 3: "width"}})
-        export(DecoderExport(dec, factor), (torch.randn(1, 4, 16, 16),), out / "vae_decoder/model.onnx", ["latent_sample"], ["sample"],
+        export(DecoderExport(dec, factor), (f(1, 4, lat, lat),), out / "vae_decoder/model.onnx", ["latent_sample"], ["sample"],
                {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "height", 3: "width"}})
-        export(EncoderExport(enc, factor), (torch.randn(1, 3, 128, 128),), out / "vae_encoder/model.onnx", ["sample"], ["latent_sample"],
+        export(EncoderExport(enc, factor), (f(1, 3, image_size, image_size),), out / "vae_encoder/model.onnx", ["sample"], ["latent_sample"],
                {"sample": {0: "batch", 2: "height", 3: "width"}, "latent_sample": {0: "batch", 2: "height", 3: "width"}})
 
     write_tokenizer_folder(out / "tokenizer", vocab, merges)
     u = cfg["unet"]
     levels = len(u["channels"])
     write_json(out / "unet/config.json", {
-        "_class_name": "UNet2DConditionModel", "sample_size": 16, "in_channels": 4, "out_channels": 4,
+        "_class_name": "UNet2DConditionModel", "sample_size": lat, "in_channels": 4, "out_channels": 4,
         "block_out_channels": list(u["channels"]), "layers_per_block": u["layers"], "cross_attention_dim": u["ctx_dim"],
-        "attention_head_dim": u["head_dim"],
+        "attention_head_dim": u.get("heads") or u.get("head_dim"),
         "down_block_types": ["CrossAttnDownBlock2D" if a else "DownBlock2D" for a in u["attn"]],
         "up_block_types": ["CrossAttnUpBlock2D" if a else "UpBlock2D" for a in reversed(u["attn"])][:levels],
     })
-    vae_json = {"_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3, "latent_channels": 4, "sample_size": 128,
+    vae_json = {"_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3, "latent_channels": 4, "sample_size": image_size,
                 "block_out_channels": list(cfg["vae"]["channels"]), "layers_per_block": cfg["vae"]["layers"], "scaling_factor": SD_SCALE}
     write_json(out / "vae_decoder/config.json", vae_json)
     write_json(out / "vae_encoder/config.json", vae_json)
@@ -145,10 +156,6 @@ def main():
         "tokenizer": ["transformers", "CLIPTokenizer"], "scheduler": ["diffusers", "PNDMScheduler"],
         "safety_checker": [None, None], "feature_extractor": [None, None],
     })
-    write_json(out / "training.json", {k: meta.get(k) for k in ("stages", "args", "unet_steps_done", "seconds", "device", "torch", "latent_scale")}
-               | {"exported_with_torch": torch.__version__})
-    total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    print(f"exported {out} ({total / 2**20:.1f} MiB)")
 
 
 if __name__ == "__main__":

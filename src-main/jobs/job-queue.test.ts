@@ -17,8 +17,11 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     await h?.close();
   });
 
-  it('lists tiny-sd as a usable model', async () => {
-    expect(await h.call('models.list', {})).toMatchObject({ models: [{ name: 'tiny-sd', source: 'user', problem: null }], defaultModel: 'tiny-sd' });
+  it('lists tiny-sd as a usable model beside the built-in one, which is the default', async () => {
+    const { models, defaultModel } = await h.call('models.list', {});
+    expect(models).toContainEqual(expect.objectContaining({ name: 'tiny-sd', source: 'user', problem: null }));
+    expect(models).toContainEqual(expect.objectContaining({ name: 'studio-shapes', source: 'builtin', problem: null, nativeSize: 128 }));
+    expect(defaultModel).toBe('studio-shapes');
   });
 
   it('counts prompt tokens in 75-token chunks and reports the emphasis', async () => {

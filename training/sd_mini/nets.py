@@ -32,9 +32,31 @@ class ResBlock(nn.Module):
         return self.skip(x) + h
 
 
+class _FusedAttention(torch.autograd.Function):
+    """Exports as one com.microsoft MultiHeadAttention node (which ONNX Runtime's CPU, CUDA and
+    WebGPU providers implement) instead of MatMul/Softmax/MatMul; computes the same thing."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, heads):
+        return _plain_attention(q, k, v, heads)
+
+    @staticmethod
+    def symbolic(g, q, k, v, heads):
+        return g.op("com.microsoft::MultiHeadAttention", q, k, v, num_heads_i=heads)
+
+
+# "plain" or "mha": how attention is written into an ONNX export (see export_sd15_bench.py).
+ATTENTION_EXPORT = "plain"
+
+
 def attention(q, k, v, heads):
-    """Plain scaled dot-product attention written out (exports as MatMul/Softmax/MatMul,
-    the pattern onnxruntime's attention fusion looks for)."""
+    if ATTENTION_EXPORT == "mha" and torch.onnx.is_in_onnx_export():
+        return _FusedAttention.apply(q, k, v, heads)
+    return _plain_attention(q, k, v, heads)
+
+
+def _plain_attention(q, k, v, heads):
+    """Scaled dot-product attention written out (exports as MatMul/Softmax/MatMul)."""
     b, n, c = q.shape
     d = c // heads
     q = q.view(b, n, heads, d).transpose(1, 2)
@@ -99,13 +121,13 @@ def timestep_embedding(t, dim):
 
 class UNet(nn.Module):
     def __init__(self, channels=(64, 128, 192), layers=1, attn=(True, True, True), ctx_dim=128, head_dim=32,
-                 ff_mult=4, in_ch=4, out_ch=4):
+                 ff_mult=4, in_ch=4, out_ch=4, heads=None):
         super().__init__()
         c0 = channels[0]
         self.c0, temb = c0, c0 * 4
         self.time = nn.Sequential(nn.Linear(c0, temb), nn.SiLU(), nn.Linear(temb, temb))
         self.conv_in = nn.Conv2d(in_ch, c0, 3, padding=1)
-        tr = lambda ch: SpatialTransformer(ch, ctx_dim, max(1, ch // head_dim), ff_mult)
+        tr = lambda ch: SpatialTransformer(ch, ctx_dim, heads or max(1, ch // head_dim), ff_mult)
         self.down = nn.ModuleList()
         skips, ch = [c0], c0
         for i, cout in enumerate(channels):
@@ -250,7 +272,7 @@ def params(m):
 def sd15_configs(vocab_size):
     """The shapes of Stable Diffusion 1.5 (UNet 860M, CLIP ViT-L/14 text tower, VAE), for benchmarks with random weights."""
     return dict(
-        unet=dict(channels=(320, 640, 1280, 1280), layers=2, attn=(True, True, True, False), ctx_dim=768, head_dim=40),
+        unet=dict(channels=(320, 640, 1280, 1280), layers=2, attn=(True, True, True, False), ctx_dim=768, heads=8),
         text=dict(vocab_size=vocab_size, width=768, layers=12, heads=12),
         vae=dict(channels=(128, 256, 512, 512), layers=2),
     )
