@@ -23,8 +23,9 @@ const worker = { 'engine-worker': 'src-main/engine/worker/engine-worker.ts' };
 
 const jobs = [];
 if (want('cli')) {
-  jobs.push(esbuild({ ...common, format: 'esm', banner: { js: esmBanner }, outExtension: { '.js': '.mjs' }, outdir: dist,
-    entryPoints: entries({ cli: 'src-main/cli/main.ts', ...worker }) }));
+  // Split into chunks so each command loads only its own code and native modules (cli/main.ts).
+  jobs.push(esbuild({ ...common, format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', banner: { js: esmBanner },
+    outExtension: { '.js': '.mjs' }, outdir: dist, entryPoints: entries({ cli: 'src-main/cli/main.ts', ...worker }) }));
 }
 if (want('electron')) {
   // Electron's main and preload run as CommonJS; import.meta.url is mapped to the bundle's own file URL.

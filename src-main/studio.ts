@@ -2,9 +2,9 @@
  * The composition root: builds every service once and the router over them.
  * Both shells (Electron and the headless host) start the studio through here.
  */
+import { appVersion } from './app-version.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.js';
 import { EventHub } from './ipc/event-hub.js';
@@ -26,7 +26,6 @@ import { searchGallery } from './gallery/search.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
 
-const require = createRequire(import.meta.url);
 
 export interface StudioOptions {
   shell: SystemInfo['shell'];
@@ -48,21 +47,12 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-/** The engine worker bundle beside the running bundle (dist/ or dist/main/); from sources, the built one. */
+/** The engine worker bundle: dist/engine-worker.mjs for the CLI (and from sources), dist/main/engine-worker.cjs for Electron. */
 export function engineWorkerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const ext = path.extname(here);
-  if (ext === '.ts') return path.join(appRoot(), 'dist', 'engine-worker.mjs');
-  return path.join(path.dirname(here), `engine-worker${ext}`);
+  const ext = path.extname(fileURLToPath(import.meta.url));
+  return ext === '.cjs' ? path.join(appRoot(), 'dist', 'main', 'engine-worker.cjs') : path.join(appRoot(), 'dist', 'engine-worker.mjs');
 }
 
-export function appVersion(): string {
-  try {
-    return (require('../package.json') as { version: string }).version;
-  } catch {
-    return (require('../../package.json') as { version: string }).version;
-  }
-}
 
 export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const paths = opts.paths ?? resolveStudioPaths();

@@ -1,6 +1,8 @@
 """A Stable Diffusion 1.5-shaped model with random weights, for measuring speed (issue 8).
 
-    python export_sd15_bench.py --out sd15-fp16 --dtype fp16 --attention mha --torch-bench torch.json
+    python export_sd15_bench.py --out /tmp/sd15-fp16 --dtype fp16 --attention plain,mha --torch-bench torch.json
+
+writes /tmp/sd15-fp16-plain and /tmp/sd15-fp16-mha from the same weights.
 
 Builds the UNet (860M parameters), the CLIP ViT-L/14 text tower and the VAE in
 SD 1.5's shapes from `sd_mini.nets` (speed does not depend on the weights),
@@ -57,7 +59,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--dtype", choices=["fp16", "fp32"], default="fp16")
-    ap.add_argument("--attention", choices=["plain", "mha"], default="plain")
+    ap.add_argument("--attention", default="plain", help="plain, mha, or both as plain,mha: one folder each, OUT-<form>")
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -100,15 +102,17 @@ def main():
                     report["compile_error"] = str(err)[:500]
         write_json(Path(args.torch_bench), report)
 
-    if not args.no_export:
-        nets.ATTENTION_EXPORT = args.attention
-        out = Path(args.out)
+    forms = [] if args.no_export else args.attention.split(",")
+    for form in forms:
+        assert form in ("plain", "mha"), f"unknown attention form {form}"
+        nets.ATTENTION_EXPORT = form
+        out = Path(f"{args.out}-{form}" if len(forms) > 1 else args.out)
         started = time.perf_counter()
         # The text tower keeps CLIP's vocabulary size; ids from our tokenizer are all below it.
         write_model_folder(out, cfg, vocab, merges, te, unet, enc, dec, factor=1.0, image_size=args.size, dtype=dtype)
-        write_json(out / "bench.json", dict(dtype=args.dtype, attention=args.attention, scale=args.scale, random_weights=True,
+        write_json(out / "bench.json", dict(dtype=args.dtype, attention=form, scale=args.scale, random_weights=True,
                                            export_s=round(time.perf_counter() - started, 1)))
-        print(f"exported {out} in {time.perf_counter() - started:.0f}s")
+        print(f"exported {out} in {time.perf_counter() - started:.0f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import { withTextChunks } from '../pngmeta/png-chunks.js';
 import { formatInfotext } from '../pngmeta/a1111-parameters.js';
 import { intFlag, parseFlags } from './args.js';
 
-export const benchGalleryUsage = 'studio bench gallery [--items N] [--imports N] [--json FILE]';
 
 const WORDS = (
   'red green blue yellow orange purple white black circle square triangle star ring castle forest mountain river ocean city street portrait ' +

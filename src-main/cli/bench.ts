@@ -10,15 +10,16 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { zProviderPreference } from '../../src-shared/domain/settings.js';
 import { LoadedModel } from '../engine/model/loaded-model.js';
-import { runPipeline } from '../engine/pipeline/pipeline.js';
+import { runPipeline, type PipelineRequest } from '../engine/pipeline/pipeline.js';
+import { imageDifference } from '../engine/conformance/pipeline-cases.js';
 import { providerOrder } from '../engine/runtime/providers.js';
 import { chunkPrompt } from '../engine/prompt/prompt-chunks.js';
 import { TorchCpuGenerator } from '../engine/rng/torch-cpu-generator.js';
-import { appVersion } from '../studio.js';
+import { appVersion } from '../app-version.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
-import { benchGalleryCommand, benchGalleryUsage } from './bench-gallery.js';
 
-export const benchUsage = `${benchGalleryUsage}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--json FILE]`;
+export const BENCH_GALLERY_USAGE = 'studio bench gallery [--items N] [--imports N] [--json FILE]';
+export const benchUsage = `${BENCH_GALLERY_USAGE}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--no-arena] [--ep-option KEY=VALUE ...] [--compare-provider P] [--compare-model DIR] [--json FILE]`;
 
 export interface Stats {
   min: number;
@@ -44,7 +45,8 @@ async function timeIt(runs: number, warmup: number, fn: () => Promise<unknown>):
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  if (argv[0] === 'gallery') return benchGalleryCommand(argv.slice(1));
+  // Loaded on demand: the gallery benchmark needs SQLite and sharp, the model benchmark only ONNX Runtime.
+  if (argv[0] === 'gallery') return (await import('./bench-gallery.js')).benchGalleryCommand(argv.slice(1));
   const { values } = parseFlags(argv, {
     model: { type: 'string' },
     provider: { type: 'string' },
@@ -53,6 +55,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     steps: { type: 'string' },
     runs: { type: 'string' },
     threads: { type: 'string' },
+    'no-arena': { type: 'boolean' },
+    'ep-option': { type: 'string', multiple: true },
+    'compare-provider': { type: 'string' },
+    'compare-model': { type: 'string' },
     json: { type: 'string' },
   });
   if (!values.model || !fs.existsSync(values.model)) throw new UsageError('--model must name a model folder');
@@ -63,11 +69,18 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const steps = intFlag('steps', values.steps, 1, 200) ?? 20;
   const runs = intFlag('runs', values.runs, 1, 100) ?? 5;
   const threads = intFlag('threads', values.threads, 1, 256);
+  const providerOptions: Record<string, string> = {};
+  for (const kv of values['ep-option'] ?? []) {
+    const m = /^(\w+)=(\S+)$/.exec(kv);
+    if (!m) throw new UsageError(`--ep-option must look like key=value, not ${kv}`);
+    providerOptions[m[1]!] = m[2]!;
+  }
+  const tuning = { ...(threads ? { intraOpNumThreads: threads } : {}), ...(values['no-arena'] ? { enableCpuMemArena: false } : {}), providerOptions };
   let peakRss = process.memoryUsage().rss;
   const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
   const loadStart = performance.now();
-  const model = await LoadedModel.load(path.resolve(values.model), providerOrder(pref.data), threads ? { intraOpNumThreads: threads } : {});
+  const model = await LoadedModel.load(path.resolve(values.model), providerOrder(pref.data), tuning);
   const loadMs = performance.now() - loadStart;
   try {
     const tokens = chunkPrompt(model.tokenizer, 'a photograph of an astronaut riding a horse').chunks[0]!.tokens;
@@ -82,9 +95,24 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const textEncoder = await timeIt(runs, 1, () => model.encodeTokens(tokens));
     const unetStep = await timeIt(runs, 2, () => model.unet(latents, [2, 4, h, w], 500, both, [2, 77, dim]));
     const vaeDecode = await timeIt(Math.max(1, Math.min(runs, 3)), 1, () => model.decode(latents.subarray(0, 4 * h * w), [1, 4, h, w]));
-    const endToEnd = await timeIt(Math.max(1, Math.min(runs, 3)), 0, () =>
-      runPipeline(model, { mode: 'txt2img', prompt: 'a red circle', negativePrompt: '', sampler: 'euler_a', steps, cfgScale: 7, seed: 1, rng: 'cpu', width, height, batchCount: 1, strength: 1 }),
-    );
+    const request: PipelineRequest = { mode: 'txt2img', prompt: 'a red circle', negativePrompt: '', sampler: 'euler_a', steps, cfgScale: 7, seed: 1, rng: 'cpu', width, height, batchCount: 1, strength: 1 };
+    const endToEnd = await timeIt(Math.max(1, Math.min(runs, 3)), 0, () => runPipeline(model, request));
+    // The same picture from another provider or another export of the model: does the fast path draw the same thing?
+    let comparison: { against: string; provider: string; maxDiff: number; meanDiff: number } | null = null;
+    if (values['compare-provider'] || values['compare-model']) {
+      const otherPref = zProviderPreference.safeParse(values['compare-provider'] ?? pref.data);
+      if (!otherPref.success) throw new UsageError('--compare-provider must be cpu, webgpu, cuda or dml');
+      const otherDir = path.resolve(values['compare-model'] ?? values.model);
+      const other = await LoadedModel.load(otherDir, providerOrder(otherPref.data));
+      try {
+        const [a] = await runPipeline(model, request);
+        const [b] = await runPipeline(other, request);
+        const d = imageDifference(a!.image.data, b!.image.data);
+        comparison = { against: other.folder.name, provider: other.provider, maxDiff: d.max, meanDiff: d.mean };
+      } finally {
+        await other.release();
+      }
+    }
     clearInterval(sampleRss);
     const report = {
       app: appVersion(),
@@ -99,7 +127,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
       sampler: 'euler_a',
       cfgScale: 7,
       threads: threads ?? null,
+      cpuMemArena: !values['no-arena'],
+      providerOptions,
       ms: { modelLoad: loadMs, textEncoder, unetStep, vaeDecode, endToEnd },
+      comparison,
       peakRssMiB: Math.round(peakRss / 2 ** 20),
     };
     const row = (name: string, s: Stats) => `${name.padEnd(22)} ${s.min.toFixed(1).padStart(9)} ${s.median.toFixed(1).padStart(9)} ${s.max.toFixed(1).padStart(9)}  (${s.runs} runs)`;
@@ -112,6 +143,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     console.log(row('vae decode', vaeDecode));
     console.log(row(`txt2img ${steps} steps`, endToEnd));
     console.log(`peak RSS ${report.peakRssMiB} MiB`);
+    if (comparison) console.log(`same txt2img on ${comparison.against} (${comparison.provider}): max pixel difference ${comparison.maxDiff}, mean ${comparison.meanDiff.toFixed(3)} (of 255)`);
     if (values.json) {
       fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
       console.log(`wrote ${values.json}`);

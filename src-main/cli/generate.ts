@@ -8,7 +8,7 @@ import { zGenerationParams, SAMPLER_NAMES } from '../../src-shared/domain/engine
 import { ModelCache, generatePngs } from '../engine/generation.js';
 import { providerOrder } from '../engine/runtime/providers.js';
 import { describeIssues } from '../ipc/router.js';
-import { appVersion } from '../studio.js';
+import { appVersion } from '../app-version.js';
 import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 

@@ -3,44 +3,41 @@
  * only dispatches and turns usage mistakes into a one-line message and exit 2.
  */
 import { UsageError } from './args.js';
-import { serveCommand, serveUsage } from './serve.js';
-import { generateCommand, generateUsage } from './generate.js';
-import { conformanceCommand, conformanceUsage } from './conformance.js';
-import { benchCommand, benchUsage } from './bench.js';
-import { modelsCommand, modelsUsage } from './models.js';
-import { evalCommand, evalUsage } from './eval.js';
-import { importCommand, importUsage, pngInfoCommand, pngInfoUsage, searchCommand, searchUsage } from './gallery-commands.js';
 import { isStudioError } from '../../src-shared/domain/errors.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 
-const commands: Record<string, Command> = {
-  serve: { run: serveCommand, usage: serveUsage },
-  generate: { run: generateCommand, usage: generateUsage },
-  conformance: { run: conformanceCommand, usage: conformanceUsage },
-  bench: { run: benchCommand, usage: benchUsage },
-  models: { run: modelsCommand, usage: modelsUsage },
-  eval: { run: evalCommand, usage: evalUsage },
-  'png-info': { run: pngInfoCommand, usage: pngInfoUsage },
-  import: { run: importCommand, usage: importUsage },
-  search: { run: searchCommand, usage: searchUsage },
+// Each command is loaded when it runs, so one that needs only ONNX Runtime (bench, eval) starts
+// without the native modules of the others (SQLite, sharp): e.g. on a bare GPU machine.
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => { const m = await import('./serve.js'); return { run: m.serveCommand, usage: m.serveUsage }; },
+  generate: async () => { const m = await import('./generate.js'); return { run: m.generateCommand, usage: m.generateUsage }; },
+  conformance: async () => { const m = await import('./conformance.js'); return { run: m.conformanceCommand, usage: m.conformanceUsage }; },
+  bench: async () => { const m = await import('./bench.js'); return { run: m.benchCommand, usage: m.benchUsage }; },
+  models: async () => { const m = await import('./models.js'); return { run: m.modelsCommand, usage: m.modelsUsage }; },
+  eval: async () => { const m = await import('./eval.js'); return { run: m.evalCommand, usage: m.evalUsage }; },
+  'png-info': async () => { const m = await import('./gallery-commands.js'); return { run: m.pngInfoCommand, usage: m.pngInfoUsage }; },
+  import: async () => { const m = await import('./gallery-commands.js'); return { run: m.importCommand, usage: m.importUsage }; },
+  search: async () => { const m = await import('./gallery-commands.js'); return { run: m.searchCommand, usage: m.searchUsage }; },
 };
 
-function usage(): string {
-  return ['Usage:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  return ['Usage:', ...all.map((c) => `  ${c.usage}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
+    console.log(await usage());
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
-    console.error(`studio: unknown command ${JSON.stringify(name)}\n${usage()}`);
+  const load = commands[name];
+  if (!load) {
+    console.error(`studio: unknown command ${JSON.stringify(name)}\n${await usage()}`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run(rest);
   } catch (err) {

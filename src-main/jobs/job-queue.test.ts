@@ -18,7 +18,7 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
   });
 
   it('lists tiny-sd as a usable model beside the built-in one, which is the default', async () => {
-    const { models, defaultModel } = await h.call('models.list', {});
+    const { models, defaultModel } = (await h.call('models.list', {})) as { models: unknown[]; defaultModel: string };
     expect(models).toContainEqual(expect.objectContaining({ name: 'tiny-sd', source: 'user', problem: null }));
     expect(models).toContainEqual(expect.objectContaining({ name: 'studio-shapes', source: 'builtin', problem: null, nativeSize: 128 }));
     expect(defaultModel).toBe('studio-shapes');

@@ -2,8 +2,10 @@
  * Pixels in and out of the pipeline: decoding init images and masks (PNG,
  * JPEG, WebP) at the generation size, and turning decoded VAE output into RGB.
  */
-import sharp from 'sharp';
 import { StudioError } from '../../../src-shared/domain/errors.js';
+
+/** sharp, loaded on first use: the engine alone (e.g. `studio bench` on a GPU machine) runs without it. */
+const loadSharp = async () => (await import('sharp')).default;
 
 export interface RgbImage {
   width: number;
@@ -13,6 +15,7 @@ export interface RgbImage {
 }
 
 async function decodeRaw(bytes: Uint8Array, width: number, height: number, channels: 1 | 3, what: string): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   try {
     let img = sharp(bytes, { failOn: 'error' }).flatten({ background: '#000000' });
     img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
@@ -67,10 +70,12 @@ export function tensorToRgb(chw: Float32Array, width: number, height: number): R
 }
 
 export async function encodePng(image: RgbImage): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
 }
 
 export async function decodePngToRgb(bytes: Uint8Array): Promise<RgbImage> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

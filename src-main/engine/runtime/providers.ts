@@ -53,16 +53,8 @@ export function providerOrder(preference: ProviderPreference | undefined): Provi
   return [preference, ...available.filter((p) => p !== preference)];
 }
 
-/** Session options for a provider, with the per-provider settings it needs. */
-export function executionProvidersFor(name: ProviderName): ort.InferenceSession.SessionOptions['executionProviders'] {
-  switch (name) {
-    case 'cpu':
-      return ['cpu'];
-    case 'webgpu':
-      return [{ name: 'webgpu' }];
-    case 'dml':
-      return [{ name: 'dml' }];
-    case 'cuda':
-      return [{ name: 'cuda' }];
-  }
+/** Session options for a provider, with the per-provider settings it needs (GPU providers take extra options). */
+export function executionProvidersFor(name: ProviderName, options: Record<string, string> = {}): ort.InferenceSession.SessionOptions['executionProviders'] {
+  if (name === 'cpu') return ['cpu'];
+  return [{ ...options, name } as ort.InferenceSession.ExecutionProviderConfig];
 }

@@ -17,6 +17,10 @@ export interface OpenedSession {
 export interface SessionTuning {
   /** CPU threads for one operator; defaults to ORT's choice (all cores). */
   intraOpNumThreads?: number;
+  /** CPU memory arena (ORT's default: on). */
+  enableCpuMemArena?: boolean;
+  /** Extra options for the GPU provider (e.g. WebGPU's preferredLayout: NHWC), for benchmarks. */
+  providerOptions?: Record<string, string>;
 }
 
 /** A one-line reason without source paths, safe to show users. */
@@ -32,10 +36,11 @@ export async function openSession(file: string, order: readonly ProviderName[], 
   for (const provider of order) {
     try {
       const options: ort.InferenceSession.SessionOptions = {
-        executionProviders: executionProvidersFor(provider),
+        executionProviders: executionProvidersFor(provider, tuning.providerOptions),
         graphOptimizationLevel: 'all',
         ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
         ...(tuning.intraOpNumThreads ? { intraOpNumThreads: tuning.intraOpNumThreads } : {}),
+        ...(tuning.enableCpuMemArena !== undefined ? { enableCpuMemArena: tuning.enableCpuMemArena } : {}),
       };
       const session = await ort.InferenceSession.create(file, options);
       return { session, provider, fallbacks };
