@@ -28,7 +28,7 @@ async function drag(page: Page, from: [number, number], to: [number, number]) {
 test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps its mask and parent', async ({ page }) => {
   // A parent in the gallery first.
   await openGenerate(page, host.url);
-  await fillGenerateForm(page, { prompt: 'a green background', steps: 4, width: 128, height: 128 });
+  await fillGenerateForm(page, { prompt: 'a large green circle on a yellow background', steps: 20, seed: 31 });
   await page.getByTestId('generate-button').click();
   await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
 
