@@ -12,7 +12,8 @@ import { LoadedModel } from '../engine/model/loaded-model.js';
 import { encodePng, type RgbImage } from '../engine/pipeline/images.js';
 import { runPipeline, type PipelineRequest } from '../engine/pipeline/pipeline.js';
 import { inspectModel } from '../models/model-registry.js';
-import { PALETTE } from './shape-captions.js';
+import { ClipTokenizer } from '../engine/tokenizer/clip-tokenizer.js';
+import { COLOURS, PALETTE, POSITIONS, SHAPES, SIZES } from './shape-captions.js';
 import { readScene } from './scene-analysis.js';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'models', 'studio-shapes');
@@ -52,6 +53,13 @@ describe.skipIf(!HAVE_MODEL)('the embedded model', () => {
   it('is listed as a runnable SD 1.x-layout model of 128x128 within 40 MB', () => {
     expect(inspectModel(MODEL_DIR)).toMatchObject({ problem: null, precision: 'float32', predictionType: 'epsilon', inpainting: false, nativeSize: 128 });
     expect(inspectModel(MODEL_DIR).sizeBytes).toBeLessThanOrEqual(40e6);
+  });
+
+  it('its own vocabulary makes every word of the grammar one token, read by the engine\'s CLIP tokenizer', () => {
+    const tokenizer = ClipTokenizer.fromFolder(path.join(MODEL_DIR, 'tokenizer'));
+    const words = new Set(['a', 'on', 'background', ...COLOURS, ...SHAPES, ...SIZES, ...POSITIONS.flatMap((p) => p.split(' '))]);
+    for (const word of words) expect(tokenizer.encodeText(word), word).toHaveLength(1);
+    expect(tokenizer.encode('a large blue star on the left')).toHaveLength(9);
   });
 
   it('txt2img draws the asked colour on the asked side; img2img at 0.6 recolours it and keeps it there', async () => {
