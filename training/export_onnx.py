@@ -109,8 +109,8 @@ def write_model_folder(out, cfg, vocab, merges, te, unet, enc, dec, factor, imag
         m.eval().to(dtype)
     width = cfg["text"]["width"]
     lat = image_size // 8
-    f = lambda *shape: torch.randn(*shape, dtype=dtype, device=next(unet.parameters()).device)
     dev = next(unet.parameters()).device
+    f = lambda *shape: torch.randn(*shape, dtype=dtype, device=dev)
     with torch.no_grad():
         ids = torch.full((1, 77), vocab["<|endoftext|>"], dtype=torch.int32, device=dev)
         export(TextEncoderExport(te, vocab["<|endoftext|>"]), (ids,), out / "text_encoder/model.onnx", ["input_ids"],

@@ -11,7 +11,6 @@ re-running with the flags recorded in meta.json repeats it (up to the
 nondeterminism of GPU kernels).
 """
 import argparse
-import io
 import json
 import math
 import random

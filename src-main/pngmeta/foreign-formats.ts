@@ -61,17 +61,22 @@ export function fromInvokeScheduler(name: string): SamplerName | null {
   return table[name] ?? null;
 }
 
+/** A JSON object from text that may be anything (other tools' metadata); null when it is not one. */
+function parseJsonObject<T extends object>(json: string): T | null {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null ? (value as T) : null;
+  } catch {
+    return null;
+  }
+}
+
 type ComfyNode = { class_type?: string; inputs?: Record<string, unknown> };
 
 /** Follows the KSampler's links through the API graph to the prompts, size and checkpoint. */
 export function parseComfyPrompt(json: string): ForeignParameters | null {
-  let graph: Record<string, ComfyNode>;
-  try {
-    graph = JSON.parse(json) as Record<string, ComfyNode>;
-  } catch {
-    return null;
-  }
-  if (typeof graph !== 'object' || graph === null) return null;
+  const graph = parseJsonObject<Record<string, ComfyNode>>(json);
+  if (!graph) return null;
   const nodes = Object.values(graph);
   const sampler = nodes.find((n) => /KSampler/.test(n?.class_type ?? ''));
   if (!sampler?.inputs) return null;
@@ -121,13 +126,8 @@ export function parseComfyPrompt(json: string): ForeignParameters | null {
 }
 
 export function parseInvokeMetadata(json: string): ForeignParameters | null {
-  let m: Record<string, unknown>;
-  try {
-    m = JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof m !== 'object' || m === null) return null;
+  const m = parseJsonObject<Record<string, unknown>>(json);
+  if (!m) return null;
   const model = (m.model ?? {}) as Record<string, unknown>;
   const scheduler = str(m.scheduler);
   return {
