@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli.mjs');
 if (!fs.existsSync(cli)) {
-  console.error('studio: the command line is not built yet; run `npm run build` in ' + root);
+  console.error(`studio: the command line is not built yet; run \`npm run build\` in ${root}`);
   process.exit(2);
 }
 await import(pathToFileURL(cli).href);

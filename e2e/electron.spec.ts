@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { electronPackageDir, findElectronBinary } from '../scripts/electron-binary.mjs';
 import { electronSqliteBinding } from '../scripts/electron-native.mjs';
-import { EMBEDDED_MODEL, HAVE_EMBEDDED_MODEL } from './helpers/host';
+import { EMBEDDED_MODEL } from './helpers/host';
 import { fillGenerateForm } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
 const binary = findElectronBinary();
-const skipReason = 'no Electron binary on this machine (Electron downloads it on first launch, which needs internet); the browser specs cover the same UI';
+const skipReason =
+  'no Electron binary on this machine (Electron downloads it on first launch, which needs internet); the browser specs cover the same UI';
 if (!binary) console.log(`[electron.spec] skipped: ${skipReason}`);
 
 test.describe('desktop app', () => {
@@ -22,7 +23,9 @@ test.describe('desktop app', () => {
     // The embedded model is built in; everything runs on CPU.
     fs.mkdirSync(path.join(home, 'data'), { recursive: true });
     fs.writeFileSync(path.join(home, 'data', 'settings.json'), JSON.stringify({ providerPreference: 'cpu' }));
-    const version = (JSON.parse(fs.readFileSync(path.join(electronPackageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(electronPackageDir, 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const sqlite = electronSqliteBinding(version);
     test.skip(!sqlite, 'better-sqlite3 could not be built for Electron here');
     app = await electron.launch({
@@ -44,7 +47,10 @@ test.describe('desktop app', () => {
     });
     expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true });
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-    expect(await window.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual(['invoke', 'subscribe']);
+    expect(await window.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual([
+      'invoke',
+      'subscribe',
+    ]);
   });
 
   test('the Settings page shows the providers over Electron IPC', async () => {
@@ -55,7 +61,6 @@ test.describe('desktop app', () => {
   });
 
   test('generate, then find the image in the gallery (studio-media protocol)', async () => {
-    test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
     const window = await app.firstWindow();
     await window.getByTestId('nav-generate').click();
     await expect(window.getByTestId('model-select')).toHaveValue(EMBEDDED_MODEL);

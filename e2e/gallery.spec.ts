@@ -4,14 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { HAVE_EMBEDDED_MODEL, spawnHost, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { spawnHost, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(import.meta.dirname, 'artifacts');
 
 test.describe('generate, then find it in the gallery and remix it', () => {
-  test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
   let host: SpawnedHost;
   test.beforeAll(async () => {
     host = await spawnHostOnCpu();
@@ -20,7 +19,15 @@ test.describe('generate, then find it in the gallery and remix it', () => {
 
   test('the result appears in the gallery, search finds it, Remix restores every parameter', async ({ page }) => {
     await openGenerate(page, host.url);
-    await fillGenerateForm(page, { prompt: 'a lonely lighthouse at dusk', negative: 'blurry', steps: 7, cfg: 5.5, width: 128, height: 64, seed: 987654 });
+    await fillGenerateForm(page, {
+      prompt: 'a lonely lighthouse at dusk',
+      negative: 'blurry',
+      steps: 7,
+      cfg: 5.5,
+      width: 128,
+      height: 64,
+      seed: 987654,
+    });
     await page.getByTestId('sampler-select').click();
     await page.getByRole('option', { name: 'DPM++ 2M Karras', exact: true }).click();
     await page.getByTestId('generate-button').click();
@@ -45,7 +52,9 @@ test.describe('generate, then find it in the gallery and remix it', () => {
     const params = page.getByTestId('detail-parameters');
     await expect(params).toContainText('a lonely lighthouse at dusk');
     await expect(params).toContainText('987654');
-    await expect(page.getByTestId('gallery-detail')).toContainText('Steps: 7, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5.5, Seed: 987654, Size: 128x64');
+    await expect(page.getByTestId('gallery-detail')).toContainText(
+      'Steps: 7, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5.5, Seed: 987654, Size: 128x64',
+    );
     await page.screenshot({ path: path.join(shots, 'gallery-detail.png') });
 
     await page.getByTestId('remix-button').click();
@@ -68,11 +77,18 @@ test.describe('a large gallery', () => {
     test.setTimeout(180_000);
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-import-'));
     for (let i = 0; i < COUNT; i++) {
-      const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 128 } } }).png().toBuffer();
+      const png = await sharp({
+        create: { width: 16, height: 16, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 128 } },
+      })
+        .png()
+        .toBuffer();
       fs.writeFileSync(path.join(src, `img-${String(i).padStart(4, '0')}.png`), png);
     }
     host = await spawnHost([], {}, (home) => {
-      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'studio.js'), 'import', src], { env: { ...process.env, STUDIO_HOME: home }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'studio.js'), 'import', src], {
+        env: { ...process.env, STUDIO_HOME: home },
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
     });
     fs.rmSync(src, { recursive: true, force: true });
@@ -91,7 +107,8 @@ test.describe('a large gallery', () => {
       await page.waitForTimeout(50);
       const rows = Number(await grid.getAttribute('aria-rowcount'));
       const cols = await page.getByRole('row').first().getByTestId('gallery-cell').count();
-      if (rows * cols >= COUNT && (await page.getByTestId('gallery-cell').last().getAttribute('data-id')) === '1') break;
+      if (rows * cols >= COUNT && (await page.getByTestId('gallery-cell').last().getAttribute('data-id')) === '1')
+        break;
     }
     await expect(page.getByTestId('gallery-cell').last()).toHaveAttribute('data-id', '1');
     await page.screenshot({ path: path.join(shots, 'gallery-end.png') });

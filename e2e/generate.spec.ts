@@ -1,12 +1,11 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
-import { HAVE_EMBEDDED_MODEL, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { fillGenerateForm, imagePixels, openGenerate } from './helpers/generate-form';
 import { readScene } from '../src-main/eval/scene-analysis';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 let host: SpawnedHost;
-test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
 
 test.beforeAll(async () => {
   host = await spawnHostOnCpu();
@@ -25,7 +24,10 @@ test('type a prompt, generate, see progress and the preview, get the picture the
   // The preview changes as steps go by.
   await expect(page.getByTestId('progress-text')).toContainText('step');
   for (let i = 0; i < 300 && previews.size < 2; i++) {
-    const src = await page.getByTestId('live-preview').getAttribute('src').catch(() => null);
+    const src = await page
+      .getByTestId('live-preview')
+      .getAttribute('src')
+      .catch(() => null);
     if (src) previews.add(src);
     await page.waitForTimeout(30);
   }

@@ -1,11 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { HAVE_EMBEDDED_MODEL, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
-test.skip(!HAVE_EMBEDDED_MODEL, 'the embedded model is missing from models/');
 let host: SpawnedHost;
 test.beforeAll(async () => {
   host = await spawnHostOnCpu();
@@ -16,7 +15,8 @@ test.afterAll(async () => host?.close());
 async function drag(page: Page, from: [number, number], to: [number, number]) {
   const box = (await page.getByTestId('mask-editor').boundingBox())!;
   const side = Math.min(box.width, box.height) - 32;
-  const at = (f: [number, number]) => [box.x + (box.width - side) / 2 + side * f[0], box.y + (box.height - side) / 2 + side * f[1]] as const;
+  const at = (f: [number, number]) =>
+    [box.x + (box.width - side) / 2 + side * f[0], box.y + (box.height - side) / 2 + side * f[1]] as const;
   const [x0, y0] = at(from);
   const [x1, y1] = at(to);
   await page.mouse.move(x0, y0);
@@ -25,7 +25,9 @@ async function drag(page: Page, from: [number, number], to: [number, number]) {
   await page.mouse.up();
 }
 
-test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps its mask and parent', async ({ page }) => {
+test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps its mask and parent', async ({
+  page,
+}) => {
   // A parent in the gallery first.
   await openGenerate(page, host.url);
   await fillGenerateForm(page, { prompt: 'a large green circle on a yellow background', steps: 20, seed: 31 });
@@ -51,25 +53,31 @@ test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps 
   await expect(page.getByTestId('progress-text')).toContainText('succeeded', { timeout: 60_000 });
   await expect(page.getByTestId('before-after')).toBeVisible();
 
-  const { items } = await callHost<{ items: { id: number; mode: string; parentId: number | null; mask: string | null; initImage: string | null }[] }>(host.url, 'gallery.search', { limit: 1 });
+  const { items } = await callHost<{
+    items: { id: number; mode: string; parentId: number | null; mask: string | null; initImage: string | null }[];
+  }>(host.url, 'gallery.search', { limit: 1 });
   expect(items[0]).toMatchObject({ mode: 'inpaint', parentId });
   expect(items[0]!.mask).toMatch(/^images\//);
   expect(items[0]!.initImage).toMatch(/^images\//);
   // The stored mask holds the kept stroke only: white on the left stroke's column, black where the undone one was.
   const res = await page.request.get(new URL(`/media/${items[0]!.mask}`, host.url).href);
   expect(res.ok()).toBe(true);
-  const maskPixels = await page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const at = (fx: number, fy: number) => ctx.getImageData(Math.floor(img.width * fx), Math.floor(img.height * fy), 1, 1).data[0];
-    return { kept: at(0.55, 0.5), undone: at(0.85, 0.5), left: at(0.1, 0.5) };
-  }, Buffer.from(await res.body()).toString('base64'));
+  const maskPixels = await page.evaluate(
+    async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const at = (fx: number, fy: number) =>
+        ctx.getImageData(Math.floor(img.width * fx), Math.floor(img.height * fy), 1, 1).data[0];
+      return { kept: at(0.55, 0.5), undone: at(0.85, 0.5), left: at(0.1, 0.5) };
+    },
+    Buffer.from(await res.body()).toString('base64'),
+  );
   expect(maskPixels.kept).toBeGreaterThan(200);
   expect(maskPixels.undone).toBeLessThan(50);
   expect(maskPixels.left).toBeLessThan(50);

@@ -1,10 +1,9 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
-import { HAVE_TINY_SD, TINY_SD, spawnHost, type SpawnedHost } from './helpers/host';
+import { TINY_SD, spawnHost, type SpawnedHost } from './helpers/host';
 import { filesOf, startFakeHub, type FakeHub } from '../src-main/test-support/fake-hub';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
-test.skip(!HAVE_TINY_SD, 'the shared tiny-sd reference model is not beside the checkout');
 let hub: FakeHub;
 let host: SpawnedHost;
 test.beforeAll(async () => {

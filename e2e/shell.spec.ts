@@ -16,7 +16,12 @@ test('every page opens in the browser shell', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(host.url);
-  for (const [id, heading] of [['generate', 'Generate'], ['gallery', 'Gallery'], ['models', 'Models'], ['settings', 'Settings']] as const) {
+  for (const [id, heading] of [
+    ['generate', 'Generate'],
+    ['gallery', 'Gallery'],
+    ['models', 'Models'],
+    ['settings', 'Settings'],
+  ] as const) {
     await page.getByTestId(`nav-${id}`).click();
     await expect(page.getByRole('heading', { level: 2, name: heading })).toBeVisible();
     await page.screenshot({ path: path.join(shots, `page-${id}.png`) });

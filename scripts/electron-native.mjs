@@ -20,12 +20,22 @@ export function electronSqliteBinding(electronVersion) {
   const work = path.join(root, '.electron-native', electronVersion, 'build-tree');
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
-  for (const entry of ['package.json', 'binding.gyp', 'src', 'deps', 'lib']) fs.cpSync(path.join(src, entry), path.join(work, entry), { recursive: true });
+  for (const entry of ['package.json', 'binding.gyp', 'src', 'deps', 'lib'])
+    fs.cpSync(path.join(src, entry), path.join(work, entry), { recursive: true });
   const bin = (name) => path.join(root, 'node_modules', '.bin', name);
   console.log(`Preparing the database addon for Electron ${electronVersion} (once)...`);
   const attempts = [
     [bin('prebuild-install'), ['--runtime', 'electron', '--target', electronVersion, '--arch', process.arch]],
-    [bin('node-gyp'), ['rebuild', '--release', `--target=${electronVersion}`, '--dist-url=https://electronjs.org/headers', `--arch=${process.arch}`]],
+    [
+      bin('node-gyp'),
+      [
+        'rebuild',
+        '--release',
+        `--target=${electronVersion}`,
+        '--dist-url=https://electronjs.org/headers',
+        `--arch=${process.arch}`,
+      ],
+    ],
   ];
   for (const [cmd, args] of attempts) {
     const r = spawnSync(cmd, args, { cwd: work, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -36,6 +46,8 @@ export function electronSqliteBinding(electronVersion) {
       return out;
     }
   }
-  console.error('Could not build the database addon for Electron (it needs internet once, for Electron headers or a prebuilt binary).');
+  console.error(
+    'Could not build the database addon for Electron (it needs internet once, for Electron headers or a prebuilt binary).',
+  );
   return null;
 }

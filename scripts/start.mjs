@@ -10,7 +10,10 @@ const root = path.resolve(electronPackageDir, '..', '..');
 let binary = findElectronBinary();
 if (!binary) {
   console.log('Electron is not downloaded yet; fetching it now (first launch only)...');
-  const result = spawnSync(process.execPath, [path.join(electronPackageDir, 'install.js')], { stdio: 'inherit', timeout: 10 * 60_000 });
+  const result = spawnSync(process.execPath, [path.join(electronPackageDir, 'install.js')], {
+    stdio: 'inherit',
+    timeout: 10 * 60_000,
+  });
   binary = result.status === 0 ? findElectronBinary() : null;
   if (!binary) {
     console.error(

@@ -19,21 +19,42 @@ function imports(file: string): string[] {
 
 /** Imports of `files` that match `forbidden`, as "file -> module". */
 function violations(files: string[], forbidden: (mod: string, file: string) => boolean): string[] {
-  return files.flatMap((f) => imports(f).filter((m) => forbidden(m, f)).map((m) => `${f} -> ${m}`));
+  return files.flatMap((f) =>
+    imports(f)
+      .filter((m) => forbidden(m, f))
+      .map((m) => `${f} -> ${m}`),
+  );
 }
 
 describe('the folder says where code runs', () => {
   it('src-shared is pure: no node, electron or DOM-only modules', () => {
-    expect(violations(sources('src-shared'), (m) => m.startsWith('node:') || m === 'electron' || m.startsWith('../src-main') || m.includes('src-renderer'))).toEqual([]);
+    expect(
+      violations(
+        sources('src-shared'),
+        (m) => m.startsWith('node:') || m === 'electron' || m.startsWith('../src-main') || m.includes('src-renderer'),
+      ),
+    ).toEqual([]);
   });
   it("only src-main/electron imports 'electron'", () => {
-    const files = [...sources('src-main'), ...sources('src-renderer'), ...sources('src-shared')].filter((f) => !f.startsWith(path.join('src-main', 'electron')));
+    const files = [...sources('src-main'), ...sources('src-renderer'), ...sources('src-shared')].filter(
+      (f) => !f.startsWith(path.join('src-main', 'electron')),
+    );
     expect(violations(files, (m) => m === 'electron')).toEqual([]);
   });
   it('the engine imports no IPC, gallery, database or Electron code', () => {
-    expect(violations(sources(path.join('src-main', 'engine')), (m) => /\/(ipc|gallery|host|electron|jobs)\//.test(m) || m === 'better-sqlite3' || m === 'electron')).toEqual([]);
+    expect(
+      violations(
+        sources(path.join('src-main', 'engine')),
+        (m) => /\/(ipc|gallery|host|electron|jobs)\//.test(m) || m === 'better-sqlite3' || m === 'electron',
+      ),
+    ).toEqual([]);
   });
   it('the renderer talks to main only through the typed client (no node modules, no src-main)', () => {
-    expect(violations(sources('src-renderer'), (m) => m.startsWith('node:') || m.includes('src-main') || m === 'onnxruntime-node' || m === 'better-sqlite3')).toEqual([]);
+    expect(
+      violations(
+        sources('src-renderer'),
+        (m) => m.startsWith('node:') || m.includes('src-main') || m === 'onnxruntime-node' || m === 'better-sqlite3',
+      ),
+    ).toEqual([]);
   });
 });

@@ -25,7 +25,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
   try {
     const dfd = fs.openSync(dir, 'r');
-    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
   } catch {
     // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
   }

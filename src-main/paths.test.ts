@@ -16,6 +16,8 @@ describe('resolveStudioPaths', () => {
   });
   it('the built-in models folder is the one in the app, unpacked beside app.asar when packaged', () => {
     expect(resolveStudioPaths({}, 'linux').builtinModelsDir).toBe(path.resolve(import.meta.dirname, '..', 'models'));
-    expect(builtinModelsDirIn('/opt/Latent Studio/resources/app.asar')).toBe('/opt/Latent Studio/resources/app.asar.unpacked/models');
+    expect(builtinModelsDirIn('/opt/Latent Studio/resources/app.asar')).toBe(
+      '/opt/Latent Studio/resources/app.asar.unpacked/models',
+    );
   });
 });

@@ -26,7 +26,6 @@ import { searchGallery } from './gallery/search.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
 
-
 export interface StudioOptions {
   shell: SystemInfo['shell'];
   paths?: StudioPaths;
@@ -50,9 +49,10 @@ export interface Studio {
 /** The engine worker bundle: dist/engine-worker.mjs for the CLI (and from sources), dist/main/engine-worker.cjs for Electron. */
 export function engineWorkerFile(): string {
   const ext = path.extname(fileURLToPath(import.meta.url));
-  return ext === '.cjs' ? path.join(appRoot(), 'dist', 'main', 'engine-worker.cjs') : path.join(appRoot(), 'dist', 'engine-worker.mjs');
+  return ext === '.cjs'
+    ? path.join(appRoot(), 'dist', 'main', 'engine-worker.cjs')
+    : path.join(appRoot(), 'dist', 'engine-worker.mjs');
 }
-
 
 export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const paths = opts.paths ?? resolveStudioPaths();
@@ -72,7 +72,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const defaultModel = (list = registry.list()) => {
     const usable = list.filter((m) => m.problem === null);
     const preferred = settings.get().defaultModel;
-    return usable.find((m) => m.name === preferred)?.name ?? usable.find((m) => m.source === 'builtin')?.name ?? usable[0]?.name ?? null;
+    return (
+      usable.find((m) => m.name === preferred)?.name ??
+      usable.find((m) => m.source === 'builtin')?.name ??
+      usable[0]?.name ??
+      null
+    );
   };
   const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'));
   // Tokenizers for the prompt counter, loaded once per model folder.
@@ -97,7 +102,13 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
 
   const handlers: Handlers = {
     'system.info': () =>
-      collectSystemInfo({ paths, modelsDir: modelsDir(), shell: opts.shell, appVersion: appVersion(), sqliteVersion: sqliteVersion(gallery.store.db) }),
+      collectSystemInfo({
+        paths,
+        modelsDir: modelsDir(),
+        shell: opts.shell,
+        appVersion: appVersion(),
+        sqliteVersion: sqliteVersion(gallery.store.db),
+      }),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
     'models.list': () => {
@@ -116,7 +127,11 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'engine.generate': (params) => ({ jobId: jobs.submit(params) }),
     'engine.providers': () => {
       const listed = new Set(listBackends().map((b) => b.name));
-      const bundled = new Set(listBackends().filter((b) => b.bundled).map((b) => b.name));
+      const bundled = new Set(
+        listBackends()
+          .filter((b) => b.bundled)
+          .map((b) => b.name),
+      );
       const names: ProviderName[] = ['cuda', 'dml', 'webgpu', 'cpu'];
       return {
         providers: names.map((name) => ({ name, listed: listed.has(name), bundled: bundled.has(name) })),
@@ -128,14 +143,19 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
     'prompt.tokens': ({ model, text }) => {
       const { chunks, tokenCount } = chunkPrompt(tokenizerFor(model), text);
-      return { tokens: tokenCount, chunks: chunks.length, fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })) };
+      return {
+        tokens: tokenCount,
+        chunks: chunks.length,
+        fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })),
+      };
     },
     'gallery.search': (query) => searchGallery(gallery.store, query),
     'gallery.get': ({ id }) => gallery.getWithMetadata(id),
     'gallery.update': ({ id, ...patch }) => gallery.store.update(id, patch),
     'gallery.delete': ({ ids }) => ({ deleted: gallery.store.delete(ids) }),
     'gallery.lineage': ({ id }) => gallery.store.lineage(id),
-    'gallery.import': ({ files }) => gallery.importFiles(files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') }))),
+    'gallery.import': ({ files }) =>
+      gallery.importFiles(files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') }))),
     'gallery.export': async ({ ids, withMetadata }) => ({
       files: (await gallery.export(ids, withMetadata)).map((f) => ({ name: f.name, data: f.data.toString('base64') })),
     }),

@@ -1,5 +1,15 @@
 import { useEffect, useState } from 'react';
-import { AppShell, Group, MantineProvider, NavLink, Title, createTheme, localStorageColorSchemeManager, useMantineColorScheme, Text } from '@mantine/core';
+import {
+  AppShell,
+  Group,
+  MantineProvider,
+  NavLink,
+  Title,
+  createTheme,
+  localStorageColorSchemeManager,
+  useMantineColorScheme,
+  Text,
+} from '@mantine/core';
 import { client } from './api/client.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Notifications } from '@mantine/notifications';
@@ -28,7 +38,10 @@ function pageFromHash(): PageId {
 function ThemeSync() {
   const { setColorScheme } = useMantineColorScheme();
   useEffect(() => {
-    client.invoke('settings.get', {}).then((s) => setColorScheme(s.theme), () => {});
+    client.invoke('settings.get', {}).then(
+      (s) => setColorScheme(s.theme),
+      () => {},
+    );
   }, [setColorScheme]);
   return null;
 }
@@ -51,7 +64,9 @@ export function App() {
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between">
             <Title order={4}>Latent Studio</Title>
-            <Text size="xs" c="dimmed">Press ? for shortcuts</Text>
+            <Text size="xs" c="dimmed">
+              Press ? for shortcuts
+            </Text>
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="xs" aria-label="Pages">

@@ -19,14 +19,24 @@ export const SHORTCUTS: [string, string][] = [
 /** The keyboard shortcuts, on `?`. */
 export function HelpOverlay() {
   const [open, setOpen] = useState(false);
-  useHotkeys([['shift+/', () => setOpen((o) => !o)], ['?', () => setOpen((o) => !o)]]);
+  useHotkeys([
+    ['shift+/', () => setOpen((o) => !o)],
+    ['?', () => setOpen((o) => !o)],
+  ]);
   return (
     <Modal opened={open} onClose={() => setOpen(false)} title="Keyboard shortcuts" data-testid="help-overlay">
       <Table>
         <Table.Tbody>
           {SHORTCUTS.map(([keys, what]) => (
             <Table.Tr key={keys}>
-              <Table.Td>{keys.split(' / ').map((k, i) => <span key={k}>{i > 0 && ' / '}<Kbd>{k}</Kbd></span>)}</Table.Td>
+              <Table.Td>
+                {keys.split(' / ').map((k, i) => (
+                  <span key={k}>
+                    {i > 0 && ' / '}
+                    <Kbd>{k}</Kbd>
+                  </span>
+                ))}
+              </Table.Td>
               <Table.Td>{what}</Table.Td>
             </Table.Tr>
           ))}

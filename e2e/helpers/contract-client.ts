@@ -13,7 +13,13 @@ export async function callHost<T>(hostUrl: string, channel: string, input: unkno
     });
     return await new Promise<T>((resolve, reject) => {
       ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { kind: string; id: number; ok: boolean; value?: T; error?: { message: string } };
+        const msg = JSON.parse(String(data)) as {
+          kind: string;
+          id: number;
+          ok: boolean;
+          value?: T;
+          error?: { message: string };
+        };
         if (msg.kind !== 'result' || msg.id !== 1) return;
         if (msg.ok) resolve(msg.value as T);
         else reject(new Error(msg.error?.message));

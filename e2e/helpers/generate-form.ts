@@ -36,7 +36,10 @@ export async function openGenerate(page: Page, url: string): Promise<void> {
 }
 
 /** The RGB pixels of an <img> on the page, as the browser decoded it. */
-export async function imagePixels(page: Page, testId: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+export async function imagePixels(
+  page: Page,
+  testId: string,
+): Promise<{ width: number; height: number; data: Uint8Array }> {
   const { width, height, rgba } = await page.getByTestId(testId).evaluate((node) => {
     const img = node as HTMLImageElement;
     const c = document.createElement('canvas');

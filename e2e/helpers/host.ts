@@ -13,7 +13,11 @@ export interface SpawnedHost {
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Starts `studio serve` on a free port with a fresh STUDIO_HOME and waits for its URL. */
-export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, prepare?: (home: string) => void): Promise<SpawnedHost> {
+export async function spawnHost(
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  prepare?: (home: string) => void,
+): Promise<SpawnedHost> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-e2e-'));
   prepare?.(home);
   const child = spawn(process.execPath, [path.join(root, 'bin', 'studio.js'), 'serve', '--port', '0', ...extraArgs], {
@@ -52,7 +56,6 @@ export async function spawnHost(extraArgs: string[] = [], env: NodeJS.ProcessEnv
 
 /** The model the project trains and ships in models/ (issue 4): every host lists it as built-in and default. */
 export const EMBEDDED_MODEL = 'studio-shapes';
-export const HAVE_EMBEDDED_MODEL = fs.existsSync(path.join(root, 'models', EMBEDDED_MODEL, 'unet', 'model.onnx'));
 
 /** A host with a fresh home on CPU: its only model is the embedded one. */
 export async function spawnHostOnCpu(): Promise<SpawnedHost> {
@@ -62,5 +65,5 @@ export async function spawnHostOnCpu(): Promise<SpawnedHost> {
   });
 }
 
-export const TINY_SD = path.resolve(root, '..', 'shared', 'fixtures', 'tiny-sd');
-export const HAVE_TINY_SD = fs.existsSync(path.join(TINY_SD, 'unet', 'model.onnx'));
+/** The tiny reference model kept in the repository's test fixtures. */
+export const TINY_SD = path.join(root, 'test', 'fixtures', 'tiny-sd');

@@ -16,7 +16,6 @@ import { withTextChunks } from '../pngmeta/png-chunks.js';
 import { formatInfotext } from '../pngmeta/a1111-parameters.js';
 import { intFlag, parseFlags } from './args.js';
 
-
 const WORDS = (
   'red green blue yellow orange purple white black circle square triangle star ring castle forest mountain river ocean city street portrait ' +
   'landscape sunset sunrise night day cat dog horse dragon knight wizard robot astronaut spaceship planet galaxy flower garden tree snow rain ' +
@@ -39,7 +38,11 @@ function percentile(samples: number[], p: number): number {
 }
 
 export async function benchGalleryCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { items: { type: 'string' }, imports: { type: 'string' }, json: { type: 'string' } });
+  const { values } = parseFlags(argv, {
+    items: { type: 'string' },
+    imports: { type: 'string' },
+    json: { type: 'string' },
+  });
   const items = intFlag('items', values.items, 100, 2_000_000) ?? 100_000;
   const imports = intFlag('imports', values.imports, 0, 100_000) ?? 1000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-bench-gallery-'));
@@ -59,7 +62,18 @@ export async function benchGalleryCommand(argv: string[]): Promise<number> {
         const prompt = Array.from({ length: 8 + Math.floor(rand() * 18) }, () => pick(WORDS)).join(' ');
         const negative = rand() < 0.5 ? Array.from({ length: 3 }, () => pick(WORDS)).join(', ') : '';
         const size = pick([512, 768, 1024]);
-        insert.run(start + i * 1000, prompt, negative, pick(['sd15', 'dreamshaper', 'shapes', 'turbo']), pick(SAMPLER_NAMES), i, size, size, `images/00/${i.toString(16).padStart(64, '0')}.png`, rand() < 0.05 ? 1 : 0);
+        insert.run(
+          start + i * 1000,
+          prompt,
+          negative,
+          pick(['sd15', 'dreamshaper', 'shapes', 'turbo']),
+          pick(SAMPLER_NAMES),
+          i,
+          size,
+          size,
+          `images/00/${i.toString(16).padStart(64, '0')}.png`,
+          rand() < 0.05 ? 1 : 0,
+        );
       }
     })();
     gallery.store.db.pragma('optimize');
@@ -79,7 +93,14 @@ export async function benchGalleryCommand(argv: string[]): Promise<number> {
     }
     // 3. First page with filters (no text), and a deep page by cursor.
     const filterMs: number[] = [];
-    const filterSets = [{ model: 'sd15' }, { favourite: true }, { sampler: 'euler_a' as const, width: 512 }, { model: 'turbo', favourite: true }, { sort: 'oldest' as const }, {}];
+    const filterSets = [
+      { model: 'sd15' },
+      { favourite: true },
+      { sampler: 'euler_a' as const, width: 512 },
+      { model: 'turbo', favourite: true },
+      { sort: 'oldest' as const },
+      {},
+    ];
     for (let r = 0; r < 30; r++) {
       for (const f of filterSets) {
         t = performance.now();
@@ -89,15 +110,30 @@ export async function benchGalleryCommand(argv: string[]): Promise<number> {
     }
     let cursor: string | undefined;
     t = performance.now();
-    for (let page = 0; page < 50; page++) cursor = searchGallery(gallery.store, { limit: 100, cursor }).nextCursor ?? undefined;
+    for (let page = 0; page < 50; page++)
+      cursor = searchGallery(gallery.store, { limit: 100, cursor }).nextCursor ?? undefined;
     const pageMs = (performance.now() - t) / 50;
 
     // 4. Import real PNGs with A1111 metadata.
     const srcDir = path.join(dir, 'import-src');
     fs.mkdirSync(srcDir);
     for (let i = 0; i < imports; i++) {
-      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 99 } } }).png().toBuffer();
-      const text = formatInfotext({ prompt: `imported ${pick(WORDS)} ${pick(WORDS)}`, negativePrompt: '', steps: 20, sampler: 'euler_a', cfgScale: 7, seed: i, width: 64, height: 64, rng: 'gpu' });
+      const png = await sharp({
+        create: { width: 64, height: 64, channels: 3, background: { r: i % 256, g: (i >> 8) % 256, b: 99 } },
+      })
+        .png()
+        .toBuffer();
+      const text = formatInfotext({
+        prompt: `imported ${pick(WORDS)} ${pick(WORDS)}`,
+        negativePrompt: '',
+        steps: 20,
+        sampler: 'euler_a',
+        cfgScale: 7,
+        seed: i,
+        width: 64,
+        height: 64,
+        rng: 'gpu',
+      });
       fs.writeFileSync(path.join(srcDir, `${i}.png`), withTextChunks(png, { parameters: text }));
     }
     t = performance.now();
@@ -105,19 +141,44 @@ export async function benchGalleryCommand(argv: string[]): Promise<number> {
     const importMs = performance.now() - t;
 
     const report = {
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}` },
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        platform: `${os.platform()} ${os.arch()}`,
+      },
       items,
       fillSeconds: fillMs / 1000,
-      ftsSearchMs: { p50: percentile(ftsMs, 50), p95: percentile(ftsMs, 95), max: Math.max(...ftsMs), queries: ftsMs.length },
-      filteredFirstPageMs: { p50: percentile(filterMs, 50), p95: percentile(filterMs, 95), max: Math.max(...filterMs), queries: filterMs.length },
+      ftsSearchMs: {
+        p50: percentile(ftsMs, 50),
+        p95: percentile(ftsMs, 95),
+        max: Math.max(...ftsMs),
+        queries: ftsMs.length,
+      },
+      filteredFirstPageMs: {
+        p50: percentile(filterMs, 50),
+        p95: percentile(filterMs, 95),
+        max: Math.max(...filterMs),
+        queries: filterMs.length,
+      },
       keysetPageMs: pageMs,
-      import: { files: result.imported.length, failed: result.failed.length, seconds: importMs / 1000, perSecond: result.imported.length / (importMs / 1000) },
+      import: {
+        files: result.imported.length,
+        failed: result.failed.length,
+        seconds: importMs / 1000,
+        perSecond: result.imported.length / (importMs / 1000),
+      },
     };
     console.log(`gallery of ${items} generations on ${report.machine.cores} cores ${report.machine.cpu}`);
-    console.log(`FTS search, first page of 100: p50 ${report.ftsSearchMs.p50.toFixed(2)} ms, p95 ${report.ftsSearchMs.p95.toFixed(2)} ms, max ${report.ftsSearchMs.max.toFixed(2)} ms (${ftsMs.length} queries)`);
-    console.log(`filtered first page of 100: p50 ${report.filteredFirstPageMs.p50.toFixed(2)} ms, p95 ${report.filteredFirstPageMs.p95.toFixed(2)} ms`);
+    console.log(
+      `FTS search, first page of 100: p50 ${report.ftsSearchMs.p50.toFixed(2)} ms, p95 ${report.ftsSearchMs.p95.toFixed(2)} ms, max ${report.ftsSearchMs.max.toFixed(2)} ms (${ftsMs.length} queries)`,
+    );
+    console.log(
+      `filtered first page of 100: p50 ${report.filteredFirstPageMs.p50.toFixed(2)} ms, p95 ${report.filteredFirstPageMs.p95.toFixed(2)} ms`,
+    );
     console.log(`keyset page (newest, 100 items), averaged over 50 pages: ${pageMs.toFixed(2)} ms`);
-    console.log(`import of ${result.imported.length} PNGs with metadata: ${report.import.seconds.toFixed(1)} s (${report.import.perSecond.toFixed(0)} files/s, thumbnails included)`);
+    console.log(
+      `import of ${result.imported.length} PNGs with metadata: ${report.import.seconds.toFixed(1)} s (${report.import.perSecond.toFixed(0)} files/s, thumbnails included)`,
+    );
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
     return 0;
   } finally {

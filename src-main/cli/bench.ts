@@ -75,7 +75,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (!m) throw new UsageError(`--ep-option must look like key=value, not ${kv}`);
     providerOptions[m[1]!] = m[2]!;
   }
-  const tuning = { ...(threads ? { intraOpNumThreads: threads } : {}), ...(values['no-arena'] ? { enableCpuMemArena: false } : {}), providerOptions };
+  const tuning = {
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+    ...(values['no-arena'] ? { enableCpuMemArena: false } : {}),
+    providerOptions,
+  };
   let peakRss = process.memoryUsage().rss;
   const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
@@ -94,8 +98,23 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
     const textEncoder = await timeIt(runs, 1, () => model.encodeTokens(tokens));
     const unetStep = await timeIt(runs, 2, () => model.unet(latents, [2, 4, h, w], 500, both, [2, 77, dim]));
-    const vaeDecode = await timeIt(Math.max(1, Math.min(runs, 3)), 1, () => model.decode(latents.subarray(0, 4 * h * w), [1, 4, h, w]));
-    const request: PipelineRequest = { mode: 'txt2img', prompt: 'a red circle', negativePrompt: '', sampler: 'euler_a', steps, cfgScale: 7, seed: 1, rng: 'cpu', width, height, batchCount: 1, strength: 1 };
+    const vaeDecode = await timeIt(Math.max(1, Math.min(runs, 3)), 1, () =>
+      model.decode(latents.subarray(0, 4 * h * w), [1, 4, h, w]),
+    );
+    const request: PipelineRequest = {
+      mode: 'txt2img',
+      prompt: 'a red circle',
+      negativePrompt: '',
+      sampler: 'euler_a',
+      steps,
+      cfgScale: 7,
+      seed: 1,
+      rng: 'cpu',
+      width,
+      height,
+      batchCount: 1,
+      strength: 1,
+    };
     const endToEnd = await timeIt(Math.max(1, Math.min(runs, 3)), 0, () => runPipeline(model, request));
     // The same picture from another provider or another export of the model: does the fast path draw the same thing?
     let comparison: { against: string; provider: string; maxDiff: number; meanDiff: number } | null = null;
@@ -121,7 +140,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
       precision: model.description.precision,
       provider: model.provider,
       providerNote: model.providerNote,
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.arch()}` },
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        platform: `${os.platform()} ${os.arch()}`,
+      },
       size: `${width}x${height}`,
       steps,
       sampler: 'euler_a',
@@ -133,8 +157,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
       comparison,
       peakRssMiB: Math.round(peakRss / 2 ** 20),
     };
-    const row = (name: string, s: Stats) => `${name.padEnd(22)} ${s.min.toFixed(1).padStart(9)} ${s.median.toFixed(1).padStart(9)} ${s.max.toFixed(1).padStart(9)}  (${s.runs} runs)`;
-    console.log(`${report.model} (${report.family}, ${report.precision}) on ${report.provider}, ${report.size}, ${report.machine.cores} cores ${report.machine.cpu}`);
+    const row = (name: string, s: Stats) =>
+      `${name.padEnd(22)} ${s.min.toFixed(1).padStart(9)} ${s.median.toFixed(1).padStart(9)} ${s.max.toFixed(1).padStart(9)}  (${s.runs} runs)`;
+    console.log(
+      `${report.model} (${report.family}, ${report.precision}) on ${report.provider}, ${report.size}, ${report.machine.cores} cores ${report.machine.cpu}`,
+    );
     if (report.providerNote) console.log(report.providerNote);
     console.log(`${'ms'.padEnd(22)} ${'min'.padStart(9)} ${'median'.padStart(9)} ${'max'.padStart(9)}`);
     console.log(`${'model load'.padEnd(22)} ${loadMs.toFixed(1).padStart(9)}`);
@@ -143,7 +170,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     console.log(row('vae decode', vaeDecode));
     console.log(row(`txt2img ${steps} steps`, endToEnd));
     console.log(`peak RSS ${report.peakRssMiB} MiB`);
-    if (comparison) console.log(`same txt2img on ${comparison.against} (${comparison.provider}): max pixel difference ${comparison.maxDiff}, mean ${comparison.meanDiff.toFixed(3)} (of 255)`);
+    if (comparison)
+      console.log(
+        `same txt2img on ${comparison.against} (${comparison.provider}): max pixel difference ${comparison.maxDiff}, mean ${comparison.meanDiff.toFixed(3)} (of 255)`,
+      );
     if (values.json) {
       fs.writeFileSync(values.json, JSON.stringify(report, null, 2));
       console.log(`wrote ${values.json}`);

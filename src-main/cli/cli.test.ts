@@ -4,19 +4,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../paths.js';
-import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../test-support/fixtures.js';
+import { FIXTURES_DIR, TINY_SD } from '../test-support/fixtures.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
 import { decodePngToRgb } from '../engine/pipeline/images.js';
 import { imageDifference } from '../engine/conformance/pipeline-cases.js';
 import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
 
 const studio = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 
 /** The CLI in a child process that can be awaited (the fake hub runs in this one). */
-function studioAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function studioAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], {
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -25,7 +33,7 @@ function studioAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: 
   });
 }
 
-describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
+describe('studio command line', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-cli-'));
   beforeAll(() => ensureWorkerBuilt());
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,7 +48,9 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
   it('conformance runs any folder of that format and reports a failing case', () => {
     const dir = path.join(tmp, 'fixtures');
     fs.mkdirSync(dir);
-    const sched = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, 'schedulers.json'), 'utf8').replace(/-?Infinity/g, '0')) as { cases: { trajectory: number[][] }[] };
+    const sched = JSON.parse(
+      fs.readFileSync(path.join(FIXTURES_DIR, 'schedulers.json'), 'utf8').replace(/-?Infinity/g, '0'),
+    ) as { cases: { trajectory: number[][] }[] };
     sched.cases = sched.cases.slice(0, 3);
     sched.cases[1]!.trajectory[0]![0]! += 0.5;
     fs.writeFileSync(path.join(dir, 'schedulers.json'), JSON.stringify(sched));
@@ -51,13 +61,84 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
   });
 
   it.each([
-    ['txt2img', 'txt2img-euler-a', ['--prompt', 'a red circle on a blue background', '--seed', '42', '--steps', '8', '--sampler', 'euler_a', '--cfg', '7.5']],
-    ['img2img', 'img2img-euler', ['--prompt', 'a green square', '--seed', '7', '--steps', '20', '--sampler', 'euler', '--cfg', '6', '--init', 'INIT', '--strength', '0.6']],
-    ['inpainting', 'inpaint-ddim', ['--prompt', 'a yellow star', '--seed', '11', '--steps', '12', '--sampler', 'ddim', '--cfg', '7', '--init', 'INIT', '--mask', 'MASK']],
+    [
+      'txt2img',
+      'txt2img-euler-a',
+      [
+        '--prompt',
+        'a red circle on a blue background',
+        '--seed',
+        '42',
+        '--steps',
+        '8',
+        '--sampler',
+        'euler_a',
+        '--cfg',
+        '7.5',
+      ],
+    ],
+    [
+      'img2img',
+      'img2img-euler',
+      [
+        '--prompt',
+        'a green square',
+        '--seed',
+        '7',
+        '--steps',
+        '20',
+        '--sampler',
+        'euler',
+        '--cfg',
+        '6',
+        '--init',
+        'INIT',
+        '--strength',
+        '0.6',
+      ],
+    ],
+    [
+      'inpainting',
+      'inpaint-ddim',
+      [
+        '--prompt',
+        'a yellow star',
+        '--seed',
+        '11',
+        '--steps',
+        '12',
+        '--sampler',
+        'ddim',
+        '--cfg',
+        '7',
+        '--init',
+        'INIT',
+        '--mask',
+        'MASK',
+      ],
+    ],
   ])('generate reproduces the %s reference PNG', async (_mode, ref, args) => {
     const out = path.join(tmp, `${ref}.png`);
-    const filled = args.map((a) => (a === 'INIT' ? path.join(refs, 'init-gradient.png') : a === 'MASK' ? path.join(refs, 'mask-right-half.png') : a));
-    const r = studio('generate', '--model', TINY_SD, '--width', '64', '--height', '64', '--rng', 'cpu', '--provider', 'cpu', '--quiet', '--out', out, ...filled);
+    const filled = args.map((a) =>
+      a === 'INIT' ? path.join(refs, 'init-gradient.png') : a === 'MASK' ? path.join(refs, 'mask-right-half.png') : a,
+    );
+    const r = studio(
+      'generate',
+      '--model',
+      TINY_SD,
+      '--width',
+      '64',
+      '--height',
+      '64',
+      '--rng',
+      'cpu',
+      '--provider',
+      'cpu',
+      '--quiet',
+      '--out',
+      out,
+      ...filled,
+    );
     expect(r.stderr.split('\n').filter((l) => l.startsWith('studio'))).toEqual([]);
     expect(r.status).toBe(0);
     const got = await decodePngToRgb(fs.readFileSync(out));
@@ -66,7 +147,8 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
       // diffusers decodes the whole picture; the studio pastes the init image back outside the mask
       // (the left half here), so the reference holds inside the mask and the init image outside it.
       const init = await decodePngToRgb(fs.readFileSync(path.join(refs, 'init-gradient.png')));
-      const half = (img: { data: Uint8Array }, right: boolean) => img.data.filter((_, i) => (Math.floor(i / 3) % 64 >= 32) === right);
+      const half = (img: { data: Uint8Array }, right: boolean) =>
+        img.data.filter((_, i) => Math.floor(i / 3) % 64 >= 32 === right);
       expect(half(got, false)).toEqual(half(init, false));
       got.data = half(got, true);
       want.data = half(want, true);
@@ -86,7 +168,9 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
       expect(install.stdout).toMatch(/installed tiny-onnx \(hash [0-9a-f]{10}\)/);
       const list = await studioAsync(['models', 'list', '--json'], env);
       const names = (stdout: string) => (JSON.parse(stdout) as { name: string }[]).map((m) => m.name).sort();
-      expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ name: 'tiny-onnx', family: 'custom', problem: null }));
+      expect(JSON.parse(list.stdout)).toContainEqual(
+        expect.objectContaining({ name: 'tiny-onnx', family: 'custom', problem: null }),
+      );
       expect(names(list.stdout)).toEqual(['studio-shapes', 'tiny-onnx']);
       expect((await studioAsync(['models', 'remove', 'tiny-onnx'], env)).status).toBe(0);
       // The built-in model stays.
@@ -99,10 +183,26 @@ describe.skipIf(!HAVE_FIXTURES)('studio command line', () => {
 
   it('eval scores a model per sampler and attribute (tiny-sd draws noise, so scores are low)', () => {
     const out = path.join(tmp, 'eval.json');
-    const r = studio('eval', '--model', TINY_SD, '--prompts', '4', '--steps', '2', '--size', '64', '--samplers', 'euler_a,ddim', '--json', out);
+    const r = studio(
+      'eval',
+      '--model',
+      TINY_SD,
+      '--prompts',
+      '4',
+      '--steps',
+      '2',
+      '--size',
+      '64',
+      '--samplers',
+      'euler_a,ddim',
+      '--json',
+      out,
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^euler_a\s+\d+\.\d% \(\d+\/4\)/m);
-    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { results: Record<string, { colour: { asked: number } }> };
+    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      results: Record<string, { colour: { asked: number } }>;
+    };
     expect(Object.keys(report.results)).toEqual(['euler_a', 'ddim']);
     expect(report.results.ddim!.colour.asked).toBe(4);
   });

@@ -31,21 +31,32 @@ function tokenizerDirFor(dir: string): string | null {
 }
 
 export async function conformanceCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { fixtures: { type: 'string' }, provider: { type: 'string' }, verbose: { type: 'boolean' } });
+  const { values } = parseFlags(argv, {
+    fixtures: { type: 'string' },
+    provider: { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
   if (!values.fixtures) throw new UsageError('--fixtures is required');
   const dir = path.resolve(values.fixtures);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--fixtures: no folder at ${values.fixtures}`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UsageError(`--fixtures: no folder at ${values.fixtures}`);
   const pref = zProviderPreference.safeParse(values.provider ?? 'cpu');
   if (!pref.success) throw new UsageError('--provider must be cpu, webgpu, cuda or dml');
 
   const results: CaseResult[] = [];
   const suites: [string, () => Promise<CaseResult[]> | CaseResult[]][] = [];
   if (fs.existsSync(path.join(dir, 'tokenizer-cases.json'))) {
-    suites.push(['tokenizer-cases.json', () => {
-      const tokDir = tokenizerDirFor(dir);
-      if (!tokDir) return [{ name: 'tokenizer-cases.json', ok: false, detail: 'no tokenizer/vocab.json found beside the fixtures' }];
-      return runTokenizerCases(dir, tokDir);
-    }]);
+    suites.push([
+      'tokenizer-cases.json',
+      () => {
+        const tokDir = tokenizerDirFor(dir);
+        if (!tokDir)
+          return [
+            { name: 'tokenizer-cases.json', ok: false, detail: 'no tokenizer/vocab.json found beside the fixtures' },
+          ];
+        return runTokenizerCases(dir, tokDir);
+      },
+    ]);
   }
   if (fs.existsSync(path.join(dir, 'torch-randn.json'))) suites.push(['torch-randn.json', () => runRandnCases(dir)]);
   if (fs.existsSync(path.join(dir, 'schedulers.json'))) suites.push(['schedulers.json', () => runSchedulerCases(dir)]);
@@ -63,7 +74,8 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
       suiteResults = [{ name, ok: false, detail: `could not run: ${(err as Error).message}` }];
     }
     results.push(...suiteResults);
-    for (const r of suiteResults) if (!r.ok || values.verbose) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${r.detail ? `: ${r.detail}` : ''}`);
+    for (const r of suiteResults)
+      if (!r.ok || values.verbose) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${r.detail ? `: ${r.detail}` : ''}`);
     const failed = suiteResults.filter((r) => !r.ok).length;
     console.log(`# ${name}: ${suiteResults.length - failed}/${suiteResults.length} in ${Date.now() - started} ms`);
   }

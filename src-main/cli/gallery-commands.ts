@@ -71,7 +71,9 @@ export async function importCommand(argv: string[]): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     for (const f of result.failed) console.error(`skipped ${f.name}: ${f.reason}`);
-    console.log(`imported ${result.imported.length}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `imported ${result.imported.length}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return result.imported.length === 0 && result.failed.length > 0 ? 1 : 0;
   } finally {
     gallery.close();
@@ -82,12 +84,17 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, limit: { type: 'string' } }, true);
   const gallery = openGallery();
   try {
-    const result = searchGallery(gallery.store, { query: positionals.join(' ') || undefined, limit: intFlag('limit', values.limit, 1, 500) ?? 20 });
+    const result = searchGallery(gallery.store, {
+      query: positionals.join(' ') || undefined,
+      limit: intFlag('limit', values.limit, 1, 500) ?? 20,
+    });
     if (values.json) {
       console.log(JSON.stringify(result.items, null, 2));
     } else {
       for (const i of result.items) {
-        console.log(`${String(i.id).padStart(6)}  ${new Date(i.createdAt).toISOString().slice(0, 19)}  seed ${i.seed ?? '-'}  ${i.prompt.replace(/\s+/g, ' ').slice(0, 80)}`);
+        console.log(
+          `${String(i.id).padStart(6)}  ${new Date(i.createdAt).toISOString().slice(0, 19)}  seed ${i.seed ?? '-'}  ${i.prompt.replace(/\s+/g, ' ').slice(0, 80)}`,
+        );
       }
       if (result.items.length === 0) console.log('no matches');
     }

@@ -51,7 +51,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
   if (values.sampler && !(SAMPLER_NAMES as readonly string[]).includes(values.sampler)) {
     throw new UsageError(`--sampler must be one of ${SAMPLER_NAMES.join(', ')}`);
   }
-  if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory()) throw new UsageError(`--model: no folder at ${values.model}`);
+  if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory())
+    throw new UsageError(`--model: no folder at ${values.model}`);
   if (values.mask && !values.init) throw new UsageError('--mask needs --init');
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
@@ -88,7 +89,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
     {
       appVersion: appVersion(),
       modelName: p.model,
-      onStep: values.quiet ? undefined : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
+      onStep: values.quiet
+        ? undefined
+        : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
     },
   ).finally(() => cache.unload());
   if (!values.quiet) process.stderr.write('\n');
@@ -98,7 +101,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     fs.writeFileSync(file, img.png);
     return `${file} (seed ${img.seed})`;
   });
-  console.log(`wrote ${outputs.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s on ${provider}${providerNote ? ` (${providerNote})` : ''}`);
+  console.log(
+    `wrote ${outputs.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s on ${provider}${providerNote ? ` (${providerNote})` : ''}`,
+  );
   return 0;
 }
-

@@ -10,15 +10,42 @@ type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 // Each command is loaded when it runs, so one that needs only ONNX Runtime (bench, eval) starts
 // without the native modules of the others (SQLite, sharp): e.g. on a bare GPU machine.
 const commands: Record<string, () => Promise<Command>> = {
-  serve: async () => { const m = await import('./serve.js'); return { run: m.serveCommand, usage: m.serveUsage }; },
-  generate: async () => { const m = await import('./generate.js'); return { run: m.generateCommand, usage: m.generateUsage }; },
-  conformance: async () => { const m = await import('./conformance.js'); return { run: m.conformanceCommand, usage: m.conformanceUsage }; },
-  bench: async () => { const m = await import('./bench.js'); return { run: m.benchCommand, usage: m.benchUsage }; },
-  models: async () => { const m = await import('./models.js'); return { run: m.modelsCommand, usage: m.modelsUsage }; },
-  eval: async () => { const m = await import('./eval.js'); return { run: m.evalCommand, usage: m.evalUsage }; },
-  'png-info': async () => { const m = await import('./gallery-commands.js'); return { run: m.pngInfoCommand, usage: m.pngInfoUsage }; },
-  import: async () => { const m = await import('./gallery-commands.js'); return { run: m.importCommand, usage: m.importUsage }; },
-  search: async () => { const m = await import('./gallery-commands.js'); return { run: m.searchCommand, usage: m.searchUsage }; },
+  serve: async () => {
+    const m = await import('./serve.js');
+    return { run: m.serveCommand, usage: m.serveUsage };
+  },
+  generate: async () => {
+    const m = await import('./generate.js');
+    return { run: m.generateCommand, usage: m.generateUsage };
+  },
+  conformance: async () => {
+    const m = await import('./conformance.js');
+    return { run: m.conformanceCommand, usage: m.conformanceUsage };
+  },
+  bench: async () => {
+    const m = await import('./bench.js');
+    return { run: m.benchCommand, usage: m.benchUsage };
+  },
+  models: async () => {
+    const m = await import('./models.js');
+    return { run: m.modelsCommand, usage: m.modelsUsage };
+  },
+  eval: async () => {
+    const m = await import('./eval.js');
+    return { run: m.evalCommand, usage: m.evalUsage };
+  },
+  'png-info': async () => {
+    const m = await import('./gallery-commands.js');
+    return { run: m.pngInfoCommand, usage: m.pngInfoUsage };
+  },
+  import: async () => {
+    const m = await import('./gallery-commands.js');
+    return { run: m.importCommand, usage: m.importUsage };
+  },
+  search: async () => {
+    const m = await import('./gallery-commands.js');
+    return { run: m.searchCommand, usage: m.searchUsage };
+  },
 };
 
 async function usage(): Promise<string> {

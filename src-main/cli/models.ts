@@ -15,7 +15,8 @@ import { ModelService } from '../models/model-service.js';
 import { hubEndpoint } from '../models/hub-client.js';
 import { UsageError, parseFlags } from './args.js';
 
-export const modelsUsage = 'studio models list [--json] | install REPO_ID [--revision R] [--subfolder S] [--name N] | remove NAME';
+export const modelsUsage =
+  'studio models list [--json] | install REPO_ID [--revision R] [--subfolder S] [--name N] | remove NAME';
 
 function context() {
   const paths = resolveStudioPaths();
@@ -45,13 +46,21 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     if (list.length === 0) console.log('no models');
     const def = settings.get().defaultModel;
     for (const m of list) {
-      const what = m.problem ? `unusable: ${m.problem}` : `${m.family}${m.inpainting ? ' inpainting' : ''}, ${m.precision}, ${m.predictionType}`;
-      console.log(`${m.name}${m.name === def ? ' (default)' : ''}  [${m.source}${m.linked ? ', linked' : ''}]  ${gib(m.sizeBytes)}  ${m.hash ?? ''}  ${what}`);
+      const what = m.problem
+        ? `unusable: ${m.problem}`
+        : `${m.family}${m.inpainting ? ' inpainting' : ''}, ${m.precision}, ${m.predictionType}`;
+      console.log(
+        `${m.name}${m.name === def ? ' (default)' : ''}  [${m.source}${m.linked ? ', linked' : ''}]  ${gib(m.sizeBytes)}  ${m.hash ?? ''}  ${what}`,
+      );
     }
     return 0;
   }
   if (verb === 'install') {
-    const { values, positionals } = parseFlags(rest, { revision: { type: 'string' }, subfolder: { type: 'string' }, name: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags(
+      rest,
+      { revision: { type: 'string' }, subfolder: { type: 'string' }, name: { type: 'string' } },
+      true,
+    );
     if (positionals.length !== 1) throw new UsageError('give one repository id, like owner/name');
     const repo = zodRepo(positionals[0]!);
     const { modelsDir, registry } = context();
@@ -66,7 +75,9 @@ export async function modelsCommand(argv: string[]): Promise<number> {
         onProgress: (p) => {
           const pct = p.bytesTotal > 0 ? ((p.bytesDone / p.bytesTotal) * 100).toFixed(1) : '0';
           const eta = p.etaMs !== null ? `${Math.round(p.etaMs / 1000)} s left` : '';
-          process.stderr.write(`\r${pct}%  ${gib(p.bytesDone)} / ${gib(p.bytesTotal)}  ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s  ${eta}  files ${p.filesDone}/${p.filesTotal}   `);
+          process.stderr.write(
+            `\r${pct}%  ${gib(p.bytesDone)} / ${gib(p.bytesTotal)}  ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s  ${eta}  files ${p.filesDone}/${p.filesTotal}   `,
+          );
         },
       },
     );

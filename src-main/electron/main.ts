@@ -2,7 +2,17 @@
  * The Electron shell: one secure window over the same studio services the
  * headless host uses. The renderer reaches main only through the preload bridge.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startStudio, type Studio } from '../studio.js';
@@ -53,7 +63,9 @@ function createWindow(studio: Studio): BrowserWindow {
 
 // Gallery images reach the renderer as studio-media://media/images/..., served
 // only from inside the gallery folder (see gallery/media.ts).
-protocol.registerSchemesAsPrivileged([{ scheme: 'studio-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'studio-media', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 function registerMediaProtocol(studio: Studio): void {
   protocol.handle('studio-media', async (request) => {
@@ -75,7 +87,12 @@ async function boot(): Promise<void> {
   ipcMain.handle(BRIDGE_INVOKE, (event, message: { channel?: unknown; input?: unknown }) => {
     const id = nextCallId++;
     if (!fromOurPage(event)) {
-      return { kind: 'result', id, ok: false, error: { code: 'UNAUTHORIZED', message: 'Calls are accepted from the studio window only.' } };
+      return {
+        kind: 'result',
+        id,
+        ok: false,
+        error: { code: 'UNAUTHORIZED', message: 'Calls are accepted from the studio window only.' },
+      };
     }
     return studio.router.call(id, message?.channel, message?.input);
   });

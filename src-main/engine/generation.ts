@@ -36,7 +36,10 @@ export class ModelCache {
 
   constructor(private readonly tuning: SessionTuning = {}) {}
 
-  async get(dir: string, providers: readonly ProviderName[]): Promise<{ model: LoadedModel; hash: Promise<string | null> }> {
+  async get(
+    dir: string,
+    providers: readonly ProviderName[],
+  ): Promise<{ model: LoadedModel; hash: Promise<string | null> }> {
     const key = `${dir}\n${providers.join(',')}`;
     if (this.current?.key === key) return this.current;
     await this.unload();
@@ -67,12 +70,15 @@ export async function generatePngs(
   request: PipelineRequest,
   opts: GenerateOptions,
 ): Promise<{ images: GeneratedPng[]; provider: ProviderName; providerNote: string | null }> {
-  let loaded;
+  let loaded: Awaited<ReturnType<ModelCache['get']>>;
   try {
     loaded = await cache.get(modelDir, providers);
   } catch (err) {
     if (isStudioError(err)) throw err;
-    throw new StudioError('BROKEN_MODEL', `Model "${opts.modelName}" could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+    throw new StudioError(
+      'BROKEN_MODEL',
+      `Model "${opts.modelName}" could not be loaded: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const { model, hash } = loaded;
   const images: GeneratedPng[] = [];

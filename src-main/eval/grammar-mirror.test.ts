@@ -8,11 +8,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COLOURS, PALETTE, POSITIONS, SHAPES, SIZES } from './shape-captions.js';
 
-const source = fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'training', 'sd_mini', 'grammar.py'), 'utf8');
+const source = fs.readFileSync(
+  path.resolve(import.meta.dirname, '..', '..', 'training', 'sd_mini', 'grammar.py'),
+  'utf8',
+);
 const list = (name: string) => JSON.parse(new RegExp(`^${name} = (\\[.*\\])$`, 'm').exec(source)![1]!) as string[];
 
 describe('training grammar', () => {
-  it('has the evaluator\'s words', () => {
+  it("has the evaluator's words", () => {
     expect(list('COLOURS')).toEqual([...COLOURS]);
     expect(list('SHAPES')).toEqual([...SHAPES]);
     expect(list('SIZES')).toEqual([...SIZES]);
@@ -20,7 +23,7 @@ describe('training grammar', () => {
     expect(phrases).toEqual([...POSITIONS]);
   });
 
-  it('draws with the evaluator\'s palette', () => {
+  it("draws with the evaluator's palette", () => {
     for (const colour of COLOURS) {
       const m = new RegExp(`"${colour}": \\((\\d+), (\\d+), (\\d+)\\)`).exec(source);
       expect(m, colour).not.toBeNull();

@@ -8,16 +8,34 @@ const hex = (c: Colour) => `#${PALETTE[c].map((v) => v.toString(16).padStart(2, 
 
 /** A drawn scene: one shape on a plain background (SVG through sharp). */
 async function scene(bg: Colour, fg: Colour, cx: number, cy: number, r: number, shape: 'circle' | 'square' = 'circle') {
-  const el = shape === 'circle' ? `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hex(fg)}"/>` : `<rect x="${cx - r}" y="${cy - r}" width="${2 * r}" height="${2 * r}" fill="${hex(fg)}"/>`;
+  const el =
+    shape === 'circle'
+      ? `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hex(fg)}"/>`
+      : `<rect x="${cx - r}" y="${cy - r}" width="${2 * r}" height="${2 * r}" fill="${hex(fg)}"/>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect width="128" height="128" fill="${hex(bg)}"/>${el}</svg>`;
   return decodePngToRgb(await sharp(Buffer.from(svg)).png().toBuffer());
 }
 
 describe('caption grammar', () => {
   it('parses every form, optional parts really optional', () => {
-    expect(parseCaption('a red circle')).toEqual({ size: null, colour: 'red', shape: 'circle', position: null, background: null });
-    expect(parseCaption('a large blue star on the left')).toMatchObject({ size: 'large', colour: 'blue', shape: 'star', position: 'left' });
-    expect(parseCaption('a small yellow triangle at the top on a purple background')).toMatchObject({ size: 'small', position: 'top', background: 'purple' });
+    expect(parseCaption('a red circle')).toEqual({
+      size: null,
+      colour: 'red',
+      shape: 'circle',
+      position: null,
+      background: null,
+    });
+    expect(parseCaption('a large blue star on the left')).toMatchObject({
+      size: 'large',
+      colour: 'blue',
+      shape: 'star',
+      position: 'left',
+    });
+    expect(parseCaption('a small yellow triangle at the top on a purple background')).toMatchObject({
+      size: 'small',
+      position: 'top',
+      background: 'purple',
+    });
     expect(parseCaption('a green dragon')).toBeNull();
   });
   it('round-trips generated evaluation prompts, never with the shape colour as background', () => {
@@ -40,7 +58,14 @@ describe('reading a scene', () => {
   });
   it('scores what was asked and reports a missing blob', async () => {
     const img = await scene('green', 'red', 96, 64, 28);
-    expect(scoreScene(parseCaption('a large red circle on the right on a green background')!, readScene(img, 'red'))).toEqual({ colour: true, background: true, position: true, size: true });
-    expect(scoreScene(parseCaption('a blue circle on the left')!, readScene(img, 'blue'))).toEqual({ colour: false, background: null, position: false, size: null });
+    expect(
+      scoreScene(parseCaption('a large red circle on the right on a green background')!, readScene(img, 'red')),
+    ).toEqual({ colour: true, background: true, position: true, size: true });
+    expect(scoreScene(parseCaption('a blue circle on the left')!, readScene(img, 'blue'))).toEqual({
+      colour: false,
+      background: null,
+      position: false,
+      size: null,
+    });
   });
 });

@@ -51,7 +51,8 @@ export function readScene(img: RgbImage, colour: Colour): SceneReading {
   const background = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
   // The blob is the largest 4-connected region of the asked colour: scattered pixels of noise do not count.
   const mask = new Uint8Array(w * h);
-  for (let p = 0; p < w * h; p++) mask[p] = nearestColour(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!) === colour ? 1 : 0;
+  for (let p = 0; p < w * h; p++)
+    mask[p] = nearestColour(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!) === colour ? 1 : 0;
   const seen = new Uint8Array(w * h);
   const stack: number[] = [];
   let best = { n: 0, sx: 0, sy: 0 };
@@ -90,7 +91,13 @@ export function readScene(img: RgbImage, colour: Colour): SceneReading {
   if (Math.abs(dx) < 0.12 && Math.abs(dy) < 0.12) position = 'center';
   else if (Math.abs(dx) >= Math.abs(dy)) position = dx < 0 ? 'left' : 'right';
   else position = dy < 0 ? 'top' : 'bottom';
-  return { background, blobArea: area, centroid: { x: cx, y: cy }, position, size: area < SMALL_AREA ? 'small' : 'large' };
+  return {
+    background,
+    blobArea: area,
+    centroid: { x: cx, y: cy },
+    position,
+    size: area < SMALL_AREA ? 'small' : 'large',
+  };
 }
 
 export interface SceneScore {

@@ -59,8 +59,10 @@ export function parseCaption(caption: string): SceneSpec | null {
 }
 
 export function formatCaption(s: SceneSpec): string {
-  const pos = s.position ? (Object.entries(POSITION_WORD).find(([, p]) => p === s.position)![0]) : null;
-  return ['a', s.size, s.colour, s.shape, pos, s.background ? `on a ${s.background} background` : null].filter(Boolean).join(' ');
+  const pos = s.position ? Object.entries(POSITION_WORD).find(([, p]) => p === s.position)![0] : null;
+  return ['a', s.size, s.colour, s.shape, pos, s.background ? `on a ${s.background} background` : null]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Deterministic evaluation prompts from a seed: every optional part present about half the time. */

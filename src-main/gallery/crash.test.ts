@@ -24,7 +24,14 @@ describe('a crash in the middle of a batch', () => {
     ensureWorkerBuilt();
     fs.mkdirSync(source, { recursive: true });
     for (let i = 0; i < 400; i++) {
-      fs.writeFileSync(path.join(source, `img-${i}.png`), await makePng(50_000 + i, { parameters: `image ${i}\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: ${i}, Size: 64x64` }, 64));
+      fs.writeFileSync(
+        path.join(source, `img-${i}.png`),
+        await makePng(
+          50_000 + i,
+          { parameters: `image ${i}\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: ${i}, Size: 64x64` },
+          64,
+        ),
+      );
     }
   }, 60_000);
   afterAll(() => paths.remove());
@@ -56,7 +63,9 @@ describe('a crash in the middle of a batch', () => {
     const gallery = new GalleryService(galleryDir);
     try {
       const files = new Set(imageFiles(galleryDir));
-      const kept = (gallery.store.db.prepare('SELECT image_file FROM generations').all() as { image_file: string }[]).map((r) => r.image_file);
+      const kept = (
+        gallery.store.db.prepare('SELECT image_file FROM generations').all() as { image_file: string }[]
+      ).map((r) => r.image_file);
       expect(new Set(kept)).toEqual(files);
       expect(gallery.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {

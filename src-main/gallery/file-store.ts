@@ -41,7 +41,10 @@ export class FileStore {
     const rel = path.posix.join('thumbs', hash.slice(0, 2), `${hash}.webp`);
     const abs = this.abs(rel);
     if (!fs.existsSync(abs)) {
-      const webp = await sharp(this.abs(imageRel)).resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+      const webp = await sharp(this.abs(imageRel))
+        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer();
       writeFileAtomic(abs, webp);
     }
     return rel;

@@ -10,7 +10,7 @@ import type { GenerationParams } from '../../src-shared/domain/engine.js';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { readTextChunks, withoutMetadata } from '../pngmeta/png-chunks.js';
-import { readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
+import { type ImageMetadata, readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
 import { STUDIO_CHUNK, zStudioMetadata } from '../pngmeta/studio-metadata.js';
 import { GalleryStore } from './gallery-store.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
@@ -36,7 +36,11 @@ export class GalleryService {
   }
 
   /** Saves one finished engine image with the parameters of its job. */
-  async saveGenerated(params: GenerationParams, image: { seed: number; index: number; width: number; height: number; png: Uint8Array }, durationMs: number | null): Promise<number> {
+  async saveGenerated(
+    params: GenerationParams,
+    image: { seed: number; index: number; width: number; height: number; png: Uint8Array },
+    durationMs: number | null,
+  ): Promise<number> {
     const chunk = readTextChunks(image.png)[STUDIO_CHUNK];
     const meta = chunk ? zStudioMetadata.safeParse(JSON.parse(chunk)) : null;
     const m = meta?.success ? meta.data : null;
@@ -71,7 +75,7 @@ export class GalleryService {
   }
 
   async importBytes(name: string, bytes: Uint8Array): Promise<{ id: number; source: string }> {
-    let meta;
+    let meta: ImageMetadata;
     try {
       meta = await readImageMetadata(bytes);
     } catch (err) {
@@ -156,7 +160,10 @@ export class GalleryService {
       let data: Buffer;
       if (withMetadata) data = bytes;
       else if (ext === '.png') data = withoutMetadata(bytes);
-      else data = await sharp(bytes).toFormat(ext === '.jpg' ? 'jpeg' : 'webp', { quality: 95 }).toBuffer(); // sharp drops metadata unless asked
+      else
+        data = await sharp(bytes)
+          .toFormat(ext === '.jpg' ? 'jpeg' : 'webp', { quality: 95 })
+          .toBuffer(); // sharp drops metadata unless asked
       out.push({ name: `latent-studio-${id}${ext}`, data });
     }
     return out;
@@ -164,7 +171,8 @@ export class GalleryService {
 
   remix(id: number) {
     const row = this.store.row(id);
-    const readB64 = (rel: string | null) => (rel && this.store.files.exists(rel) ? fs.readFileSync(this.store.files.abs(rel)).toString('base64') : null);
+    const readB64 = (rel: string | null) =>
+      rel && this.store.files.exists(rel) ? fs.readFileSync(this.store.files.abs(rel)).toString('base64') : null;
     return {
       parentId: id,
       params: {

@@ -104,7 +104,9 @@ export class GalleryStore {
     const imageFile = this.files.put(g.image.bytes, g.image.ext);
     const initFile = g.initImage ? this.files.put(g.initImage, extOf(g.initImage)) : null;
     const maskFile = g.mask ? this.files.put(g.mask, extOf(g.mask)) : null;
-    const existing = this.db.prepare('SELECT id FROM generations WHERE image_file = ?').get(imageFile) as { id: number } | undefined;
+    const existing = this.db.prepare('SELECT id FROM generations WHERE image_file = ?').get(imageFile) as
+      | { id: number }
+      | undefined;
     if (existing) return existing.id;
     const parentId = g.parentId !== null && this.exists(g.parentId) ? g.parentId : null;
     const info = this.db
@@ -150,7 +152,9 @@ export class GalleryStore {
     const tags = new Map<number, string[]>();
     const ids = rows.map((r) => r.id);
     const tagRows = this.db
-      .prepare(`SELECT generation_id AS id, tag FROM tags WHERE generation_id IN (SELECT value FROM json_each(?)) ORDER BY tag`)
+      .prepare(
+        `SELECT generation_id AS id, tag FROM tags WHERE generation_id IN (SELECT value FROM json_each(?)) ORDER BY tag`,
+      )
       .all(JSON.stringify(ids)) as { id: number; tag: string }[];
     for (const t of tagRows) tags.set(t.id, [...(tags.get(t.id) ?? []), t.tag]);
     return rows.map((r) => ({
@@ -189,7 +193,8 @@ export class GalleryStore {
   update(id: number, patch: { favourite?: boolean; tags?: string[] }): GalleryItem {
     this.db.transaction(() => {
       this.row(id);
-      if (patch.favourite !== undefined) this.db.prepare('UPDATE generations SET favourite = ? WHERE id = ?').run(patch.favourite ? 1 : 0, id);
+      if (patch.favourite !== undefined)
+        this.db.prepare('UPDATE generations SET favourite = ? WHERE id = ?').run(patch.favourite ? 1 : 0, id);
       if (patch.tags) {
         this.db.prepare('DELETE FROM tags WHERE generation_id = ?').run(id);
         const insert = this.db.prepare('INSERT OR IGNORE INTO tags (generation_id, tag) VALUES (?, ?)');

@@ -29,25 +29,64 @@ let salt = 1;
 async function gen(over: Partial<NewGeneration> = {}): Promise<number> {
   const n = salt++;
   return gallery.store.add({
-    mode: 'txt2img', prompt: `prompt ${n}`, negativePrompt: '', modelName: 'shapes', modelHash: 'abc', sampler: 'euler_a', steps: 20, cfgScale: 7,
-    seed: n, rng: 'cpu', width: 128, height: 128, strength: null, batchIndex: 0, provider: 'cpu', engineVersion: '0.1.0', runtimeVersion: 'ort',
-    durationMs: 10, parentId: null, source: 'latent-studio', metadataJson: null, image: { bytes: await makePng(n), ext: 'png' }, ...over,
+    mode: 'txt2img',
+    prompt: `prompt ${n}`,
+    negativePrompt: '',
+    modelName: 'shapes',
+    modelHash: 'abc',
+    sampler: 'euler_a',
+    steps: 20,
+    cfgScale: 7,
+    seed: n,
+    rng: 'cpu',
+    width: 128,
+    height: 128,
+    strength: null,
+    batchIndex: 0,
+    provider: 'cpu',
+    engineVersion: '0.1.0',
+    runtimeVersion: 'ort',
+    durationMs: 10,
+    parentId: null,
+    source: 'latent-studio',
+    metadataJson: null,
+    image: { bytes: await makePng(n), ext: 'png' },
+    ...over,
   });
 }
 
 describe('gallery store', () => {
   it('keeps every parameter and the files on disk, content-addressed', async () => {
     const init = await makePng(999);
-    const id = await gen({ prompt: 'a red circle', mode: 'img2img', strength: 0.6, initImage: init, mask: await makePng(998) });
+    const id = await gen({
+      prompt: 'a red circle',
+      mode: 'img2img',
+      strength: 0.6,
+      initImage: init,
+      mask: await makePng(998),
+    });
     const item = gallery.store.get(id);
-    expect(item).toMatchObject({ prompt: 'a red circle', mode: 'img2img', strength: 0.6, seed: expect.any(Number), modelName: 'shapes', sampler: 'euler_a', favourite: false, tags: [] });
+    expect(item).toMatchObject({
+      prompt: 'a red circle',
+      mode: 'img2img',
+      strength: 0.6,
+      seed: expect.any(Number),
+      modelName: 'shapes',
+      sampler: 'euler_a',
+      favourite: false,
+      tags: [],
+    });
     expect(item.image).toMatch(/^images\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
-    for (const rel of [item.image, item.initImage!, item.mask!]) expect(fs.existsSync(path.join(dir(), rel))).toBe(true);
+    for (const rel of [item.image, item.initImage!, item.mask!])
+      expect(fs.existsSync(path.join(dir(), rel))).toBe(true);
   });
 
   it('updates favourite and tags', async () => {
     const id = await gen();
-    expect(gallery.store.update(id, { favourite: true, tags: ['Landscape', 'best'] })).toMatchObject({ favourite: true, tags: ['best', 'landscape'] });
+    expect(gallery.store.update(id, { favourite: true, tags: ['Landscape', 'best'] })).toMatchObject({
+      favourite: true,
+      tags: ['best', 'landscape'],
+    });
   });
 
   it('deletes in one transaction and keeps files that others still use', async () => {
@@ -78,11 +117,18 @@ describe('gallery store', () => {
 
 describe('gallery search', () => {
   beforeEach(async () => {
-    for (const [p, neg] of [['a red circle on a blue background', ''], ['a large blue star on the left', 'blurry'], ['a small yellow triangle at the top', 'red'], ['portrait of a castle', ''], ['red castle at night', 'circle']]) {
+    for (const [p, neg] of [
+      ['a red circle on a blue background', ''],
+      ['a large blue star on the left', 'blurry'],
+      ['a small yellow triangle at the top', 'red'],
+      ['portrait of a castle', ''],
+      ['red castle at night', 'circle'],
+    ]) {
       await gen({ prompt: p!, negativePrompt: neg! });
     }
   });
-  const prompts = (q: Parameters<typeof searchGallery>[1]) => searchGallery(gallery.store, q).items.map((i) => i.prompt);
+  const prompts = (q: Parameters<typeof searchGallery>[1]) =>
+    searchGallery(gallery.store, q).items.map((i) => i.prompt);
 
   it('matches words, phrases, prefixes and AND / OR / NOT over prompt and negative prompt', () => {
     expect(prompts({ query: 'castle' })).toEqual(['red castle at night', 'portrait of a castle']);
@@ -131,16 +177,42 @@ describe('gallery search', () => {
 describe('import, export and remix', () => {
   it('imports A1111, ComfyUI and plain images; rejects what is no image', async () => {
     const out = await gallery.importFiles([
-      { name: 'a1111.png', bytes: await makePng(1001, { parameters: 'a cat\nNegative prompt: ugly\nSteps: 30, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6, Seed: 77, Size: 8x8, Model: sd15' }) },
+      {
+        name: 'a1111.png',
+        bytes: await makePng(1001, {
+          parameters:
+            'a cat\nNegative prompt: ugly\nSteps: 30, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6, Seed: 77, Size: 8x8, Model: sd15',
+        }),
+      },
       { name: 'plain.png', bytes: await makePng(1002) },
       { name: 'notes.png', bytes: Buffer.from('not an image') },
     ]);
-    expect(out.imported.map((i) => [i.name, i.source])).toEqual([['a1111.png', 'a1111'], ['plain.png', 'none']]);
+    expect(out.imported.map((i) => [i.name, i.source])).toEqual([
+      ['a1111.png', 'a1111'],
+      ['plain.png', 'none'],
+    ]);
     expect(out.failed).toEqual([{ name: 'notes.png', reason: expect.stringContaining('notes.png') }]);
-    expect(gallery.store.get(out.imported[0]!.id)).toMatchObject({ mode: 'import', prompt: 'a cat', negativePrompt: 'ugly', steps: 30, sampler: 'dpmpp_2m_karras', cfgScale: 6, seed: 77, modelName: 'sd15', source: 'a1111' });
+    expect(gallery.store.get(out.imported[0]!.id)).toMatchObject({
+      mode: 'import',
+      prompt: 'a cat',
+      negativePrompt: 'ugly',
+      steps: 30,
+      sampler: 'dpmpp_2m_karras',
+      cfgScale: 6,
+      seed: 77,
+      modelName: 'sd15',
+      source: 'a1111',
+    });
   });
   it('exports with metadata or stripped of it', async () => {
-    const { imported } = await gallery.importFiles([{ name: 'x.png', bytes: await makePng(1003, { parameters: 'secret prompt\nSteps: 1, Sampler: DDIM, CFG scale: 1, Seed: 1, Size: 8x8' }) }]);
+    const { imported } = await gallery.importFiles([
+      {
+        name: 'x.png',
+        bytes: await makePng(1003, {
+          parameters: 'secret prompt\nSteps: 1, Sampler: DDIM, CFG scale: 1, Seed: 1, Size: 8x8',
+        }),
+      },
+    ]);
     const [kept] = await gallery.export([imported[0]!.id], true);
     const [stripped] = await gallery.export([imported[0]!.id], false);
     expect(readTextChunks(kept!.data).parameters).toContain('secret prompt');
@@ -148,9 +220,34 @@ describe('import, export and remix', () => {
   });
   it('remix gives back every parameter, the init image and mask, and the parent link', async () => {
     const init = await makePng(1004);
-    const id = await gen({ mode: 'inpaint', prompt: 'p', negativePrompt: 'n', strength: 0.8, initImage: init, mask: await makePng(1005), seed: 4242, rng: 'gpu' });
+    const id = await gen({
+      mode: 'inpaint',
+      prompt: 'p',
+      negativePrompt: 'n',
+      strength: 0.8,
+      initImage: init,
+      mask: await makePng(1005),
+      seed: 4242,
+      rng: 'gpu',
+    });
     const remix = gallery.remix(id);
-    expect(remix).toMatchObject({ parentId: id, params: { mode: 'inpaint', prompt: 'p', negativePrompt: 'n', strength: 0.8, seed: 4242, rng: 'gpu', sampler: 'euler_a', steps: 20, cfgScale: 7, width: 128, height: 128, model: 'shapes' } });
+    expect(remix).toMatchObject({
+      parentId: id,
+      params: {
+        mode: 'inpaint',
+        prompt: 'p',
+        negativePrompt: 'n',
+        strength: 0.8,
+        seed: 4242,
+        rng: 'gpu',
+        sampler: 'euler_a',
+        steps: 20,
+        cfgScale: 7,
+        width: 128,
+        height: 128,
+        model: 'shapes',
+      },
+    });
     expect(Buffer.from(remix.params.initImage!, 'base64').equals(init)).toBe(true);
   });
 });

@@ -20,7 +20,9 @@ export async function resolveMedia(store: GalleryStore, urlPath: string): Promis
   const rel = decoded.replace(/^\//, '');
   if (rel.startsWith('thumbs/') && !store.files.exists(rel)) {
     const hash = rel.slice(10, 74);
-    const image = ['png', 'jpg', 'webp'].map((e) => `images/${hash.slice(0, 2)}/${hash}.${e}`).find((p) => store.files.exists(p));
+    const image = ['png', 'jpg', 'webp']
+      .map((e) => `images/${hash.slice(0, 2)}/${hash}.${e}`)
+      .find((p) => store.files.exists(p));
     if (!image) return null;
     await store.files.thumbnail(image).catch(() => null);
   }

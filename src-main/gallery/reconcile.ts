@@ -25,8 +25,10 @@ export function reconcile(store: GalleryStore): ReconcileReport {
     const del = db.prepare('DELETE FROM generations WHERE id = ?');
     for (const id of missing) del.run(id);
     for (const r of rows) {
-      if (r.init_image_file && !files.exists(r.init_image_file)) db.prepare('UPDATE generations SET init_image_file = NULL WHERE id = ?').run(r.id);
-      if (r.mask_file && !files.exists(r.mask_file)) db.prepare('UPDATE generations SET mask_file = NULL WHERE id = ?').run(r.id);
+      if (r.init_image_file && !files.exists(r.init_image_file))
+        db.prepare('UPDATE generations SET init_image_file = NULL WHERE id = ?').run(r.id);
+      if (r.mask_file && !files.exists(r.mask_file))
+        db.prepare('UPDATE generations SET mask_file = NULL WHERE id = ?').run(r.id);
     }
   })();
   const used = new Set<string>();

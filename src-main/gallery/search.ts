@@ -36,11 +36,17 @@ function checkFtsSyntax(store: GalleryStore, query: string): void {
     store.db.prepare('SELECT 1 FROM generations_fts WHERE generations_fts MATCH ? LIMIT 1').get(query);
   } catch (err) {
     const reason = (err as Error).message.replace(/^fts5: /, '');
-    throw new StudioError('INVALID_INPUT', `Search syntax not understood (${reason}). Use words, "phrases", prefix*, AND, OR, NOT.`);
+    throw new StudioError(
+      'INVALID_INPUT',
+      `Search syntax not understood (${reason}). Use words, "phrases", prefix*, AND, OR, NOT.`,
+    );
   }
 }
 
-export function searchGallery(store: GalleryStore, raw: GallerySearch): { items: GalleryItem[]; nextCursor: string | null } {
+export function searchGallery(
+  store: GalleryStore,
+  raw: GallerySearch,
+): { items: GalleryItem[]; nextCursor: string | null } {
   const q = zGallerySearch.parse(raw);
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: q.limit + 1, seed: q.randomSeed };

@@ -60,7 +60,10 @@ describe('headless host', () => {
   });
 
   it('answers a malformed input with a validation error, and stays up', async () => {
-    const bad = await callOnce(wsUrl(), JSON.stringify({ kind: 'call', id: 8, channel: 'settings.set', input: { theme: 3 } }));
+    const bad = await callOnce(
+      wsUrl(),
+      JSON.stringify({ kind: 'call', id: 8, channel: 'settings.set', input: { theme: 3 } }),
+    );
     expect(bad).toMatchObject({ id: 8, ok: false, error: { code: 'INVALID_INPUT' } });
     const garbage = await callOnce(wsUrl(), '{{{not json');
     expect(garbage).toMatchObject({ id: -1, ok: false, error: { code: 'INVALID_INPUT' } });
@@ -71,9 +74,13 @@ describe('headless host', () => {
   it('refuses cross-origin upgrades and foreign Host headers', async () => {
     expect(await refusedStatus(wsUrl(), { Origin: 'https://evil.example' })).toBe(403);
     expect(await refusedStatus(wsUrl(), { Host: 'evil.example' })).toBe(421);
-    const sameOrigin = await callOnce(wsUrl(), JSON.stringify({ kind: 'call', id: 1, channel: 'settings.get', input: {} }), {
-      Origin: `http://127.0.0.1:${host.port}`,
-    });
+    const sameOrigin = await callOnce(
+      wsUrl(),
+      JSON.stringify({ kind: 'call', id: 1, channel: 'settings.get', input: {} }),
+      {
+        Origin: `http://127.0.0.1:${host.port}`,
+      },
+    );
     expect(sameOrigin).toMatchObject({ ok: true });
   });
 
@@ -94,8 +101,16 @@ describe('headless host', () => {
     const ok = await fetch(`http://127.0.0.1:${host.port}/media/${item.image}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/png');
-    expect((await fetch(`http://127.0.0.1:${host.port}/media/${item.thumbnail}`)).headers.get('content-type')).toBe('image/webp');
-    for (const p of ['/media/../settings.json', '/media/%2e%2e/gallery/gallery.db', '/media/images/..%2f..%2fsettings.json', '/media//etc/passwd', '/media/gallery.db']) {
+    expect((await fetch(`http://127.0.0.1:${host.port}/media/${item.thumbnail}`)).headers.get('content-type')).toBe(
+      'image/webp',
+    );
+    for (const p of [
+      '/media/../settings.json',
+      '/media/%2e%2e/gallery/gallery.db',
+      '/media/images/..%2f..%2fsettings.json',
+      '/media//etc/passwd',
+      '/media/gallery.db',
+    ]) {
       const r = await fetch(`http://127.0.0.1:${host.port}${p}`);
       expect(r.status, p).toBe(404);
     }
@@ -109,7 +124,10 @@ describe('headless host', () => {
       const url = `ws://127.0.0.1:${open.port}/ws`;
       expect(await refusedStatus(url)).toBe(401);
       expect(await refusedStatus(`${url}?token=wrong`)).toBe(401);
-      const ok = await callOnce(`${url}?token=${open.token}`, JSON.stringify({ kind: 'call', id: 2, channel: 'settings.get', input: {} }));
+      const ok = await callOnce(
+        `${url}?token=${open.token}`,
+        JSON.stringify({ kind: 'call', id: 2, channel: 'settings.get', input: {} }),
+      );
       expect(ok).toMatchObject({ ok: true });
       // Media needs the token too.
       expect((await fetch(`http://127.0.0.1:${open.port}/media/images/00/${'0'.repeat(64)}.png`)).status).toBe(401);

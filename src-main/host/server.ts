@@ -11,7 +11,15 @@ import type { Studio } from '../studio.js';
 import { attachSocket } from '../ipc/ws-transport.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { mimeType, resolveInside } from './static-files.js';
-import { checkHost, checkUpgrade, generateToken, isLoopbackHost, tokenFromRequest, tokensEqual, type AccessPolicy } from './security.js';
+import {
+  checkHost,
+  checkUpgrade,
+  generateToken,
+  isLoopbackHost,
+  tokenFromRequest,
+  tokensEqual,
+  type AccessPolicy,
+} from './security.js';
 import { resolveMedia } from '../gallery/media.js';
 
 export interface HostOptions {
@@ -69,16 +77,22 @@ export async function startHost(studio: Studio, opts: HostOptions): Promise<Runn
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed.');
     const url = new URL(req.url ?? '/', 'http://placeholder');
     if (url.pathname.startsWith('/media/')) {
-      if (policy.token !== null && !tokensEqual(tokenFromRequest(req), policy.token)) return sendText(res, 401, 'A valid token is required.');
+      if (policy.token !== null && !tokensEqual(tokenFromRequest(req), policy.token))
+        return sendText(res, 401, 'A valid token is required.');
       void resolveMedia(studio.gallery.store, url.pathname.slice('/media'.length)).then((media) => {
         if (!media) return sendText(res, 404, 'Not found.');
-        res.writeHead(200, { ...baseHeaders(), 'Content-Type': mimeType(media), 'Cache-Control': 'private, max-age=31536000, immutable' });
+        res.writeHead(200, {
+          ...baseHeaders(),
+          'Content-Type': mimeType(media),
+          'Cache-Control': 'private, max-age=31536000, immutable',
+        });
         if (req.method === 'HEAD') return res.end();
         fs.createReadStream(media).pipe(res);
       });
       return;
     }
-    const file = url.pathname === '/' ? path.join(opts.rendererDir, 'index.html') : resolveInside(opts.rendererDir, url.pathname);
+    const file =
+      url.pathname === '/' ? path.join(opts.rendererDir, 'index.html') : resolveInside(opts.rendererDir, url.pathname);
     if (!file || !fs.statSync(file).isFile()) return sendText(res, 404, 'Not found.');
     res.writeHead(200, {
       ...baseHeaders(),
@@ -92,9 +106,12 @@ export async function startHost(studio: Studio, opts: HostOptions): Promise<Runn
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
-    const verdict = url.pathname === '/ws' ? checkUpgrade(req, policy) : { ok: false as const, status: 404, reason: 'Not found.' };
+    const verdict =
+      url.pathname === '/ws' ? checkUpgrade(req, policy) : { ok: false as const, status: 404, reason: 'Not found.' };
     if (!verdict.ok) {
-      socket.write(`HTTP/1.1 ${verdict.status} ${http.STATUS_CODES[verdict.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${verdict.reason}`);
+      socket.write(
+        `HTTP/1.1 ${verdict.status} ${http.STATUS_CODES[verdict.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${verdict.reason}`,
+      );
       socket.destroy();
       return;
     }

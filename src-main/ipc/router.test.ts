@@ -11,10 +11,26 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'settings.get': { good: [{}], bad: [{ theme: 'dark' }, null as unknown as object] },
   'settings.set': {
     good: [{ theme: 'light' }, { rngMode: 'gpu', providerPreference: 'cpu' }, {}],
-    bad: [{ theme: 'purple' }, { rngMode: 'quantum' }, { unknownKey: true }, { defaultModel: 5 }, { modelsDir: 'relative/path' }, 'light'],
+    bad: [
+      { theme: 'purple' },
+      { rngMode: 'quantum' },
+      { unknownKey: true },
+      { defaultModel: 5 },
+      { modelsDir: 'relative/path' },
+      'light',
+    ],
   },
   'models.list': { good: [{}], bad: [{ dir: '/' }] },
-  'models.install': { good: [], bad: [{}, { repo: 'no-slash' }, { repo: 'a/b', subfolder: '../x y' }, { repo: '../../etc' }, { repo: 'a/b', revision: '' }] },
+  'models.install': {
+    good: [],
+    bad: [
+      {},
+      { repo: 'no-slash' },
+      { repo: 'a/b', subfolder: '../x y' },
+      { repo: '../../etc' },
+      { repo: 'a/b', revision: '' },
+    ],
+  },
   'models.cancelInstall': { good: [{ installId: 'nope' }], bad: [{}] },
   'models.importFolder': { good: [], bad: [{ path: '/x' }, { path: '', mode: 'copy' }, { path: '/x', mode: 'move' }] },
   'models.delete': { good: [], bad: [{}, { name: '' }] },
@@ -24,13 +40,32 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'jobs.list': { good: [{}], bad: [{ all: true }] },
   'jobs.move': { good: [], bad: [{ jobId: 'x' }, { jobId: 'x', index: -1 }, { index: 0 }] },
   'prompt.tokens': { good: [], bad: [{ model: 'm' }, { text: 'x' }, { model: '', text: 'x' }] },
-  'job.cancel': { good: [{ jobId: 'no-such-job' }], bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }] },
+  'job.cancel': {
+    good: [{ jobId: 'no-such-job' }],
+    bad: [{}, { jobId: '' }, { jobId: 5 }, { jobId: 'x'.repeat(101) }],
+  },
   'gallery.search': {
     good: [{}, { query: 'circle', favourite: true, sort: 'random', randomSeed: 3, limit: 10 }],
-    bad: [{ limit: 0 }, { limit: 10_000 }, { sort: 'sideways' }, { sampler: 'nope' }, { cursor: 5 }, { query: 'x'.repeat(501) }, { extra: 1 }],
+    bad: [
+      { limit: 0 },
+      { limit: 10_000 },
+      { sort: 'sideways' },
+      { sampler: 'nope' },
+      { cursor: 5 },
+      { query: 'x'.repeat(501) },
+      { extra: 1 },
+    ],
   },
   'gallery.get': { good: [], bad: [{}, { id: -1 }, { id: 1.5 }, { id: '1' }] },
-  'gallery.update': { good: [], bad: [{ id: 1, favourite: 'yes' }, { id: 1, tags: [''] }, { id: 1, tags: ['x'.repeat(65)] }, { id: 1, path: '/' }] },
+  'gallery.update': {
+    good: [],
+    bad: [
+      { id: 1, favourite: 'yes' },
+      { id: 1, tags: [''] },
+      { id: 1, tags: ['x'.repeat(65)] },
+      { id: 1, path: '/' },
+    ],
+  },
   'gallery.delete': { good: [{ ids: [999_999] }], bad: [{ ids: [] }, { ids: [0] }, { ids: 'all' }] },
   'gallery.lineage': { good: [], bad: [{ id: 0 }] },
   'gallery.import': { good: [], bad: [{ files: [] }, { files: [{ name: '', data: 'aaaa' }] }, { paths: ['/etc'] }] },
@@ -153,7 +188,10 @@ describe('router', () => {
     expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(JSON.stringify(internal)).not.toContain('/home/secret');
     expect(JSON.stringify(internal)).not.toContain('at ');
-    expect(await router.call(6, 'settings.get', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No settings yet.' } });
+    expect(await router.call(6, 'settings.get', {})).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No settings yet.' },
+    });
     // A service that answers outside the contract is caught in main, not passed on.
     expect(await router.call(7, 'settings.set', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(logged.some((m) => m.includes('does not match the contract'))).toBe(true);
@@ -163,7 +201,11 @@ describe('router', () => {
     const result = await studio.router.call(8, 'system.info', {});
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const info = result.value as { providers: { name: string; bundled: boolean }[]; dataDir: string; versions: { onnxruntime: string } };
+    const info = result.value as {
+      providers: { name: string; bundled: boolean }[];
+      dataDir: string;
+      versions: { onnxruntime: string };
+    };
     expect(info.providers).toContainEqual({ name: 'cpu', bundled: true });
     expect(info.dataDir).toBe(paths.dataDir);
     expect(info.versions.onnxruntime).toMatch(/^\d+\.\d+\.\d+/);

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, HAVE_FIXTURES } from '../test-support/fixtures.js';
+import { FIXTURES_DIR } from '../test-support/fixtures.js';
 import { startStudioWithTinySd, type StudioHarness } from '../test-support/studio-harness.js';
 import { decodePngToRgb } from '../engine/pipeline/images.js';
 import { imageDifference } from '../engine/conformance/pipeline-cases.js';
 import { readTextChunks } from '../pngmeta/png-chunks.js';
 import { parseInfotext } from '../pngmeta/a1111-parameters.js';
 
-describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the engine worker', () => {
+describe('generation jobs through the contract and the engine worker', () => {
   let h: StudioHarness;
   beforeAll(async () => {
     h = await startStudioWithTinySd();
@@ -20,7 +20,9 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
   it('lists tiny-sd as a usable model beside the built-in one, which is the default', async () => {
     const { models, defaultModel } = (await h.call('models.list', {})) as { models: unknown[]; defaultModel: string };
     expect(models).toContainEqual(expect.objectContaining({ name: 'tiny-sd', source: 'user', problem: null }));
-    expect(models).toContainEqual(expect.objectContaining({ name: 'studio-shapes', source: 'builtin', problem: null, nativeSize: 128 }));
+    expect(models).toContainEqual(
+      expect.objectContaining({ name: 'studio-shapes', source: 'builtin', problem: null, nativeSize: 128 }),
+    );
     expect(defaultModel).toBe('studio-shapes');
   });
 
@@ -28,9 +30,16 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a (red:1.5) circle' })).toEqual({
       tokens: 3,
       chunks: 1,
-      fragments: [{ text: 'a ', weight: 1 }, { text: 'red', weight: 1.5 }, { text: ' circle', weight: 1 }],
+      fragments: [
+        { text: 'a ', weight: 1 },
+        { text: 'red', weight: 1.5 },
+        { text: ' circle', weight: 1 },
+      ],
     });
-    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: Array(80).fill('cat').join(' ') })).toMatchObject({ tokens: 80, chunks: 2 });
+    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: Array(80).fill('cat').join(' ') })).toMatchObject({
+      tokens: 80,
+      chunks: 2,
+    });
   });
 
   it('generates the diffusers reference image with progress, previews and metadata', async () => {
@@ -58,23 +67,70 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     expect(imageDifference(got.data, want.data).max).toBeLessThanOrEqual(2);
     // Saved to the gallery before job.done, with every parameter.
     const item = await h.call('gallery.get', { id: done.images[0]!.galleryId! });
-    expect(item).toMatchObject({ prompt: 'a red circle on a blue background', seed: 42, steps: 8, sampler: 'euler_a', cfgScale: 7.5, rng: 'cpu', modelName: 'tiny-sd', provider: 'cpu', mode: 'txt2img', source: 'latent-studio' });
+    expect(item).toMatchObject({
+      prompt: 'a red circle on a blue background',
+      seed: 42,
+      steps: 8,
+      sampler: 'euler_a',
+      cfgScale: 7.5,
+      rng: 'cpu',
+      modelName: 'tiny-sd',
+      provider: 'cpu',
+      mode: 'txt2img',
+      source: 'latent-studio',
+    });
     const info = parseInfotext(readTextChunks(png).parameters!);
-    expect(info).toMatchObject({ prompt: 'a red circle on a blue background', seed: 42, steps: 8, sampler: 'euler_a', cfgScale: 7.5, width: 64, height: 64, rng: 'cpu', modelName: 'tiny-sd' });
+    expect(info).toMatchObject({
+      prompt: 'a red circle on a blue background',
+      seed: 42,
+      steps: 8,
+      sampler: 'euler_a',
+      cfgScale: 7.5,
+      width: 64,
+      height: 64,
+      rng: 'cpu',
+      modelName: 'tiny-sd',
+    });
   });
 
   it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
-    const { jobId } = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', seed: 100, steps: 2, width: 64, height: 64, batchCount: 2 })) as { jobId: string };
+    const { jobId } = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'x',
+      seed: 100,
+      steps: 2,
+      width: 64,
+      height: 64,
+      batchCount: 2,
+    })) as { jobId: string };
     const done = await h.waitForDone(jobId);
     expect(done.images.map((i) => i.seed)).toEqual([100, 101]);
-    const random = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', steps: 1, width: 64, height: 64 })) as { jobId: string };
+    const random = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'x',
+      steps: 1,
+      width: 64,
+      height: 64,
+    })) as { jobId: string };
     const r = await h.waitForDone(random.jobId);
     expect(r.images[0]!.seed).toBeGreaterThanOrEqual(0);
   });
 
   it('cancels a running job within a step, and a queued one before it starts', async () => {
-    const running = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'long', steps: 200, width: 128, height: 128 })) as { jobId: string };
-    const queued = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'next', steps: 2, width: 64, height: 64 })) as { jobId: string };
+    const running = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'long',
+      steps: 200,
+      width: 128,
+      height: 128,
+    })) as { jobId: string };
+    const queued = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'next',
+      steps: 2,
+      width: 64,
+      height: 64,
+    })) as { jobId: string };
     expect(await h.call('job.cancel', { jobId: queued.jobId })).toEqual({ cancelled: true });
     while (h.progressOf(running.jobId).length === 0) await new Promise((r) => setTimeout(r, 20));
     expect(await h.call('job.cancel', { jobId: running.jobId })).toEqual({ cancelled: true });
@@ -83,19 +139,46 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
     expect(h.progressOf(running.jobId).length).toBeLessThan(200);
     expect((await h.waitForDone(queued.jobId)).status).toBe('cancelled');
     // The engine keeps working afterwards.
-    const after = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'after', steps: 2, width: 64, height: 64 })) as { jobId: string };
+    const after = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'after',
+      steps: 2,
+      width: 64,
+      height: 64,
+    })) as { jobId: string };
     expect((await h.waitForDone(after.jobId)).status).toBe('succeeded');
   });
 
   it('keeps lineage: an img2img of a gallery image records its init image and its parent', async () => {
-    const first = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'parent', steps: 2, width: 64, height: 64, seed: 5 })) as { jobId: string };
+    const first = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'parent',
+      steps: 2,
+      width: 64,
+      height: 64,
+      seed: 5,
+    })) as { jobId: string };
     const parent = (await h.waitForDone(first.jobId)).images[0]!;
     const child = (await h.call('engine.generate', {
-      model: 'tiny-sd', prompt: 'child', mode: 'img2img', initImage: parent.png, strength: 0.5, steps: 4, width: 64, height: 64, seed: 6, parentId: parent.galleryId,
+      model: 'tiny-sd',
+      prompt: 'child',
+      mode: 'img2img',
+      initImage: parent.png,
+      strength: 0.5,
+      steps: 4,
+      width: 64,
+      height: 64,
+      seed: 6,
+      parentId: parent.galleryId,
     })) as { jobId: string };
     const done = await h.waitForDone(child.jobId);
     expect(done.status).toBe('succeeded');
-    const item = (await h.call('gallery.get', { id: done.images[0]!.galleryId! })) as { parentId: number; initImage: string; strength: number; mode: string };
+    const item = (await h.call('gallery.get', { id: done.images[0]!.galleryId! })) as {
+      parentId: number;
+      initImage: string;
+      strength: number;
+      mode: string;
+    };
     expect(item).toMatchObject({ parentId: parent.galleryId, mode: 'img2img', strength: 0.5 });
     expect(item.initImage).toMatch(/^images\//);
     const lineage = (await h.call('gallery.lineage', { id: parent.galleryId })) as { descendants: { id: number }[] };
@@ -103,21 +186,48 @@ describe.skipIf(!HAVE_FIXTURES)('generation jobs through the contract and the en
   });
 
   it('runs queued jobs in the order the user arranges', async () => {
-    const long = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'first', steps: 60, width: 128, height: 128 })) as { jobId: string };
+    const long = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'first',
+      steps: 60,
+      width: 128,
+      height: 128,
+    })) as { jobId: string };
     const ids: string[] = [];
-    for (const p of ['a', 'b', 'c']) ids.push(((await h.call('engine.generate', { model: 'tiny-sd', prompt: p, steps: 1, width: 64, height: 64 })) as { jobId: string }).jobId);
-    const moved = (await h.call('jobs.move', { jobId: ids[2], index: 0 })) as { running: { jobId: string } | null; pending: { jobId: string; prompt: string }[] };
+    for (const p of ['a', 'b', 'c'])
+      ids.push(
+        (
+          (await h.call('engine.generate', { model: 'tiny-sd', prompt: p, steps: 1, width: 64, height: 64 })) as {
+            jobId: string;
+          }
+        ).jobId,
+      );
+    const moved = (await h.call('jobs.move', { jobId: ids[2], index: 0 })) as {
+      running: { jobId: string } | null;
+      pending: { jobId: string; prompt: string }[];
+    };
     expect(moved.pending.map((j) => j.prompt)).toEqual(['c', 'a', 'b']);
     expect(moved.running?.jobId).toBe(long.jobId);
     await Promise.all([long.jobId, ...ids].map((id) => h.waitForDone(id)));
-    const order = h.events.filter((e) => e.event === 'job.done').map((e) => (e.payload as { jobId: string }).jobId).filter((id) => ids.includes(id));
+    const order = h.events
+      .filter((e) => e.event === 'job.done')
+      .map((e) => (e.payload as { jobId: string }).jobId)
+      .filter((id) => ids.includes(id));
     expect(order).toEqual([ids[2], ids[0], ids[1]]);
     expect(await h.call('jobs.list', {})).toEqual({ running: null, pending: [] });
     await expect(h.call('jobs.move', { jobId: ids[0], index: 0 })).rejects.toThrow(/not waiting/);
   });
 
   it('reports a bad size or a bad init image as a failed job with a readable error', async () => {
-    const bad = (await h.call('engine.generate', { model: 'tiny-sd', prompt: 'x', mode: 'img2img', initImage: Buffer.from('definitely not an image').toString('base64'), steps: 2, width: 64, height: 64 })) as { jobId: string };
+    const bad = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'x',
+      mode: 'img2img',
+      initImage: Buffer.from('definitely not an image').toString('base64'),
+      steps: 2,
+      width: 64,
+      height: 64,
+    })) as { jobId: string };
     const done = await h.waitForDone(bad.jobId);
     expect(done).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
     expect(done.error!.message).toContain('init image');

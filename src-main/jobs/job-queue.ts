@@ -21,7 +21,10 @@ export interface JobQueueOptions {
   resolveModel: (name: string) => string;
   providerOrder: (params: GenerationParams) => ProviderName[];
   /** Called for each finished image before job.done is sent (the gallery saves it here); returns its gallery id. */
-  onImage?: (job: { id: string; params: GenerationParams; durationMs: () => number }, image: WorkerImage) => Promise<number | null> | number | null;
+  onImage?: (
+    job: { id: string; params: GenerationParams; durationMs: () => number },
+    image: WorkerImage,
+  ) => Promise<number | null> | number | null;
 }
 
 interface Job {
@@ -35,7 +38,6 @@ interface Job {
   galleryIds: Map<number, number>;
   pendingSaves: Promise<unknown>[];
 }
-
 
 export class JobQueue {
   private readonly pending: Job[] = [];
@@ -64,7 +66,17 @@ export class JobQueue {
       initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : undefined,
       mask: params.mask ? Buffer.from(params.mask, 'base64') : undefined,
     };
-    const job: Job = { id: crypto.randomUUID(), params: resolved, request, modelDir, providers: this.opts.providerOrder(params), startedAt: 0, images: [], galleryIds: new Map(), pendingSaves: [] };
+    const job: Job = {
+      id: crypto.randomUUID(),
+      params: resolved,
+      request,
+      modelDir,
+      providers: this.opts.providerOrder(params),
+      startedAt: 0,
+      images: [],
+      galleryIds: new Map(),
+      pendingSaves: [],
+    };
     this.pending.push(job);
     this.pump();
     this.announce();
@@ -82,7 +94,7 @@ export class JobQueue {
   }
 
   state(): QueueState {
-    const describe = (j: Job): QueuedJob => ({
+    const summary = (j: Job): QueuedJob => ({
       jobId: j.id,
       mode: j.params.mode,
       prompt: j.params.prompt,
@@ -92,7 +104,7 @@ export class JobQueue {
       height: j.params.height,
       batchCount: j.params.batchCount,
     });
-    return { running: this.running ? describe(this.running) : null, pending: this.pending.map(describe) };
+    return { running: this.running ? summary(this.running) : null, pending: this.pending.map(summary) };
   }
 
   private announce(): void {
@@ -103,7 +115,12 @@ export class JobQueue {
     const index = this.pending.findIndex((j) => j.id === jobId);
     if (index >= 0) {
       const [job] = this.pending.splice(index, 1);
-      this.finish(job!, { status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled before it started' }, provider: null, providerNote: null });
+      this.finish(job!, {
+        status: 'cancelled',
+        error: { code: 'CANCELLED', message: 'Cancelled before it started' },
+        provider: null,
+        providerNote: null,
+      });
       this.announce();
       return true;
     }
@@ -129,7 +146,15 @@ export class JobQueue {
       this.worker = null;
       const job = this.running;
       if (job) {
-        this.finish(job, { status: 'failed', error: { code: 'INTERNAL', message: `The engine stopped unexpectedly (${reason}); it restarts with the next job.` }, provider: null, providerNote: null });
+        this.finish(job, {
+          status: 'failed',
+          error: {
+            code: 'INTERNAL',
+            message: `The engine stopped unexpectedly (${reason}); it restarts with the next job.`,
+          },
+          provider: null,
+          providerNote: null,
+        });
       }
     };
     worker.on('error', (err) => crashed(err.message.split('\n')[0]!));
@@ -147,7 +172,15 @@ export class JobQueue {
     const job = this.pending.shift()!;
     this.running = job;
     job.startedAt = Date.now();
-    this.post({ type: 'generate', jobId: job.id, modelDir: job.modelDir, modelName: job.params.model, providers: job.providers, request: job.request, appVersion: this.opts.appVersion });
+    this.post({
+      type: 'generate',
+      jobId: job.id,
+      modelDir: job.modelDir,
+      modelName: job.params.model,
+      providers: job.providers,
+      request: job.request,
+      appVersion: this.opts.appVersion,
+    });
   }
 
   private onMessage(msg: FromWorker): void {

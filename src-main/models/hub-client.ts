@@ -30,7 +30,11 @@ export class HubClient {
   ) {}
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), 'User-Agent': 'latent-studio', ...extra };
+    return {
+      ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+      'User-Agent': 'latent-studio',
+      ...extra,
+    };
   }
 
   async revision(repo: string, revision: string, signal?: AbortSignal): Promise<HubRevision> {
@@ -40,16 +44,31 @@ export class HubClient {
       res = await fetch(url, { headers: this.headers(), signal });
     } catch (err) {
       if (signal?.aborted) throw new StudioError('CANCELLED', 'Install cancelled');
-      throw new StudioError('INTERNAL', `Cannot reach the model hub at ${this.endpoint} (${(err as Error).message}). Check the connection or HF_ENDPOINT.`);
+      throw new StudioError(
+        'INTERNAL',
+        `Cannot reach the model hub at ${this.endpoint} (${(err as Error).message}). Check the connection or HF_ENDPOINT.`,
+      );
     }
-    if (res.status === 401 || res.status === 403) throw new StudioError('UNAUTHORIZED', `${repo} needs a Hugging Face token with access (gated or private repository)`);
-    if (res.status === 404) throw new StudioError('NOT_FOUND', `No repository ${repo} at revision ${revision} on ${this.endpoint}`);
+    if (res.status === 401 || res.status === 403)
+      throw new StudioError(
+        'UNAUTHORIZED',
+        `${repo} needs a Hugging Face token with access (gated or private repository)`,
+      );
+    if (res.status === 404)
+      throw new StudioError('NOT_FOUND', `No repository ${repo} at revision ${revision} on ${this.endpoint}`);
     if (!res.ok) throw new StudioError('INTERNAL', `The hub answered ${res.status} for ${repo}`);
-    const body = (await res.json()) as { sha?: string; siblings?: { rfilename: string; size?: number; lfs?: { sha256?: string; size?: number } }[] };
+    const body = (await res.json()) as {
+      sha?: string;
+      siblings?: { rfilename: string; size?: number; lfs?: { sha256?: string; size?: number } }[];
+    };
     if (!Array.isArray(body.siblings)) throw new StudioError('INTERNAL', `Unexpected answer from the hub for ${repo}`);
     return {
       sha: body.sha ?? revision,
-      files: body.siblings.map((s) => ({ path: s.rfilename, size: s.lfs?.size ?? s.size ?? -1, sha256: s.lfs?.sha256 ?? null })),
+      files: body.siblings.map((s) => ({
+        path: s.rfilename,
+        size: s.lfs?.size ?? s.size ?? -1,
+        sha256: s.lfs?.sha256 ?? null,
+      })),
     };
   }
 

@@ -33,7 +33,14 @@ export interface InstallProgress {
 }
 
 const LAYOUT_DIRS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'tokenizer', 'scheduler'];
-const REQUIRED = ['unet/model.onnx', 'text_encoder/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json'];
+const REQUIRED = [
+  'unet/model.onnx',
+  'text_encoder/model.onnx',
+  'vae_decoder/model.onnx',
+  'tokenizer/vocab.json',
+  'tokenizer/merges.txt',
+  'scheduler/scheduler_config.json',
+];
 const CONCURRENCY = 4;
 const RETRIES = 5;
 
@@ -54,7 +61,10 @@ export function selectLayoutFiles(files: HubFile[], subfolder: string | undefine
   const missing = REQUIRED.filter((r) => !have.has(r));
   if (missing.length > 0) {
     const where = subfolder ? ` in ${subfolder}` : '';
-    throw new StudioError('UNSUPPORTED_MODEL', `The repository has no ONNX Stable Diffusion layout${where} (missing ${missing.join(', ')}). Look for an ONNX export of the model.`);
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `The repository has no ONNX Stable Diffusion layout${where} (missing ${missing.join(', ')}). Look for an ONNX export of the model.`,
+    );
   }
   return picked;
 }
@@ -62,7 +72,10 @@ export function selectLayoutFiles(files: HubFile[], subfolder: string | undefine
 async function sha256File(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   await new Promise<void>((resolve, reject) => {
-    fs.createReadStream(file).on('data', (c) => hash.update(c)).on('end', () => resolve()).on('error', reject);
+    fs.createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve())
+      .on('error', reject);
   });
   return hash.digest('hex');
 }
@@ -77,14 +90,20 @@ export class ModelInstaller {
     return path.join(this.modelsDir, '.downloads');
   }
 
-  async install(req: InstallRequest, opts: { signal?: AbortSignal; onProgress?: (p: InstallProgress) => void } = {}): Promise<string> {
+  async install(
+    req: InstallRequest,
+    opts: { signal?: AbortSignal; onProgress?: (p: InstallProgress) => void } = {},
+  ): Promise<string> {
     const name = req.name ?? defaultModelName(req);
     assertModelName(name);
     const target = path.join(this.modelsDir, name);
     if (fs.existsSync(target)) throw new StudioError('INVALID_INPUT', `A model named "${name}" is already installed`);
     const rev = await this.hub.revision(req.repo, req.revision, opts.signal);
     const files = selectLayoutFiles(rev.files, req.subfolder);
-    const work = path.join(this.downloadsDir(), `${req.repo.replace('/', '--')}@${rev.sha}${req.subfolder ? `--${req.subfolder.replace(/[^\w.-]+/g, '-')}` : ''}`);
+    const work = path.join(
+      this.downloadsDir(),
+      `${req.repo.replace('/', '--')}@${rev.sha}${req.subfolder ? `--${req.subfolder.replace(/[^\w.-]+/g, '-')}` : ''}`,
+    );
     fs.mkdirSync(work, { recursive: true });
 
     const total = files.reduce((n, f) => n + Math.max(0, f.file.size), 0);
@@ -98,7 +117,14 @@ export class ModelInstaller {
     const report = () => {
       const elapsed = (Date.now() - started) / 1000;
       const speed = elapsed > 0 ? (done - startBytes) / elapsed : 0;
-      opts.onProgress?.({ bytesDone: done, bytesTotal: total, speedBps: speed, etaMs: speed > 0 ? ((total - done) / speed) * 1000 : null, filesDone, filesTotal: files.length });
+      opts.onProgress?.({
+        bytesDone: done,
+        bytesTotal: total,
+        speedBps: speed,
+        etaMs: speed > 0 ? ((total - done) / speed) * 1000 : null,
+        filesDone,
+        filesTotal: files.length,
+      });
     };
     report();
     try {
@@ -136,7 +162,10 @@ export class ModelInstaller {
       const st = fs.statfsSync(this.modelsDir);
       const free = st.bavail * st.bsize;
       if (free < needed + 64 * 2 ** 20) {
-        throw new StudioError('INVALID_INPUT', `Not enough free disk space: the model needs ${(needed / 2 ** 30).toFixed(2)} GiB more, ${(free / 2 ** 30).toFixed(2)} GiB are free`);
+        throw new StudioError(
+          'INVALID_INPUT',
+          `Not enough free disk space: the model needs ${(needed / 2 ** 30).toFixed(2)} GiB more, ${(free / 2 ** 30).toFixed(2)} GiB are free`,
+        );
       }
     } catch (err) {
       if (isStudioError(err)) throw err;
@@ -145,7 +174,14 @@ export class ModelInstaller {
   }
 
   /** Downloads one file to `dest`, resuming `dest.part`, verifying size and sha256. */
-  private async fetchFile(repo: string, sha: string, file: HubFile, dest: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<void> {
+  private async fetchFile(
+    repo: string,
+    sha: string,
+    file: HubFile,
+    dest: string,
+    signal: AbortSignal | undefined,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
     if (fs.existsSync(dest)) return;
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     const part = `${dest}.part`;
@@ -156,29 +192,43 @@ export class ModelInstaller {
           await this.download(this.hub.fileUrl(repo, sha, file.path), part, have, signal, onBytes);
         } catch (err) {
           if (signal?.aborted) throw new StudioError('CANCELLED', 'Install cancelled');
-          if (isStudioError(err) || attempt >= RETRIES) throw isStudioError(err) ? err : new StudioError('INTERNAL', `Download of ${file.path} failed: ${(err as Error).message}`);
+          if (isStudioError(err) || attempt >= RETRIES)
+            throw isStudioError(err)
+              ? err
+              : new StudioError('INTERNAL', `Download of ${file.path} failed: ${(err as Error).message}`);
           await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
           continue; // resume from what arrived
         }
       }
       const size = fs.statSync(part).size;
       if (file.size >= 0 && size !== file.size) {
-        if (attempt >= RETRIES) throw new StudioError('BROKEN_MODEL', `${file.path}: got ${size} bytes, the hub lists ${file.size}`);
+        if (attempt >= RETRIES)
+          throw new StudioError('BROKEN_MODEL', `${file.path}: got ${size} bytes, the hub lists ${file.size}`);
         if (size > file.size) fs.rmSync(part);
         continue;
       }
       if (file.sha256 && (await sha256File(part)) !== file.sha256) {
         fs.rmSync(part, { force: true });
-        throw new StudioError('BROKEN_MODEL', `${file.path} does not match the sha256 the hub publishes; the download was discarded`);
+        throw new StudioError(
+          'BROKEN_MODEL',
+          `${file.path} does not match the sha256 the hub publishes; the download was discarded`,
+        );
       }
       fs.renameSync(part, dest);
       return;
     }
   }
 
-  private async download(url: string, part: string, from: number, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<void> {
+  private async download(
+    url: string,
+    part: string,
+    from: number,
+    signal: AbortSignal | undefined,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
     const res = await fetch(url, { headers: this.hub.headers(from > 0 ? { Range: `bytes=${from}-` } : {}), signal });
-    if (res.status === 401 || res.status === 403) throw new StudioError('UNAUTHORIZED', 'The hub refused the download (token needed?)');
+    if (res.status === 401 || res.status === 403)
+      throw new StudioError('UNAUTHORIZED', 'The hub refused the download (token needed?)');
     if (res.status === 404) throw new StudioError('NOT_FOUND', `The hub has no file at ${new URL(url).pathname}`);
     if (res.status === 416) return; // nothing left to send
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);

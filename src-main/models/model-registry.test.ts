@@ -1,17 +1,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HAVE_FIXTURES, TINY_SD } from '../test-support/fixtures.js';
+import { TINY_SD } from '../test-support/fixtures.js';
 import { onnxWithIo, type Io } from '../test-support/onnx-writer.js';
 import { tempStudioPaths } from '../test-support/temp-home.js';
 import { ModelRegistry } from './model-registry.js';
 import { ModelService } from './model-service.js';
 import { EventHub } from '../ipc/event-hub.js';
 
-const SCHEDULER = { _class_name: 'PNDMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, steps_offset: 1 };
+const SCHEDULER = {
+  _class_name: 'PNDMScheduler',
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  num_train_timesteps: 1000,
+  steps_offset: 1,
+};
 
 /** A hand-made export folder: graphs that only declare their inputs and outputs. */
-function makeModel(dir: string, o: { channels?: number; hidden?: number; dtype?: 'float32' | 'float16'; extraUnetInputs?: Io[]; scheduler?: object; omit?: string[]; extraDirs?: string[] } = {}) {
+function makeModel(
+  dir: string,
+  o: {
+    channels?: number;
+    hidden?: number;
+    dtype?: 'float32' | 'float16';
+    extraUnetInputs?: Io[];
+    scheduler?: object;
+    omit?: string[];
+    extraDirs?: string[];
+  } = {},
+) {
   const dtype = o.dtype ?? 'float32';
   const hidden = o.hidden ?? 768;
   const put = (rel: string, data: Buffer | string) => {
@@ -19,12 +37,32 @@ function makeModel(dir: string, o: { channels?: number; hidden?: number; dtype?:
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), data);
   };
-  put('unet/model.onnx', onnxWithIo(
-    [{ name: 'sample', type: dtype, shape: ['batch', o.channels ?? 4, 'h', 'w'] }, { name: 'timestep', type: 'float32', shape: [] }, { name: 'encoder_hidden_states', type: dtype, shape: ['batch', 'seq', hidden] }, ...(o.extraUnetInputs ?? [])],
-    [{ name: 'out_sample', type: dtype, shape: ['batch', 4, 'h', 'w'] }],
-  ));
-  put('text_encoder/model.onnx', onnxWithIo([{ name: 'input_ids', type: 'int64', shape: ['batch', 'seq'] }], [{ name: 'last_hidden_state', type: dtype, shape: ['batch', 'seq', hidden] }]));
-  put('vae_decoder/model.onnx', onnxWithIo([{ name: 'latent_sample', type: dtype, shape: ['batch', 4, 'h', 'w'] }], [{ name: 'sample', type: dtype, shape: ['batch', 3, 'H', 'W'] }]));
+  put(
+    'unet/model.onnx',
+    onnxWithIo(
+      [
+        { name: 'sample', type: dtype, shape: ['batch', o.channels ?? 4, 'h', 'w'] },
+        { name: 'timestep', type: 'float32', shape: [] },
+        { name: 'encoder_hidden_states', type: dtype, shape: ['batch', 'seq', hidden] },
+        ...(o.extraUnetInputs ?? []),
+      ],
+      [{ name: 'out_sample', type: dtype, shape: ['batch', 4, 'h', 'w'] }],
+    ),
+  );
+  put(
+    'text_encoder/model.onnx',
+    onnxWithIo(
+      [{ name: 'input_ids', type: 'int64', shape: ['batch', 'seq'] }],
+      [{ name: 'last_hidden_state', type: dtype, shape: ['batch', 'seq', hidden] }],
+    ),
+  );
+  put(
+    'vae_decoder/model.onnx',
+    onnxWithIo(
+      [{ name: 'latent_sample', type: dtype, shape: ['batch', 4, 'h', 'w'] }],
+      [{ name: 'sample', type: dtype, shape: ['batch', 3, 'H', 'W'] }],
+    ),
+  );
   put('tokenizer/vocab.json', '{"<|startoftext|>": 0, "<|endoftext|>": 1}');
   put('tokenizer/merges.txt', '#version: 0.2\n');
   put('scheduler/scheduler_config.json', JSON.stringify(o.scheduler ?? SCHEDULER));
@@ -48,11 +86,24 @@ describe('the model registry', () => {
     makeModel(m('sd15-fp16'), { dtype: 'float16' });
     makeModel(m('sd2-v'), { hidden: 1024, scheduler: { ...SCHEDULER, prediction_type: 'v_prediction' } });
     makeModel(m('sd15-inpainting'), { channels: 9 });
-    makeModel(m('sdxl'), { hidden: 2048, extraUnetInputs: [{ name: 'text_embeds', type: 'float32', shape: ['batch', 1280] }, { name: 'time_ids', type: 'float32', shape: ['batch', 6] }], extraDirs: ['text_encoder_2', 'tokenizer_2'] });
+    makeModel(m('sdxl'), {
+      hidden: 2048,
+      extraUnetInputs: [
+        { name: 'text_embeds', type: 'float32', shape: ['batch', 1280] },
+        { name: 'time_ids', type: 'float32', shape: ['batch', 6] },
+      ],
+      extraDirs: ['text_encoder_2', 'tokenizer_2'],
+    });
     makeModel(m('lcm'), { extraUnetInputs: [{ name: 'timestep_cond', type: 'float32', shape: ['batch', 256] }] });
     makeModel(m('partial'), { omit: ['vae_decoder/model.onnx', 'tokenizer/merges.txt'] });
     fs.mkdirSync(m('not-a-model'));
-    expect(entry('sd15')).toMatchObject({ family: 'sd1', inpainting: false, precision: 'float32', predictionType: 'epsilon', problem: null });
+    expect(entry('sd15')).toMatchObject({
+      family: 'sd1',
+      inpainting: false,
+      precision: 'float32',
+      predictionType: 'epsilon',
+      problem: null,
+    });
     expect(entry('sd15-fp16')).toMatchObject({ family: 'sd1', precision: 'float16', problem: null });
     expect(entry('sd2-v')).toMatchObject({ family: 'sd2-v', predictionType: 'v_prediction', problem: null });
     expect(entry('sd15-inpainting')).toMatchObject({ family: 'sd1', inpainting: true, problem: null });
@@ -62,7 +113,7 @@ describe('the model registry', () => {
     expect(registry.list().map((e) => e.name)).not.toContain('not-a-model');
   });
 
-  it.skipIf(!HAVE_FIXTURES)('describes the tiny reference model and caches its hash', async () => {
+  it('describes the tiny reference model and caches its hash', async () => {
     fs.symlinkSync(TINY_SD, m('tiny-sd'));
     expect(entry('tiny-sd')).toMatchObject({ family: 'custom', problem: null, linked: true });
     const hash = await registry.hash(m('tiny-sd'));
@@ -71,7 +122,7 @@ describe('the model registry', () => {
     expect(again.cachedHash(m('tiny-sd'))).toBe(hash);
   });
 
-  it.skipIf(!HAVE_FIXTURES)('imports a folder by copy or in place, and removes it again', () => {
+  it('imports a folder by copy or in place, and removes it again', () => {
     const service = new ModelService(new EventHub(), registry, () => paths.modelsDir);
     expect(service.importFolder(TINY_SD, 'link', 'linked')).toBe('linked');
     expect(service.importFolder(TINY_SD, 'copy', 'copied')).toBe('copied');

@@ -23,7 +23,8 @@ export interface ModelRoot {
 const NAME = /^[\w][\w.\- ]{0,199}$/;
 
 export function assertModelName(name: string): void {
-  if (!NAME.test(name) || name.includes('..')) throw new StudioError('INVALID_INPUT', `Invalid model name ${JSON.stringify(name)}`);
+  if (!NAME.test(name) || name.includes('..'))
+    throw new StudioError('INVALID_INPUT', `Invalid model name ${JSON.stringify(name)}`);
 }
 
 export function folderSize(dir: string): number {
@@ -43,7 +44,14 @@ function looksLikeModel(dir: string): boolean {
 
 /** Reads what a model folder is, without creating a session. */
 export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 'hash' | 'linked'> {
-  const base = { family: null, inpainting: false, precision: null, predictionType: null, nativeSize: null, sizeBytes: 0 } as const;
+  const base = {
+    family: null,
+    inpainting: false,
+    precision: null,
+    predictionType: null,
+    nativeSize: null,
+    sizeBytes: 0,
+  } as const;
   let size = 0;
   try {
     size = folderSize(dir);
@@ -51,7 +59,15 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
     const unetIo = readOnnxSignature(folder.files.unet!);
     const teIo = readOnnxSignature(folder.files.text_encoder!);
     const d = describeModel(folder, readTextEncoder(teIo), readUnet(unetIo));
-    return { family: d.family, inpainting: d.inpainting, precision: d.precision, predictionType: d.predictionType, nativeSize: d.nativeSize, sizeBytes: size, problem: null };
+    return {
+      family: d.family,
+      inpainting: d.inpainting,
+      precision: d.precision,
+      predictionType: d.predictionType,
+      nativeSize: d.nativeSize,
+      sizeBytes: size,
+      problem: null,
+    };
   } catch (err) {
     const problem = isStudioError(err) ? err.message : `unreadable: ${(err as Error).message}`;
     return { ...base, sizeBytes: size, problem };
@@ -63,7 +79,10 @@ export class ModelRegistry {
   private readonly hashFile: string;
   private readonly pending = new Map<string, Promise<string | null>>();
 
-  constructor(dataDir: string, private readonly roots: () => ModelRoot[]) {
+  constructor(
+    dataDir: string,
+    private readonly roots: () => ModelRoot[],
+  ) {
     this.hashFile = path.join(dataDir, 'model-hashes.json');
     try {
       this.hashes = JSON.parse(fs.readFileSync(this.hashFile, 'utf8')) as Record<string, string>;
@@ -75,10 +94,13 @@ export class ModelRegistry {
   private hashKey(dir: string): string | null {
     try {
       const unet = path.join(dir, 'unet');
-      const parts = fs.readdirSync(unet).sort().map((f) => {
-        const st = fs.statSync(path.join(unet, f));
-        return `${f}:${st.size}:${Math.round(st.mtimeMs)}`;
-      });
+      const parts = fs
+        .readdirSync(unet)
+        .sort()
+        .map((f) => {
+          const st = fs.statSync(path.join(unet, f));
+          return `${f}:${st.size}:${Math.round(st.mtimeMs)}`;
+        });
       return `${fs.realpathSync(dir)}|${parts.join(',')}`;
     } catch {
       return null;
@@ -122,11 +144,19 @@ export class ModelRegistry {
       for (const entry of fs.readdirSync(root.dir, { withFileTypes: true })) {
         const full = path.join(root.dir, entry.name);
         if (!NAME.test(entry.name) || seen.has(entry.name)) continue;
-        const isDir = entry.isDirectory() || (entry.isSymbolicLink() && fs.statSync(full, { throwIfNoEntry: false })?.isDirectory());
+        const isDir =
+          entry.isDirectory() ||
+          (entry.isSymbolicLink() && fs.statSync(full, { throwIfNoEntry: false })?.isDirectory());
         if (!isDir || !looksLikeModel(full)) continue;
         seen.add(entry.name);
         const info = inspectModel(full);
-        out.push({ name: entry.name, source: root.source, ...info, hash: info.problem ? null : this.cachedHash(full), linked: entry.isSymbolicLink() });
+        out.push({
+          name: entry.name,
+          source: root.source,
+          ...info,
+          hash: info.problem ? null : this.cachedHash(full),
+          linked: entry.isSymbolicLink(),
+        });
       }
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -40,7 +40,13 @@ export class ModelService {
         },
         (err: unknown) => {
           const error = isStudioError(err) ? err.toData() : { code: 'INTERNAL', message: (err as Error).message };
-          this.hub.emit('models.installDone', { installId, repo: req.repo, status: error.code === 'CANCELLED' ? 'cancelled' : 'failed', name: null, error });
+          this.hub.emit('models.installDone', {
+            installId,
+            repo: req.repo,
+            status: error.code === 'CANCELLED' ? 'cancelled' : 'failed',
+            name: null,
+            error,
+          });
         },
       )
       .finally(() => this.installs.delete(installId));
@@ -60,7 +66,8 @@ export class ModelService {
     const finalName = name ?? folder.name;
     assertModelName(finalName);
     const target = path.join(this.modelsDir(), finalName);
-    if (fs.existsSync(target)) throw new StudioError('INVALID_INPUT', `A model named "${finalName}" is already installed`);
+    if (fs.existsSync(target))
+      throw new StudioError('INVALID_INPUT', `A model named "${finalName}" is already installed`);
     fs.mkdirSync(this.modelsDir(), { recursive: true });
     if (mode === 'link') {
       fs.symlinkSync(path.resolve(source), target, process.platform === 'win32' ? 'junction' : 'dir');

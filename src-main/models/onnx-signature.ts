@@ -21,14 +21,28 @@ export interface OnnxSignature {
   outputs: OnnxIo[];
 }
 
-const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
+const ELEM_TYPES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  16: 'bfloat16',
+};
 
 /** Sequential reads over a file with a small window, so large fields can be skipped. */
 class FileCursor {
   private buf = Buffer.alloc(0);
   private bufStart = 0;
   pos = 0;
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
 
   private ensure(n: number): void {
     if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
@@ -70,8 +84,7 @@ class FileCursor {
     else if (wire === 2) {
       const len = this.varint(); // read first: `pos += varint()` would use the pos from before the read
       this.pos += len;
-    }
-    else if (wire === 5) this.pos += 4;
+    } else if (wire === 5) this.pos += 4;
     else throw new Error(`unsupported wire type ${wire}`);
   }
 }

@@ -8,7 +8,10 @@ describe('TokenStore', () => {
   fs.mkdirSync(paths.dataDir, { recursive: true });
   afterEach(() => fs.rmSync(`${paths.dataDir}/hf-token.bin`, { force: true }));
   // A stand-in keychain: reversible, and visibly not plain text on disk.
-  const cipher = { encrypt: (t: string) => Buffer.from(t).reverse(), decrypt: (b: Buffer) => Buffer.from(b).reverse().toString() };
+  const cipher = {
+    encrypt: (t: string) => Buffer.from(t).reverse(),
+    decrypt: (b: Buffer) => Buffer.from(b).reverse().toString(),
+  };
 
   it('keeps the token encrypted on disk and reads it back; HF_TOKEN wins', () => {
     const store = new TokenStore(paths.dataDir, cipher);

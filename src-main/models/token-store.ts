@@ -15,7 +15,10 @@ export interface Cipher {
 
 export class TokenStore {
   private readonly file: string;
-  constructor(dataDir: string, private readonly cipher: Cipher | null) {
+  constructor(
+    dataDir: string,
+    private readonly cipher: Cipher | null,
+  ) {
     this.file = path.join(dataDir, 'hf-token.bin');
   }
 
@@ -40,7 +43,10 @@ export class TokenStore {
       return;
     }
     if (!this.cipher) {
-      throw new StudioError('INVALID_INPUT', 'Tokens are stored only in the desktop app, in the OS keychain. For studio serve, set HF_TOKEN in its environment.');
+      throw new StudioError(
+        'INVALID_INPUT',
+        'Tokens are stored only in the desktop app, in the OS keychain. For studio serve, set HF_TOKEN in its environment.',
+      );
     }
     writeFileAtomic(this.file, this.cipher.encrypt(token));
   }

@@ -89,7 +89,8 @@ function unquote(v: string): string {
   return t;
 }
 
-const num = (v: string | undefined) => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const num = (v: string | undefined) =>
+  v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 
 /** Parses A1111's text as its own parser does: the last line is settings when it has 3+ `key: value` pairs. */
 export function parseInfotext(text: string): ParsedInfotext {

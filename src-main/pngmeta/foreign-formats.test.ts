@@ -6,7 +6,21 @@ import { readImageMetadata, UnreadableImageError } from './read-image-metadata.j
 import { withTextChunks } from './png-chunks.js';
 
 const COMFY = JSON.stringify({
-  '3': { class_type: 'KSampler', inputs: { seed: 156680208700286, steps: 20, cfg: 8, sampler_name: 'dpmpp_2m', scheduler: 'karras', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+  '3': {
+    class_type: 'KSampler',
+    inputs: {
+      seed: 156680208700286,
+      steps: 20,
+      cfg: 8,
+      sampler_name: 'dpmpp_2m',
+      scheduler: 'karras',
+      denoise: 1,
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+    },
+  },
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 768, batch_size: 1 } },
   '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a cozy cabin in the snow', clip: ['4', 1] } },
@@ -16,8 +30,17 @@ const COMFY = JSON.stringify({
 });
 
 const INVOKE = JSON.stringify({
-  generation_mode: 'sdxl_txt2img', positive_prompt: 'dark abstract colored painting', negative_prompt: 'image frame', width: 832, height: 1216,
-  seed: 1554095076, rand_device: 'cpu', cfg_scale: 15.0, steps: 50, scheduler: 'euler', model: { key: 'k', hash: 'blake3:6a225d44', name: 'duchaitenRealnsfwXL_v10', base: 'sdxl', type: 'main' },
+  generation_mode: 'sdxl_txt2img',
+  positive_prompt: 'dark abstract colored painting',
+  negative_prompt: 'image frame',
+  width: 832,
+  height: 1216,
+  seed: 1554095076,
+  rand_device: 'cpu',
+  cfg_scale: 15.0,
+  steps: 50,
+  scheduler: 'euler',
+  model: { key: 'k', hash: 'blake3:6a225d44', name: 'duchaitenRealnsfwXL_v10', base: 'sdxl', type: 'main' },
   app_version: '5.4.3',
 });
 
@@ -45,14 +68,30 @@ function exifWithUserComment(text: string, charset: 'UNICODE' | 'ASCII'): Buffer
 describe('foreign metadata', () => {
   it('follows the ComfyUI KSampler links to prompts, seed, steps, cfg, sampler, size and checkpoint', () => {
     expect(parseComfyPrompt(COMFY)).toMatchObject({
-      prompt: 'a cozy cabin in the snow', negativePrompt: 'blurry, lowres', seed: 156680208700286, steps: 20, cfgScale: 8,
-      sampler: 'dpmpp_2m_karras', width: 512, height: 768, model: 'v1-5-pruned-emaonly', strength: null,
+      prompt: 'a cozy cabin in the snow',
+      negativePrompt: 'blurry, lowres',
+      seed: 156680208700286,
+      steps: 20,
+      cfgScale: 8,
+      sampler: 'dpmpp_2m_karras',
+      width: 512,
+      height: 768,
+      model: 'v1-5-pruned-emaonly',
+      strength: null,
     });
   });
   it('reads InvokeAI metadata', () => {
     expect(parseInvokeMetadata(INVOKE)).toMatchObject({
-      prompt: 'dark abstract colored painting', negativePrompt: 'image frame', seed: 1554095076, steps: 50, cfgScale: 15, sampler: 'euler',
-      width: 832, height: 1216, model: 'duchaitenRealnsfwXL_v10', modelHash: 'blake3:6a225d44',
+      prompt: 'dark abstract colored painting',
+      negativePrompt: 'image frame',
+      seed: 1554095076,
+      steps: 50,
+      cfgScale: 15,
+      sampler: 'euler',
+      width: 832,
+      height: 1216,
+      model: 'duchaitenRealnsfwXL_v10',
+      modelHash: 'blake3:6a225d44',
     });
   });
   it('survives garbage', () => {
@@ -69,16 +108,25 @@ describe('foreign metadata', () => {
 });
 
 describe('readImageMetadata', () => {
-  const png = () => sharp({ create: { width: 8, height: 6, channels: 3, background: '#123456' } }).png().toBuffer();
+  const png = () =>
+    sharp({ create: { width: 8, height: 6, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
   it('tells the source apart', async () => {
     expect((await readImageMetadata(withTextChunks(await png(), { prompt: COMFY }))).source).toBe('comfyui');
-    expect((await readImageMetadata(withTextChunks(await png(), { invokeai_metadata: INVOKE }))).source).toBe('invokeai');
-    const a1111 = await readImageMetadata(withTextChunks(await png(), { parameters: 'a dog\nSteps: 9, Sampler: DDIM, CFG scale: 5, Seed: 3, Size: 8x6' }));
+    expect((await readImageMetadata(withTextChunks(await png(), { invokeai_metadata: INVOKE }))).source).toBe(
+      'invokeai',
+    );
+    const a1111 = await readImageMetadata(
+      withTextChunks(await png(), { parameters: 'a dog\nSteps: 9, Sampler: DDIM, CFG scale: 5, Seed: 3, Size: 8x6' }),
+    );
     expect(a1111).toMatchObject({ source: 'a1111', prompt: 'a dog', steps: 9, sampler: 'ddim', seed: 3 });
   });
   it('imports a plain image with what can be read', async () => {
     expect(await readImageMetadata(await png())).toMatchObject({ source: 'none', width: 8, height: 6, prompt: '' });
-    const jpeg = await sharp(await png()).jpeg().toBuffer();
+    const jpeg = await sharp(await png())
+      .jpeg()
+      .toBuffer();
     expect(await readImageMetadata(jpeg)).toMatchObject({ source: 'none', format: 'jpeg' });
   });
   it('rejects bytes that are no image', async () => {

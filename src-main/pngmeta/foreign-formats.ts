@@ -21,11 +21,26 @@ export interface ForeignParameters {
 }
 
 const EMPTY: ForeignParameters = {
-  prompt: null, negativePrompt: null, steps: null, sampler: null, samplerLabel: null, cfgScale: null, seed: null,
-  width: null, height: null, model: null, modelHash: null, strength: null,
+  prompt: null,
+  negativePrompt: null,
+  steps: null,
+  sampler: null,
+  samplerLabel: null,
+  cfgScale: null,
+  seed: null,
+  width: null,
+  height: null,
+  model: null,
+  modelHash: null,
+  strength: null,
 };
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const num = (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : null;
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** ComfyUI sampler_name + scheduler -> ours. */
@@ -54,9 +69,21 @@ export function fromComfySampler(name: string, scheduler?: string): SamplerName 
 /** InvokeAI scheduler names (diffusers-based, `_k` = Karras) -> ours. */
 export function fromInvokeScheduler(name: string): SamplerName | null {
   const table: Record<string, SamplerName> = {
-    ddim: 'ddim', pndm: 'pndm', lms: 'lms', lms_k: 'lms_karras', euler: 'euler', euler_k: 'euler_karras', euler_a: 'euler_a',
-    heun: 'heun', kdpm_2: 'dpm2', kdpm_2_a: 'dpm2_a', dpmpp_2m: 'dpmpp_2m', dpmpp_2m_k: 'dpmpp_2m_karras',
-    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras', unipc: 'unipc', lcm: 'lcm',
+    ddim: 'ddim',
+    pndm: 'pndm',
+    lms: 'lms',
+    lms_k: 'lms_karras',
+    euler: 'euler',
+    euler_k: 'euler_karras',
+    euler_a: 'euler_a',
+    heun: 'heun',
+    kdpm_2: 'dpm2',
+    kdpm_2_a: 'dpm2_a',
+    dpmpp_2m: 'dpmpp_2m',
+    dpmpp_2m_k: 'dpmpp_2m_karras',
+    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
+    unipc: 'unipc',
+    lcm: 'lcm',
   };
   return table[name] ?? null;
 }
@@ -80,7 +107,8 @@ export function parseComfyPrompt(json: string): ForeignParameters | null {
   const nodes = Object.values(graph);
   const sampler = nodes.find((n) => /KSampler/.test(n?.class_type ?? ''));
   if (!sampler?.inputs) return null;
-  const link = (v: unknown): ComfyNode | null => (Array.isArray(v) && typeof v[0] !== 'undefined' ? (graph[String(v[0])] ?? null) : null);
+  const link = (v: unknown): ComfyNode | null =>
+    Array.isArray(v) && typeof v[0] !== 'undefined' ? (graph[String(v[0])] ?? null) : null;
 
   /** Text of a conditioning input, following reroutes and simple pass-through nodes. */
   const textOf = (v: unknown, depth = 0): string | null => {

@@ -57,12 +57,17 @@ function encodeChunk(type: string, data: Buffer): Buffer {
 }
 
 export function isLatin1(text: string): boolean {
-  return /^[\u0000-\u00ff]*$/.test(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
 }
 
 /** tEXt when the text is Latin-1 (as A1111 writes it), iTXt (UTF-8, uncompressed) otherwise. */
 export function textChunk(keyword: string, text: string): PngChunk {
-  if (isLatin1(text)) return { type: 'tEXt', data: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]) };
+  if (isLatin1(text))
+    return {
+      type: 'tEXt',
+      data: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]),
+    };
   return {
     type: 'iTXt',
     data: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]),

@@ -27,20 +27,47 @@ describe('A1111 parameters', () => {
   });
   it('omits an empty negative prompt, quotes values with commas or colons, writes RNG: CPU', () => {
     const text = formatInfotext({ ...base, negativePrompt: '', modelName: 'my: model, v2', rng: 'cpu', cfgScale: 6.5 });
-    expect(text).toBe('a red circle, (glowing:1.2)\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 512x768, Model hash: 6ce0161689, Model: "my: model, v2", RNG: CPU');
+    expect(text).toBe(
+      'a red circle, (glowing:1.2)\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 512x768, Model hash: 6ce0161689, Model: "my: model, v2", RNG: CPU',
+    );
   });
   it('round-trips through the parser', () => {
     const parsed = parseInfotext(formatInfotext({ ...base, prompt: 'line one\nline two', denoisingStrength: 0.45 }));
-    expect(parsed).toMatchObject({ prompt: 'line one\nline two', negativePrompt: 'blurry', steps: 20, sampler: 'dpmpp_2m_karras', cfgScale: 7, seed: 1234567890, width: 512, height: 768, modelHash: '6ce0161689', modelName: 'embedded-shapes', denoisingStrength: 0.45, rng: 'gpu' });
+    expect(parsed).toMatchObject({
+      prompt: 'line one\nline two',
+      negativePrompt: 'blurry',
+      steps: 20,
+      sampler: 'dpmpp_2m_karras',
+      cfgScale: 7,
+      seed: 1234567890,
+      width: 512,
+      height: 768,
+      modelHash: '6ce0161689',
+      modelName: 'embedded-shapes',
+      denoisingStrength: 0.45,
+      rng: 'gpu',
+    });
   });
   it('parses a real A1111 string with quoting, LoRA hashes and a multi-line negative', () => {
-    const text = 'masterpiece, <lora:add_detail:0.5>\nNegative prompt: EasyNegative,\nbad hands\nSteps: 25, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7, Seed: 1234567890, Size: 512x768, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Denoising strength: 0.45, Clip skip: 2, Lora hashes: "add_detail: 7c6bad76eb54", TI hashes: "EasyNegative: c74b4e810b03", Version: v1.10.1';
+    const text =
+      'masterpiece, <lora:add_detail:0.5>\nNegative prompt: EasyNegative,\nbad hands\nSteps: 25, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7, Seed: 1234567890, Size: 512x768, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Denoising strength: 0.45, Clip skip: 2, Lora hashes: "add_detail: 7c6bad76eb54", TI hashes: "EasyNegative: c74b4e810b03", Version: v1.10.1';
     const p = parseInfotext(text);
-    expect(p).toMatchObject({ prompt: 'masterpiece, <lora:add_detail:0.5>', negativePrompt: 'EasyNegative,\nbad hands', steps: 25, sampler: 'dpmpp_2m_karras', seed: 1234567890, width: 512, height: 768, denoisingStrength: 0.45 });
+    expect(p).toMatchObject({
+      prompt: 'masterpiece, <lora:add_detail:0.5>',
+      negativePrompt: 'EasyNegative,\nbad hands',
+      steps: 25,
+      sampler: 'dpmpp_2m_karras',
+      seed: 1234567890,
+      width: 512,
+      height: 768,
+      denoisingStrength: 0.45,
+    });
     expect(p.settings['Lora hashes']).toBe('add_detail: 7c6bad76eb54');
   });
   it('understands the old "DPM++ 2M Karras" sampler form', () => {
-    expect(parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler).toBe('dpmpp_2m_karras');
+    expect(
+      parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler,
+    ).toBe('dpmpp_2m_karras');
   });
   it('maps every sampler there and back', () => {
     for (const name of SAMPLER_NAMES) {
@@ -52,7 +79,9 @@ describe('A1111 parameters', () => {
 
 describe('PNG text chunks', () => {
   it('writes tEXt for Latin-1 and iTXt otherwise, and reads both back', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     const out = withTextChunks(png, { parameters: 'a café', studio: '{"prompt":"日本の風景"}' });
     const types = readChunks(out).map((c) => c.type);
     expect(types).toContain('tEXt');

@@ -48,16 +48,33 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
   } catch (err) {
     throw new UnreadableImageError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
   }
-  const format = info.format === 'png' ? 'png' : info.format === 'jpeg' ? 'jpeg' : info.format === 'webp' ? 'webp' : null;
-  if (!format || !info.width || !info.height) throw new UnreadableImageError(`unsupported image format ${info.format ?? 'unknown'}`);
+  const format =
+    info.format === 'png' ? 'png' : info.format === 'jpeg' ? 'jpeg' : info.format === 'webp' ? 'webp' : null;
+  if (!format || !info.width || !info.height)
+    throw new UnreadableImageError(`unsupported image format ${info.format ?? 'unknown'}`);
   const raw: Record<string, string> = isPng(bytes) ? readTextChunks(bytes) : {};
   if (!raw.parameters && info.exif) {
     const comment = readUserComment(info.exif);
     if (comment) raw.parameters = comment;
   }
   const base: ImageMetadata = {
-    source: 'none', format, prompt: '', negativePrompt: '', steps: null, sampler: null, samplerLabel: null, cfgScale: null, seed: null,
-    width: info.width, height: info.height, model: null, modelHash: null, strength: null, rng: null, studio: null, raw,
+    source: 'none',
+    format,
+    prompt: '',
+    negativePrompt: '',
+    steps: null,
+    sampler: null,
+    samplerLabel: null,
+    cfgScale: null,
+    seed: null,
+    width: info.width,
+    height: info.height,
+    model: null,
+    modelHash: null,
+    strength: null,
+    rng: null,
+    studio: null,
+    raw,
   };
 
   if (raw[STUDIO_CHUNK]) {
@@ -66,9 +83,20 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
       if (parsed.success) {
         const s = parsed.data;
         return {
-          ...base, source: 'latent-studio', prompt: s.prompt, negativePrompt: s.negativePrompt, steps: s.steps, sampler: s.sampler,
-          samplerLabel: s.sampler, cfgScale: s.cfgScale, seed: s.seed, model: s.model.name, modelHash: s.model.hash, strength: s.strength,
-          rng: s.rng, studio: s,
+          ...base,
+          source: 'latent-studio',
+          prompt: s.prompt,
+          negativePrompt: s.negativePrompt,
+          steps: s.steps,
+          sampler: s.sampler,
+          samplerLabel: s.sampler,
+          cfgScale: s.cfgScale,
+          seed: s.seed,
+          model: s.model.name,
+          modelHash: s.model.hash,
+          strength: s.strength,
+          rng: s.rng,
+          studio: s,
         };
       }
     } catch {
@@ -78,16 +106,41 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
   if (raw.parameters) {
     const p = parseInfotext(raw.parameters);
     return {
-      ...base, source: 'a1111', prompt: p.prompt, negativePrompt: p.negativePrompt, steps: p.steps, sampler: p.sampler, samplerLabel: p.samplerLabel,
-      cfgScale: p.cfgScale, seed: p.seed, model: p.modelName, modelHash: p.modelHash, strength: p.denoisingStrength, rng: p.rng,
+      ...base,
+      source: 'a1111',
+      prompt: p.prompt,
+      negativePrompt: p.negativePrompt,
+      steps: p.steps,
+      sampler: p.sampler,
+      samplerLabel: p.samplerLabel,
+      cfgScale: p.cfgScale,
+      seed: p.seed,
+      model: p.modelName,
+      modelHash: p.modelHash,
+      strength: p.denoisingStrength,
+      rng: p.rng,
     };
   }
-  const foreign = raw.prompt ? { source: 'comfyui' as const, p: parseComfyPrompt(raw.prompt) } : raw.invokeai_metadata ? { source: 'invokeai' as const, p: parseInvokeMetadata(raw.invokeai_metadata) } : null;
+  const foreign = raw.prompt
+    ? { source: 'comfyui' as const, p: parseComfyPrompt(raw.prompt) }
+    : raw.invokeai_metadata
+      ? { source: 'invokeai' as const, p: parseInvokeMetadata(raw.invokeai_metadata) }
+      : null;
   if (foreign?.p) {
     const p = foreign.p;
     return {
-      ...base, source: foreign.source, prompt: p.prompt ?? '', negativePrompt: p.negativePrompt ?? '', steps: p.steps, sampler: p.sampler,
-      samplerLabel: p.samplerLabel, cfgScale: p.cfgScale, seed: p.seed, model: p.model, modelHash: p.modelHash, strength: p.strength,
+      ...base,
+      source: foreign.source,
+      prompt: p.prompt ?? '',
+      negativePrompt: p.negativePrompt ?? '',
+      steps: p.steps,
+      sampler: p.sampler,
+      samplerLabel: p.samplerLabel,
+      cfgScale: p.cfgScale,
+      seed: p.seed,
+      model: p.model,
+      modelHash: p.modelHash,
+      strength: p.strength,
       rng: foreign.source === 'comfyui' ? 'cpu' : null,
     };
   }

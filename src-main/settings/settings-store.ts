@@ -40,7 +40,7 @@ export class SettingsStore {
 
   set(patch: SettingsPatch): Settings {
     const next = zSettings.parse({ ...this.current, ...patch });
-    writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
+    writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
     this.current = next;
     return this.get();
   }

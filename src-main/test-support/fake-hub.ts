@@ -49,7 +49,16 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       const siblings = Object.entries(repo.files).map(([p, b]) => ({
         rfilename: p,
         size: b.length,
-        ...(b.length > 1024 ? { lfs: { size: b.length, sha256: repo.wrongSha?.includes(p) ? '0'.repeat(64) : crypto.createHash('sha256').update(b).digest('hex') } } : {}),
+        ...(b.length > 1024
+          ? {
+              lfs: {
+                size: b.length,
+                sha256: repo.wrongSha?.includes(p)
+                  ? '0'.repeat(64)
+                  : crypto.createHash('sha256').update(b).digest('hex'),
+              },
+            }
+          : {}),
       }));
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ id: api[1], sha: 'c0ffee1234', siblings }));
@@ -64,7 +73,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     requests.set(file, [...(requests.get(file) ?? []), from]);
     if (from >= body.length) return res.writeHead(416).end();
     const slice = body.subarray(from);
-    res.writeHead(range ? 206 : 200, { 'Content-Length': slice.length, ...(range ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(range ? 206 : 200, {
+      'Content-Length': slice.length,
+      ...(range ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    });
     const cut = cutOnce.has(file);
     if (cut) cutOnce.delete(file);
     const limit = cut ? Math.floor(slice.length / 2) : slice.length;

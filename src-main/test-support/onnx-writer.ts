@@ -34,9 +34,21 @@ export interface Node {
 /** A ModelProto (IR 8, opset 17) with the given graph inputs, outputs and nodes; runnable when the nodes make sense. */
 export function onnxWithIo(inputs: Io[], outputs: Io[], nodes: Node[] = []): Buffer {
   const nodeProtos = nodes.map((n) =>
-    field(1, Buffer.concat([...n.inputs.map((i) => field(1, Buffer.from(i))), ...n.outputs.map((o) => field(2, Buffer.from(o))), field(4, Buffer.from(n.op))])),
+    field(
+      1,
+      Buffer.concat([
+        ...n.inputs.map((i) => field(1, Buffer.from(i))),
+        ...n.outputs.map((o) => field(2, Buffer.from(o))),
+        field(4, Buffer.from(n.op)),
+      ]),
+    ),
   );
-  const graph = Buffer.concat([...nodeProtos, field(2, Buffer.from('g')), ...inputs.map((i) => field(11, valueInfo(i))), ...outputs.map((o) => field(12, valueInfo(o)))]);
+  const graph = Buffer.concat([
+    ...nodeProtos,
+    field(2, Buffer.from('g')),
+    ...inputs.map((i) => field(11, valueInfo(i))),
+    ...outputs.map((o) => field(12, valueInfo(o))),
+  ]);
   const opset = field(8, Buffer.concat([field(1, Buffer.from('')), intField(2, 17)]));
   return Buffer.concat([intField(1, 8), opset, field(7, graph)]);
 }

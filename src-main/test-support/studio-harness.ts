@@ -63,7 +63,9 @@ export async function startStudioWithTinySd(): Promise<StudioHarness> {
       });
     },
     progressOf(jobId) {
-      return events.filter((e) => e.event === 'job.progress' && (e.payload as JobProgress).jobId === jobId).map((e) => e.payload as JobProgress);
+      return events
+        .filter((e) => e.event === 'job.progress' && (e.payload as JobProgress).jobId === jobId)
+        .map((e) => e.payload as JobProgress);
     },
     async close() {
       await studio.close();

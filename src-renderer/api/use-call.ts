@@ -18,6 +18,7 @@ export function useCall<K extends ChannelName>(channel: K, input: ChannelInput<K
   });
   const [nonce, setNonce] = useState(0);
   const key = JSON.stringify(input);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: nonce is the reload trigger
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));

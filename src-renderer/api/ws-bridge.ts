@@ -80,7 +80,12 @@ export function createWsBridge(url: string): StudioBridge {
       try {
         ws = socket ?? (await connect());
       } catch {
-        return { kind: 'result', id, ok: false, error: { code: 'INTERNAL', message: 'Cannot connect to the studio host.' } };
+        return {
+          kind: 'result',
+          id,
+          ok: false,
+          error: { code: 'INTERNAL', message: 'Cannot connect to the studio host.' },
+        };
       }
       return new Promise<ResultEnvelope>((resolve) => {
         pending.set(id, { resolve });

@@ -32,7 +32,22 @@ export interface MaskEditorProps {
 }
 
 export function MaskEditor(props: MaskEditorProps) {
-  const { image, doc, onDocChange, maskCanvas, tool, size, hardness, opacity, paintable, overlay, fitSignal, zoomSignal, onSizeWheel, height } = props;
+  const {
+    image,
+    doc,
+    onDocChange,
+    maskCanvas,
+    tool,
+    size,
+    hardness,
+    opacity,
+    paintable,
+    overlay,
+    fitSignal,
+    zoomSignal,
+    onSizeWheel,
+    height,
+  } = props;
   const container = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
   const [width, setWidth] = useState(800);
@@ -52,6 +67,7 @@ export function MaskEditor(props: MaskEditorProps) {
     return () => ro.disconnect();
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fitSignal is the "fit to view" trigger
   useEffect(() => setView(fitView(image, { width, height })), [image, width, height, fitSignal]);
   useEffect(() => {
     if (zoomSignal.n > 0) setView((v) => zoomAt(v, { x: width / 2, y: height / 2 }, zoomSignal.factor));
@@ -71,7 +87,10 @@ export function MaskEditor(props: MaskEditorProps) {
   }, [doc, maskCanvas, tinted]);
 
   useEffect(() => {
-    const down = (e: KeyboardEvent) => e.code === 'Space' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) && setSpaceDown(true);
+    const down = (e: KeyboardEvent) =>
+      e.code === 'Space' &&
+      !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) &&
+      setSpaceDown(true);
     const up = (e: KeyboardEvent) => e.code === 'Space' && setSpaceDown(false);
     window.addEventListener('keydown', down);
     window.addEventListener('keyup', up);
@@ -81,7 +100,10 @@ export function MaskEditor(props: MaskEditorProps) {
     };
   }, []);
 
-  const toImage = useCallback((p: { x: number; y: number }) => ({ x: (p.x - view.x) / view.scale, y: (p.y - view.y) / view.scale }), [view]);
+  const toImage = useCallback(
+    (p: { x: number; y: number }) => ({ x: (p.x - view.x) / view.scale, y: (p.y - view.y) / view.scale }),
+    [view],
+  );
 
   const onWheel = (e: Konva.KonvaEventObject<WheelEvent>) => {
     e.evt.preventDefault();
@@ -113,10 +135,18 @@ export function MaskEditor(props: MaskEditorProps) {
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: only stops the middle-button autoscroll; the stage handles input
     <div
       ref={container}
       data-testid="mask-editor"
-      style={{ width: '100%', height, background: 'repeating-conic-gradient(#2a2a2e 0% 25%, #333338 0% 50%) 50% / 24px 24px', borderRadius: 8, overflow: 'hidden', cursor: panning ? 'grab' : 'none' }}
+      style={{
+        width: '100%',
+        height,
+        background: 'repeating-conic-gradient(#2a2a2e 0% 25%, #333338 0% 50%) 50% / 24px 24px',
+        borderRadius: 8,
+        overflow: 'hidden',
+        cursor: panning ? 'grab' : 'none',
+      }}
       onMouseDown={(e) => e.button === 1 && e.preventDefault()}
     >
       <Stage
@@ -141,7 +171,9 @@ export function MaskEditor(props: MaskEditorProps) {
         <Layer listening={false}>
           <KImage image={image} width={image.width} height={image.height} />
           {overlay && <KImage image={overlay} width={image.width} height={image.height} />}
-          {paintable && !overlay && <KImage image={tinted} width={image.width} height={image.height} opacity={opacity} />}
+          {paintable && !overlay && (
+            <KImage image={tinted} width={image.width} height={image.height} opacity={opacity} />
+          )}
           {paintable && stroke && (
             <Line
               points={stroke}
@@ -154,7 +186,14 @@ export function MaskEditor(props: MaskEditorProps) {
             />
           )}
           {paintable && cursor && !panning && (
-            <Circle x={toImage(cursor).x} y={toImage(cursor).y} radius={size / 2} stroke="#fff" strokeWidth={1 / view.scale} dash={[4 / view.scale, 4 / view.scale]} />
+            <Circle
+              x={toImage(cursor).x}
+              y={toImage(cursor).y}
+              radius={size / 2}
+              stroke="#fff"
+              strokeWidth={1 / view.scale}
+              dash={[4 / view.scale, 4 / view.scale]}
+            />
           )}
         </Layer>
       </Stage>

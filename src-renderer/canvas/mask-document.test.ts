@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { canRedo, canUndo, emptyMask, fitView, isBlank, nextBrushSize, opAdded, redone, undone, zoomAt, type MaskOp } from './mask-document.js';
+import {
+  canRedo,
+  canUndo,
+  emptyMask,
+  fitView,
+  isBlank,
+  nextBrushSize,
+  opAdded,
+  redone,
+  undone,
+  zoomAt,
+  type MaskOp,
+} from './mask-document.js';
 
-const stroke = (tool: 'brush' | 'eraser' = 'brush'): MaskOp => ({ type: 'stroke', tool, size: 10, hardness: 1, points: [0, 0, 5, 5] });
+const stroke = (tool: 'brush' | 'eraser' = 'brush'): MaskOp => ({
+  type: 'stroke',
+  tool,
+  size: 10,
+  hardness: 1,
+  points: [0, 0, 5, 5],
+});
 
 describe('mask document', () => {
   it('one stroke is one undo step; redo brings it back; a new stroke clears redo', () => {

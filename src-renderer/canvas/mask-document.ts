@@ -19,7 +19,6 @@ export interface MaskDocument {
   redo: readonly MaskOp[];
 }
 
-
 export const emptyMask = (): MaskDocument => ({ ops: [], redo: [] });
 
 export function opAdded(doc: MaskDocument, op: MaskOp): MaskDocument {
@@ -58,7 +57,11 @@ export function nextBrushSize(size: number, direction: 1 | -1): number {
 }
 
 /** Zoom around a point: the point under the cursor stays put. */
-export function zoomAt(view: { scale: number; x: number; y: number }, pointer: { x: number; y: number }, factor: number) {
+export function zoomAt(
+  view: { scale: number; x: number; y: number },
+  pointer: { x: number; y: number },
+  factor: number,
+) {
   const scale = Math.min(32, Math.max(0.05, view.scale * factor));
   const worldX = (pointer.x - view.x) / view.scale;
   const worldY = (pointer.y - view.y) / view.scale;
@@ -66,7 +69,11 @@ export function zoomAt(view: { scale: number; x: number; y: number }, pointer: {
 }
 
 /** The view that fits an image inside a viewport, centred, with a margin. */
-export function fitView(image: { width: number; height: number }, viewport: { width: number; height: number }, margin = 16) {
+export function fitView(
+  image: { width: number; height: number },
+  viewport: { width: number; height: number },
+  margin = 16,
+) {
   const scale = Math.min((viewport.width - 2 * margin) / image.width, (viewport.height - 2 * margin) / image.height);
   return { scale, x: (viewport.width - image.width * scale) / 2, y: (viewport.height - image.height * scale) / 2 };
 }

@@ -85,7 +85,11 @@ function drawOp(ctx: CanvasRenderingContext2D, op: MaskOp, width: number, height
 
 /** Renders every operation; loads mask images first. */
 export async function renderMask(canvas: HTMLCanvasElement, doc: MaskDocument): Promise<void> {
-  await Promise.all(doc.ops.filter((o) => o.type === 'image').map((o) => loadImage((o as { dataUrl: string }).dataUrl).catch(() => null)));
+  await Promise.all(
+    doc.ops
+      .filter((o) => o.type === 'image')
+      .map((o) => loadImage((o as { dataUrl: string }).dataUrl).catch(() => null)),
+  );
   const ctx = canvas.getContext('2d')!;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   for (const op of doc.ops) drawOp(ctx, op, canvas.width, canvas.height);

@@ -1,4 +1,19 @@
-import { Badge, Button, Code, CopyButton, Group, Image, ScrollArea, Stack, Switch, Table, TagsInput, Text, Title, UnstyledButton } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Image,
+  ScrollArea,
+  Stack,
+  Switch,
+  Table,
+  TagsInput,
+  Text,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
@@ -27,10 +42,17 @@ function LineageStrip({ title, items, onOpen }: { title: string; items: GalleryI
   if (items.length === 0) return null;
   return (
     <div>
-      <Text size="xs" c="dimmed">{title}</Text>
+      <Text size="xs" c="dimmed">
+        {title}
+      </Text>
       <Group gap={4}>
         {items.map((i) => (
-          <UnstyledButton key={i.id} onClick={() => onOpen(i.id)} aria-label={`Open ${i.prompt || 'item'} ${i.id}`} data-testid={`lineage-${title.toLowerCase()}`}>
+          <UnstyledButton
+            key={i.id}
+            onClick={() => onOpen(i.id)}
+            aria-label={`Open ${i.prompt || 'item'} ${i.id}`}
+            data-testid={`lineage-${title.toLowerCase()}`}
+          >
             <Image src={mediaUrl(i.thumbnail)} alt="" w={48} h={48} radius="sm" />
           </UnstyledButton>
         ))}
@@ -48,12 +70,21 @@ export function GalleryDetail(props: {
 }) {
   const { id, onChanged, onDeleted, onRestored, onOpen } = props;
   const [item, setItem] = useState<Detail | null>(null);
-  const [lineage, setLineage] = useState<{ ancestors: GalleryItem[]; descendants: GalleryItem[] }>({ ancestors: [], descendants: [] });
+  const [lineage, setLineage] = useState<{ ancestors: GalleryItem[]; descendants: GalleryItem[] }>({
+    ancestors: [],
+    descendants: [],
+  });
 
   useEffect(() => {
     let live = true;
-    void client.invoke('gallery.get', { id }).then((d) => live && setItem(d), (e: Error) => notifications.show({ color: 'red', message: e.message }));
-    void client.invoke('gallery.lineage', { id }).then((l) => live && setLineage(l), () => {});
+    void client.invoke('gallery.get', { id }).then(
+      (d) => live && setItem(d),
+      (e: Error) => notifications.show({ color: 'red', message: e.message }),
+    );
+    void client.invoke('gallery.lineage', { id }).then(
+      (l) => live && setLineage(l),
+      () => {},
+    );
     return () => {
       live = false;
     };
@@ -73,22 +104,43 @@ export function GalleryDetail(props: {
     const { params, parentId } = await client.invoke('gallery.remix', { id });
     handToGenerate({ ...params, parentId });
   };
-  const useAsInit = async (mode: 'img2img' | 'inpaint') => {
-    handToGenerate({ mode, initImage: await imageBase64(item), width: item.width, height: item.height, prompt: item.prompt, negativePrompt: item.negativePrompt, parentId: item.id, model: item.modelName });
+  const sendAsInit = async (mode: 'img2img' | 'inpaint') => {
+    handToGenerate({
+      mode,
+      initImage: await imageBase64(item),
+      width: item.width,
+      height: item.height,
+      prompt: item.prompt,
+      negativePrompt: item.negativePrompt,
+      parentId: item.id,
+      model: item.modelName,
+    });
   };
   const remove = () => {
     // Undo window: the item disappears now and is deleted for real only if not undone.
     onDeleted([id]);
     let undone = false;
     const timer = setTimeout(() => {
-      if (!undone) void client.invoke('gallery.delete', { ids: [id] }).catch((e: Error) => notifications.show({ color: 'red', message: e.message }));
+      if (!undone)
+        void client
+          .invoke('gallery.delete', { ids: [id] })
+          .catch((e: Error) => notifications.show({ color: 'red', message: e.message }));
     }, 5000);
     notifications.show({
       id: `deleted-${id}`,
       message: (
         <Group justify="space-between">
           <span>Deleted</span>
-          <Button size="compact-xs" variant="light" onClick={() => { undone = true; clearTimeout(timer); notifications.hide(`deleted-${id}`); onRestored(); }}>
+          <Button
+            size="compact-xs"
+            variant="light"
+            onClick={() => {
+              undone = true;
+              clearTimeout(timer);
+              notifications.hide(`deleted-${id}`);
+              onRestored();
+            }}
+          >
             Undo
           </Button>
         </Group>
@@ -102,42 +154,97 @@ export function GalleryDetail(props: {
   };
 
   const rows: [string, string | number | null][] = [
-    ['Prompt', item.prompt], ['Negative prompt', item.negativePrompt || null], ['Model', item.modelName && `${item.modelName}${item.modelHash ? ` [${item.modelHash}]` : ''}`],
-    ['Sampler', item.samplerLabel ?? item.sampler], ['Steps', item.steps], ['CFG scale', item.cfgScale], ['Seed', item.seed], ['RNG', item.rng],
-    ['Size', `${item.width}x${item.height}`], ['Strength', item.strength], ['Mode', item.mode], ['Source', item.source], ['Provider', item.provider],
-    ['Time', item.durationMs !== null ? `${(item.durationMs / 1000).toFixed(1)} s` : null], ['Created', new Date(item.createdAt).toLocaleString()],
+    ['Prompt', item.prompt],
+    ['Negative prompt', item.negativePrompt || null],
+    ['Model', item.modelName && `${item.modelName}${item.modelHash ? ` [${item.modelHash}]` : ''}`],
+    ['Sampler', item.samplerLabel ?? item.sampler],
+    ['Steps', item.steps],
+    ['CFG scale', item.cfgScale],
+    ['Seed', item.seed],
+    ['RNG', item.rng],
+    ['Size', `${item.width}x${item.height}`],
+    ['Strength', item.strength],
+    ['Mode', item.mode],
+    ['Source', item.source],
+    ['Provider', item.provider],
+    ['Time', item.durationMs !== null ? `${(item.durationMs / 1000).toFixed(1)} s` : null],
+    ['Created', new Date(item.createdAt).toLocaleString()],
   ];
   return (
     <ScrollArea h="calc(100vh - 140px)" data-testid="gallery-detail">
       <Stack gap="sm">
         <Image src={mediaUrl(item.image)} alt={item.prompt} radius="sm" data-testid="detail-image" />
         <Group gap="xs">
-          <Button size="xs" onClick={() => void remix()} data-testid="remix-button">Remix</Button>
-          <Button size="xs" variant="light" onClick={() => void useAsInit('img2img')}>Use as init image</Button>
-          <Button size="xs" variant="light" onClick={() => void useAsInit('inpaint')} data-testid="inpaint-this">Inpaint this</Button>
-          <CopyButton value={item.prompt}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy prompt'}</Button>}</CopyButton>
-          <CopyButton value={String(item.seed ?? '')}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy seed'}</Button>}</CopyButton>
-          <Button size="xs" variant="default" onClick={() => void exportImage(true)}>Export</Button>
-          <Button size="xs" variant="default" onClick={() => void exportImage(false)}>Export without metadata</Button>
-          <Button size="xs" color="red" variant="light" onClick={remove} data-testid="delete-button">Delete</Button>
+          <Button size="xs" onClick={() => void remix()} data-testid="remix-button">
+            Remix
+          </Button>
+          <Button size="xs" variant="light" onClick={() => void sendAsInit('img2img')}>
+            Use as init image
+          </Button>
+          <Button size="xs" variant="light" onClick={() => void sendAsInit('inpaint')} data-testid="inpaint-this">
+            Inpaint this
+          </Button>
+          <CopyButton value={item.prompt}>
+            {({ copied, copy }) => (
+              <Button size="xs" variant="default" onClick={copy}>
+                {copied ? 'Copied' : 'Copy prompt'}
+              </Button>
+            )}
+          </CopyButton>
+          <CopyButton value={String(item.seed ?? '')}>
+            {({ copied, copy }) => (
+              <Button size="xs" variant="default" onClick={copy}>
+                {copied ? 'Copied' : 'Copy seed'}
+              </Button>
+            )}
+          </CopyButton>
+          <Button size="xs" variant="default" onClick={() => void exportImage(true)}>
+            Export
+          </Button>
+          <Button size="xs" variant="default" onClick={() => void exportImage(false)}>
+            Export without metadata
+          </Button>
+          <Button size="xs" color="red" variant="light" onClick={remove} data-testid="delete-button">
+            Delete
+          </Button>
         </Group>
-        <Switch label="Favourite" checked={item.favourite} onChange={(e) => void update({ favourite: e.currentTarget.checked })} data-testid="favourite-switch" />
+        <Switch
+          label="Favourite"
+          checked={item.favourite}
+          onChange={(e) => void update({ favourite: e.currentTarget.checked })}
+          data-testid="favourite-switch"
+        />
         <TagsInput label="Tags" value={item.tags} onChange={(tags) => void update({ tags })} clearable />
         <LineageStrip title="Parents" items={lineage.ancestors} onOpen={onOpen} />
         <LineageStrip title="Children" items={lineage.descendants} onOpen={onOpen} />
         <Title order={5}>Parameters</Title>
         <Table data-testid="detail-parameters">
           <Table.Tbody>
-            {rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => (
-              <Table.Tr key={k}><Table.Th w={130}>{k}</Table.Th><Table.Td style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{String(v)}</Table.Td></Table.Tr>
-            ))}
+            {rows
+              .filter(([, v]) => v !== null && v !== '')
+              .map(([k, v]) => (
+                <Table.Tr key={k}>
+                  <Table.Th w={130}>{k}</Table.Th>
+                  <Table.Td style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{String(v)}</Table.Td>
+                </Table.Tr>
+              ))}
           </Table.Tbody>
         </Table>
-        {item.tags.length > 0 && <Group gap={4}>{item.tags.map((t) => <Badge key={t} variant="light">{t}</Badge>)}</Group>}
+        {item.tags.length > 0 && (
+          <Group gap={4}>
+            {item.tags.map((t) => (
+              <Badge key={t} variant="light">
+                {t}
+              </Badge>
+            ))}
+          </Group>
+        )}
         {item.metadataText && (
           <>
             <Title order={5}>Metadata as written</Title>
-            <Code block style={{ whiteSpace: 'pre-wrap' }}>{item.metadataText}</Code>
+            <Code block style={{ whiteSpace: 'pre-wrap' }}>
+              {item.metadataText}
+            </Code>
           </>
         )}
       </Stack>

@@ -44,11 +44,28 @@ export function GalleryGrid(props: {
   }, [lastRow, rows, onNearEnd]);
 
   return (
-    <div ref={scroller} data-testid="gallery-grid" style={{ height: 'calc(100vh - 210px)', overflow: 'auto' }} role="grid" aria-label="Gallery" aria-rowcount={rows}>
+    // The ARIA grid pattern on divs: a virtualised list of absolutely placed rows cannot be a <table>.
+    // biome-ignore lint/a11y/useSemanticElements: see above
+    <div
+      ref={scroller}
+      data-testid="gallery-grid"
+      style={{ height: 'calc(100vh - 210px)', overflow: 'auto' }}
+      role="grid"
+      aria-label="Gallery"
+      aria-rowcount={rows}
+    >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualRows.map((row) => (
-          <div key={row.key} role="row" aria-rowindex={row.index + 1} style={{ position: 'absolute', top: row.start, left: 0, display: 'flex', gap: GAP }}>
+          // biome-ignore lint/a11y/useSemanticElements: ARIA grid rows (see above); cells are the focusable buttons
+          // biome-ignore lint/a11y/useFocusableInteractive: see above
+          <div
+            key={row.key}
+            role="row"
+            aria-rowindex={row.index + 1}
+            style={{ position: 'absolute', top: row.start, left: 0, display: 'flex', gap: GAP }}
+          >
             {items.slice(row.index * columns, row.index * columns + columns).map((item) => (
+              // biome-ignore lint/a11y/useSemanticElements: ARIA gridcell (see above)
               <button
                 key={item.id}
                 type="button"
@@ -62,7 +79,10 @@ export function GalleryGrid(props: {
                   width: CELL,
                   height: CELL,
                   padding: 0,
-                  border: item.id === selectedId ? '3px solid var(--mantine-color-violet-5)' : '1px solid var(--mantine-color-default-border)',
+                  border:
+                    item.id === selectedId
+                      ? '3px solid var(--mantine-color-violet-5)'
+                      : '1px solid var(--mantine-color-default-border)',
                   borderRadius: 6,
                   overflow: 'hidden',
                   cursor: 'pointer',
@@ -70,8 +90,20 @@ export function GalleryGrid(props: {
                   position: 'relative',
                 }}
               >
-                <img src={mediaUrl(item.thumbnail)} alt="" loading="lazy" style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block' }} />
-                {item.favourite && <span aria-hidden style={{ position: 'absolute', top: 4, right: 6, color: 'gold', textShadow: '0 0 2px black' }}>★</span>}
+                <img
+                  src={mediaUrl(item.thumbnail)}
+                  alt=""
+                  loading="lazy"
+                  style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block' }}
+                />
+                {item.favourite && (
+                  <span
+                    aria-hidden
+                    style={{ position: 'absolute', top: 4, right: 6, color: 'gold', textShadow: '0 0 2px black' }}
+                  >
+                    ★
+                  </span>
+                )}
               </button>
             ))}
           </div>

@@ -20,7 +20,11 @@ export function useGalleryPages(search: Omit<GallerySearch, 'cursor' | 'limit'>)
       loading.current = true;
       const mine = ++generation.current;
       try {
-        const page = await client.invoke('gallery.search', { ...(JSON.parse(key) as GallerySearch), limit: PAGE, cursor: from ?? undefined });
+        const page = await client.invoke('gallery.search', {
+          ...(JSON.parse(key) as GallerySearch),
+          limit: PAGE,
+          cursor: from ?? undefined,
+        });
         if (mine !== generation.current) return;
         setItems((prev) => (reset ? page.items : [...prev, ...page.items]));
         setCursor(page.nextCursor);
@@ -46,7 +50,10 @@ export function useGalleryPages(search: Omit<GallerySearch, 'cursor' | 'limit'>)
   }, [cursor, done, fetchPage]);
 
   const reload = useCallback(() => void fetchPage(null, true), [fetchPage]);
-  const replace = useCallback((item: GalleryItem) => setItems((prev) => prev.map((i) => (i.id === item.id ? item : i))), []);
+  const replace = useCallback(
+    (item: GalleryItem) => setItems((prev) => prev.map((i) => (i.id === item.id ? item : i))),
+    [],
+  );
   const remove = useCallback((ids: number[]) => setItems((prev) => prev.filter((i) => !ids.includes(i.id))), []);
 
   return { items, done, error, loadMore, reload, replace, remove };

@@ -13,7 +13,14 @@ interface TokenInfo {
  * A prompt box with A1111's token counter (tokens / the 75-token chunks they
  * fill) and the emphasis it parsed: stronger words highlighted, weaker dimmed.
  */
-export function PromptField(props: { label: string; value: string; onChange: (v: string) => void; model: string | null; minRows: number; testId: string }) {
+export function PromptField(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  model: string | null;
+  minRows: number;
+  testId: string;
+}) {
   const { label, value, onChange, model, minRows, testId } = props;
   const [debounced] = useDebouncedValue(value, 200);
   const [info, setInfo] = useState<TokenInfo | null>(null);
@@ -21,7 +28,10 @@ export function PromptField(props: { label: string; value: string; onChange: (v:
   useEffect(() => {
     if (!model) return;
     let live = true;
-    client.invoke('prompt.tokens', { model, text: debounced }).then((i) => live && setInfo(i), () => live && setInfo(null));
+    client.invoke('prompt.tokens', { model, text: debounced }).then(
+      (i) => live && setInfo(i),
+      () => live && setInfo(null),
+    );
     return () => {
       live = false;
     };
@@ -39,7 +49,12 @@ export function PromptField(props: { label: string; value: string; onChange: (v:
         data-testid={testId}
         rightSection={
           info && (
-            <Text size="xs" c={info.chunks > 1 ? 'yellow' : 'dimmed'} data-testid={`${testId}-tokens`} style={{ alignSelf: 'flex-end', marginBottom: 6, whiteSpace: 'nowrap' }}>
+            <Text
+              size="xs"
+              c={info.chunks > 1 ? 'yellow' : 'dimmed'}
+              data-testid={`${testId}-tokens`}
+              style={{ alignSelf: 'flex-end', marginBottom: 6, whiteSpace: 'nowrap' }}
+            >
               {info.tokens}/{info.chunks * 75}
             </Text>
           )
@@ -50,9 +65,20 @@ export function PromptField(props: { label: string; value: string; onChange: (v:
         <Text size="xs" mt={4} data-testid={`${testId}-emphasis`} aria-label="Emphasis as parsed">
           {info!.fragments.map((f, i) =>
             f.weight === -1 ? (
-              <Text key={i} span c="violet" fw={700}> BREAK </Text>
+              // biome-ignore lint/suspicious/noArrayIndexKey: fragments are positions in the parsed prompt, re-derived on every edit
+              <Text key={i} span c="violet" fw={700}>
+                {' '}
+                BREAK{' '}
+              </Text>
             ) : (
-              <Text key={i} span fw={f.weight > 1 ? 700 : 400} c={f.weight > 1 ? 'orange' : f.weight < 1 ? 'dimmed' : undefined} title={`weight ${f.weight.toFixed(2)}`}>
+              <Text
+                // biome-ignore lint/suspicious/noArrayIndexKey: fragments are positions in the parsed prompt
+                key={i}
+                span
+                fw={f.weight > 1 ? 700 : 400}
+                c={f.weight > 1 ? 'orange' : f.weight < 1 ? 'dimmed' : undefined}
+                title={`weight ${f.weight.toFixed(2)}`}
+              >
                 {f.text}
               </Text>
             ),

@@ -20,15 +20,33 @@ const EMPTY_QUEUE: QueueState = { running: null, pending: [] };
 
 /** Follows the engine queue: the running job's progress and preview, the last result, the waiting jobs. */
 export function useJob() {
-  const [state, setState] = useState<JobState>({ activeJobId: null, progress: null, preview: null, result: null, error: null, itPerSec: null, queue: EMPTY_QUEUE });
+  const [state, setState] = useState<JobState>({
+    activeJobId: null,
+    progress: null,
+    preview: null,
+    result: null,
+    error: null,
+    itPerSec: null,
+    queue: EMPTY_QUEUE,
+  });
 
   useEffect(() => {
-    void client.invoke('jobs.list', {}).then((queue) => setState((s) => ({ ...s, queue, activeJobId: queue.running?.jobId ?? null })), () => {});
+    void client.invoke('jobs.list', {}).then(
+      (queue) => setState((s) => ({ ...s, queue, activeJobId: queue.running?.jobId ?? null })),
+      () => {},
+    );
     const offQueue = client.on('queue.changed', (queue) =>
       setState((s) => {
         const activeJobId = queue.running?.jobId ?? null;
         const switched = activeJobId !== s.activeJobId;
-        return { ...s, queue, activeJobId, ...(switched && activeJobId ? { progress: null, preview: null, itPerSec: null, result: null, error: null } : {}) };
+        return {
+          ...s,
+          queue,
+          activeJobId,
+          ...(switched && activeJobId
+            ? { progress: null, preview: null, itPerSec: null, result: null, error: null }
+            : {}),
+        };
       }),
     );
     const offProgress = client.on('job.progress', (p) => {
@@ -47,7 +65,11 @@ export function useJob() {
         // A job cancelled while waiting does not replace what is on screen.
         ...(d.status === 'cancelled' && s.activeJobId !== d.jobId && s.progress?.jobId !== d.jobId
           ? {}
-          : { result: d, progress: s.progress?.jobId === d.jobId ? null : s.progress, error: d.status === 'failed' ? (d.error?.message ?? 'Generation failed') : null }),
+          : {
+              result: d,
+              progress: s.progress?.jobId === d.jobId ? null : s.progress,
+              error: d.status === 'failed' ? (d.error?.message ?? 'Generation failed') : null,
+            }),
       }));
     });
     return () => {
@@ -65,10 +87,13 @@ export function useJob() {
     }
   }, []);
 
-  const cancel = useCallback(async (jobId?: string) => {
-    const id = jobId ?? state.activeJobId;
-    if (id) await client.invoke('job.cancel', { jobId: id }).catch(() => {});
-  }, [state.activeJobId]);
+  const cancel = useCallback(
+    async (jobId?: string) => {
+      const id = jobId ?? state.activeJobId;
+      if (id) await client.invoke('job.cancel', { jobId: id }).catch(() => {});
+    },
+    [state.activeJobId],
+  );
 
   const move = useCallback(async (jobId: string, index: number) => {
     await client.invoke('jobs.move', { jobId, index }).catch(() => {});

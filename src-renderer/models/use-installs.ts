@@ -30,7 +30,11 @@ export function useInstalls(onFinished: () => void) {
     };
   }, [onFinished]);
   const start = async (repo: string, revision: string, subfolder: string) => {
-    const { installId } = await client.invoke('models.install', { repo, revision: revision || 'main', subfolder: subfolder || undefined });
+    const { installId } = await client.invoke('models.install', {
+      repo,
+      revision: revision || 'main',
+      subfolder: subfolder || undefined,
+    });
     setInstalls((list) => [{ installId, repo, progress: null, done: null }, ...list]);
   };
   const cancel = (installId: string) => void client.invoke('models.cancelInstall', { installId });

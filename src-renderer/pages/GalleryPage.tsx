@@ -42,8 +42,13 @@ export function GalleryPage() {
       const files = [...e.dataTransfer.files].filter((f) => /\.(png|jpe?g|webp)$/i.test(f.name));
       if (files.length === 0) return;
       try {
-        const result = await client.invoke('gallery.import', { files: await Promise.all(files.map(async (f) => ({ name: f.name, data: await fileToBase64(f) }))) });
-        notifications.show({ message: `Imported ${result.imported.length}${result.failed.length ? `, skipped ${result.failed.length}` : ''}`, color: result.failed.length ? 'yellow' : 'green' });
+        const result = await client.invoke('gallery.import', {
+          files: await Promise.all(files.map(async (f) => ({ name: f.name, data: await fileToBase64(f) }))),
+        });
+        notifications.show({
+          message: `Imported ${result.imported.length}${result.failed.length ? `, skipped ${result.failed.length}` : ''}`,
+          color: result.failed.length ? 'yellow' : 'green',
+        });
         pages.reload();
       } catch (err) {
         notifications.show({ color: 'red', title: 'Import failed', message: (err as Error).message });
@@ -75,7 +80,9 @@ export function GalleryPage() {
         <Stack gap="sm">
           <Group justify="space-between">
             <Title order={2}>Gallery</Title>
-            <Text size="sm" c="dimmed">Drop PNG, JPEG or WebP files here to import them with their parameters</Text>
+            <Text size="sm" c="dimmed">
+              Drop PNG, JPEG or WebP files here to import them with their parameters
+            </Text>
           </Group>
           <Group>
             <TextInput
@@ -86,23 +93,84 @@ export function GalleryPage() {
               style={{ flex: 1 }}
               data-testid="gallery-search"
             />
-            <Select aria-label="Sort" value={sort} onChange={(v) => v && setSort(v as typeof sort)} data={[{ value: 'newest', label: 'Newest' }, { value: 'oldest', label: 'Oldest' }, { value: 'random', label: 'Random' }]} w={120} allowDeselect={false} />
+            <Select
+              aria-label="Sort"
+              value={sort}
+              onChange={(v) => v && setSort(v as typeof sort)}
+              data={[
+                { value: 'newest', label: 'Newest' },
+                { value: 'oldest', label: 'Oldest' },
+                { value: 'random', label: 'Random' },
+              ]}
+              w={120}
+              allowDeselect={false}
+            />
             <Switch label="Favourites" checked={favourite} onChange={(e) => setFavourite(e.currentTarget.checked)} />
           </Group>
           <Group gap="xs">
-            <Select aria-label="Model" placeholder="Any model" clearable value={model} onChange={setModel} data={(models.data?.models ?? []).map((m) => m.name)} w={180} size="xs" />
-            <Select aria-label="Sampler" data-testid="filter-sampler" placeholder="Any sampler" clearable value={sampler} onChange={(v) => setSampler(v as SamplerName | null)} data={[...SAMPLER_NAMES]} w={180} size="xs" />
-            <TextInput aria-label="Tag" placeholder="Tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)} w={140} size="xs" />
-            <Select aria-label="Lineage" value={hasParent} onChange={(v) => setHasParent((v as typeof hasParent) ?? 'any')} data={[{ value: 'any', label: 'Any origin' }, { value: 'yes', label: 'Remixes / img2img' }, { value: 'no', label: 'Originals' }]} w={170} size="xs" allowDeselect={false} />
+            <Select
+              aria-label="Model"
+              placeholder="Any model"
+              clearable
+              value={model}
+              onChange={setModel}
+              data={(models.data?.models ?? []).map((m) => m.name)}
+              w={180}
+              size="xs"
+            />
+            <Select
+              aria-label="Sampler"
+              data-testid="filter-sampler"
+              placeholder="Any sampler"
+              clearable
+              value={sampler}
+              onChange={(v) => setSampler(v as SamplerName | null)}
+              data={[...SAMPLER_NAMES]}
+              w={180}
+              size="xs"
+            />
+            <TextInput
+              aria-label="Tag"
+              placeholder="Tag"
+              value={tag}
+              onChange={(e) => setTag(e.currentTarget.value)}
+              w={140}
+              size="xs"
+            />
+            <Select
+              aria-label="Lineage"
+              value={hasParent}
+              onChange={(v) => setHasParent((v as typeof hasParent) ?? 'any')}
+              data={[
+                { value: 'any', label: 'Any origin' },
+                { value: 'yes', label: 'Remixes / img2img' },
+                { value: 'no', label: 'Originals' },
+              ]}
+              w={170}
+              size="xs"
+              allowDeselect={false}
+            />
           </Group>
           {pages.error && <Alert color="red">{pages.error}</Alert>}
           {!pages.error && pages.items.length === 0 && pages.done && <Text c="dimmed">Nothing here yet.</Text>}
-          <GalleryGrid items={pages.items} selectedId={selected} onSelect={(i) => setSelected(i.id)} onNearEnd={pages.loadMore} />
+          <GalleryGrid
+            items={pages.items}
+            selectedId={selected}
+            onSelect={(i) => setSelected(i.id)}
+            onNearEnd={pages.loadMore}
+          />
         </Stack>
       </Grid.Col>
       {selected !== null && (
         <Grid.Col span={4}>
-          <GalleryDetail key={selected} id={selected} onChanged={onChanged} onDeleted={onDeleted} onRestored={pages.reload} onOpen={setSelected} />
+          <GalleryDetail
+            key={selected}
+            id={selected}
+            onChanged={onChanged}
+            onDeleted={onDeleted}
+            onRestored={pages.reload}
+            onOpen={setSelected}
+          />
         </Grid.Col>
       )}
     </Grid>

@@ -1,6 +1,22 @@
 import {
-  Alert, Badge, Button, Grid, Group, Image, Kbd, NumberInput, Paper, Progress, SegmentedControl, Select,
-  Slider, Stack, Text, Title, Tooltip, ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  Image,
+  Kbd,
+  NumberInput,
+  Paper,
+  Progress,
+  SegmentedControl,
+  Select,
+  Slider,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+  ActionIcon,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -10,15 +26,26 @@ import { SAMPLER_NAMES, type GenerationMode, type SamplerName } from '../../src-
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
 import { useJob } from '../generate/use-job.js';
-import { fileToBase64 } from '../generate/file-to-base64.js';
 import { takeDraft } from '../generate/draft.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
 
 const SAMPLER_LABELS: Record<SamplerName, string> = {
-  euler_a: 'Euler a', euler: 'Euler', euler_karras: 'Euler Karras', lms: 'LMS', lms_karras: 'LMS Karras', heun: 'Heun',
-  dpm2: 'DPM2', dpm2_a: 'DPM2 a', dpmpp_2m: 'DPM++ 2M', dpmpp_2m_karras: 'DPM++ 2M Karras',
-  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras', ddim: 'DDIM', pndm: 'PLMS', unipc: 'UniPC', lcm: 'LCM',
+  euler_a: 'Euler a',
+  euler: 'Euler',
+  euler_karras: 'Euler Karras',
+  lms: 'LMS',
+  lms_karras: 'LMS Karras',
+  heun: 'Heun',
+  dpm2: 'DPM2',
+  dpm2_a: 'DPM2 a',
+  dpmpp_2m: 'DPM++ 2M',
+  dpmpp_2m_karras: 'DPM++ 2M Karras',
+  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras',
+  ddim: 'DDIM',
+  pndm: 'PLMS',
+  unipc: 'UniPC',
+  lcm: 'LCM',
 };
 
 const SIZE_PRESETS = ['128x128', '256x256', '512x512', '512x768', '768x512', '768x768', '1024x1024'];
@@ -82,6 +109,7 @@ export function GeneratePage() {
     setParentId(d.parentId);
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: chooseModel reads only models.data (listed) and a ref
   useEffect(() => {
     if (!model && models.data?.defaultModel) chooseModel(models.data.defaultModel);
   }, [models.data, model]);
@@ -102,19 +130,39 @@ export function GeneratePage() {
       return;
     }
     void start({
-      model, mode, prompt, negativePrompt: negative, sampler, steps, cfgScale: cfg, width, height, seed, rng, batchCount: batch,
-      strength, initImage: mode === 'txt2img' ? undefined : initImage?.base64, mask: mask ?? undefined, parentId,
+      model,
+      mode,
+      prompt,
+      negativePrompt: negative,
+      sampler,
+      steps,
+      cfgScale: cfg,
+      width,
+      height,
+      seed,
+      rng,
+      batchCount: batch,
+      strength,
+      initImage: mode === 'txt2img' ? undefined : initImage?.base64,
+      mask: mask ?? undefined,
+      parentId,
     });
   };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
     setInitImage(img);
     // Generate at the image's size, in multiples of 8 within the engine's limits.
-    const fit = (v: number) => Math.min(2048, Math.max(64, Math.floor(v / 8) * 8));
-    setWidth(fit(size.width));
-    setHeight(fit(size.height));
+    const snap = (v: number) => Math.min(2048, Math.max(64, Math.floor(v / 8) * 8));
+    setWidth(snap(size.width));
+    setHeight(snap(size.height));
   };
   const lastResult = state.result?.status === 'succeeded' && mode !== 'txt2img' ? state.result.images[0] : undefined;
-  useHotkeys([['mod+Enter', generate], ['Escape', () => void cancel()]], []);
+  useHotkeys(
+    [
+      ['mod+Enter', generate],
+      ['Escape', () => void cancel()],
+    ],
+    [],
+  );
   useEffect(() => {
     if (state.error) notifications.show({ title: 'Generation failed', message: state.error, color: 'red' });
   }, [state.error]);
@@ -129,32 +177,101 @@ export function GeneratePage() {
         <Stack gap="sm">
           <Title order={2}>Generate</Title>
           {models.data && usable.length === 0 && (
-            <Alert color="yellow" title="No model installed">Put an ONNX Stable Diffusion export in the models folder (see README).</Alert>
+            <Alert color="yellow" title="No model installed">
+              Put an ONNX Stable Diffusion export in the models folder (see README).
+            </Alert>
           )}
-          <Select label="Model" data={usable.map((m) => m.name)} value={model} onChange={chooseModel} allowDeselect={false} data-testid="model-select" />
+          <Select
+            label="Model"
+            data={usable.map((m) => m.name)}
+            value={model}
+            onChange={chooseModel}
+            allowDeselect={false}
+            data-testid="model-select"
+          />
           <SegmentedControl
             aria-label="Mode"
             value={mode}
             onChange={(v) => setMode(v as GenerationMode)}
-            data={[{ value: 'txt2img', label: 'txt2img' }, { value: 'img2img', label: 'img2img' }, { value: 'inpaint', label: 'Inpaint' }]}
+            data={[
+              { value: 'txt2img', label: 'txt2img' },
+              { value: 'img2img', label: 'img2img' },
+              { value: 'inpaint', label: 'Inpaint' },
+            ]}
             data-testid="mode-control"
           />
           <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
-          <PromptField label="Negative prompt" value={negative} onChange={setNegative} model={model} minRows={1} testId="negative-prompt" />
+          <PromptField
+            label="Negative prompt"
+            value={negative}
+            onChange={setNegative}
+            model={model}
+            minRows={1}
+            testId="negative-prompt"
+          />
           {mode !== 'txt2img' && (
             <div>
-              <Text size="sm" id="strength-label">Strength {strength.toFixed(2)}</Text>
-              <Slider aria-labelledby="strength-label" min={0} max={1} step={0.01} value={strength} onChange={setStrength} data-testid="strength" />
+              <Text size="sm" id="strength-label">
+                Strength {strength.toFixed(2)}
+              </Text>
+              <Slider
+                aria-labelledby="strength-label"
+                min={0}
+                max={1}
+                step={0.01}
+                value={strength}
+                onChange={setStrength}
+                data-testid="strength"
+              />
             </div>
           )}
           <Group grow>
-            <Select label="Sampler" data={SAMPLER_NAMES.map((s) => ({ value: s, label: SAMPLER_LABELS[s] }))} value={sampler} onChange={(v) => v && setSampler(v as SamplerName)} allowDeselect={false} data-testid="sampler-select" />
-            <NumberInput label="Steps" min={1} max={200} value={steps} onChange={(v) => setSteps(Number(v) || 1)} data-testid="steps" />
-            <NumberInput label="CFG" min={0} max={50} step={0.5} decimalScale={1} value={cfg} onChange={(v) => setCfg(Number(v))} data-testid="cfg" />
+            <Select
+              label="Sampler"
+              data={SAMPLER_NAMES.map((s) => ({ value: s, label: SAMPLER_LABELS[s] }))}
+              value={sampler}
+              onChange={(v) => v && setSampler(v as SamplerName)}
+              allowDeselect={false}
+              data-testid="sampler-select"
+            />
+            <NumberInput
+              label="Steps"
+              min={1}
+              max={200}
+              value={steps}
+              onChange={(v) => setSteps(Number(v) || 1)}
+              data-testid="steps"
+            />
+            <NumberInput
+              label="CFG"
+              min={0}
+              max={50}
+              step={0.5}
+              decimalScale={1}
+              value={cfg}
+              onChange={(v) => setCfg(Number(v))}
+              data-testid="cfg"
+            />
           </Group>
           <Group grow align="end">
-            <NumberInput label="Width" min={64} max={2048} step={8} value={width} onChange={(v) => setWidth(Number(v) || 64)} data-testid="width" />
-            <NumberInput label="Height" min={64} max={2048} step={8} value={height} onChange={(v) => setHeight(Number(v) || 64)} data-testid="height" />
+            <NumberInput
+              label="Width"
+              min={64}
+              max={2048}
+              step={8}
+              value={width}
+              onChange={(v) => setWidth(Number(v) || 64)}
+              data-testid="width"
+            />
+            <NumberInput
+              label="Height"
+              min={64}
+              max={2048}
+              step={8}
+              value={height}
+              onChange={(v) => setHeight(Number(v) || 64)}
+              data-testid="height"
+            />
             <Select
               label="Size preset"
               data={SIZE_PRESETS}
@@ -168,21 +285,59 @@ export function GeneratePage() {
             />
           </Group>
           <Group grow align="end">
-            <NumberInput label="Seed" description="-1 = random" min={-1} value={seed} onChange={(v) => setSeed(Number(v))} data-testid="seed" />
+            <NumberInput
+              label="Seed"
+              description="-1 = random"
+              min={-1}
+              value={seed}
+              onChange={(v) => setSeed(Number(v))}
+              data-testid="seed"
+            />
             <Tooltip label="Reuse the last image's seed">
-              <Button variant="default" disabled={lastSeed === null} onClick={() => lastSeed !== null && setSeed(lastSeed)}>Reuse</Button>
+              <Button
+                variant="default"
+                disabled={lastSeed === null}
+                onClick={() => lastSeed !== null && setSeed(lastSeed)}
+              >
+                Reuse
+              </Button>
             </Tooltip>
-            <Tooltip multiline w={260} label="CPU noise matches ComfyUI's default; GPU noise matches AUTOMATIC1111's default. Either way the same seed gives the same noise as there.">
-              <Select label="RNG" data={[{ value: 'cpu', label: 'CPU' }, { value: 'gpu', label: 'GPU' }]} value={rng} onChange={(v) => v && setRng(v as RngMode)} allowDeselect={false} />
+            <Tooltip
+              multiline
+              w={260}
+              label="CPU noise matches ComfyUI's default; GPU noise matches AUTOMATIC1111's default. Either way the same seed gives the same noise as there."
+            >
+              <Select
+                label="RNG"
+                data={[
+                  { value: 'cpu', label: 'CPU' },
+                  { value: 'gpu', label: 'GPU' },
+                ]}
+                value={rng}
+                onChange={(v) => v && setRng(v as RngMode)}
+                allowDeselect={false}
+              />
             </Tooltip>
             <NumberInput label="Batch" min={1} max={16} value={batch} onChange={(v) => setBatch(Number(v) || 1)} />
           </Group>
           <Group>
             <Button onClick={generate} disabled={!canGenerate} data-testid="generate-button">
-              {running ? 'Queue' : 'Generate'} <Kbd ml="xs" size="xs">Ctrl+Enter</Kbd>
+              {running ? 'Queue' : 'Generate'}{' '}
+              <Kbd ml="xs" size="xs">
+                Ctrl+Enter
+              </Kbd>
             </Button>
-            <Button variant="outline" color="red" onClick={() => void cancel()} disabled={!running} data-testid="cancel-button">
-              Cancel <Kbd ml="xs" size="xs">Esc</Kbd>
+            <Button
+              variant="outline"
+              color="red"
+              onClick={() => void cancel()}
+              disabled={!running}
+              data-testid="cancel-button"
+            >
+              Cancel{' '}
+              <Kbd ml="xs" size="xs">
+                Esc
+              </Kbd>
             </Button>
           </Group>
         </Stack>
@@ -201,32 +356,71 @@ export function GeneratePage() {
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>
               <Text size="sm" data-testid="progress-text">
-                {p && running ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}` : running ? 'Loading model...' : state.result ? `Finished: ${state.result.status}` : 'Idle'}
+                {p && running
+                  ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}`
+                  : running
+                    ? 'Loading model...'
+                    : state.result
+                      ? `Finished: ${state.result.status}`
+                      : 'Idle'}
               </Text>
               <Text size="sm" c="dimmed">
                 {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA {formatMs(p?.etaMs ?? null)}
               </Text>
             </Group>
-            <Progress value={running ? (p ? percent : 0) : state.result?.status === 'succeeded' ? 100 : 0} aria-label="Generation progress" />
+            <Progress
+              value={running ? (p ? percent : 0) : state.result?.status === 'succeeded' ? 100 : 0}
+              aria-label="Generation progress"
+            />
             {state.result?.provider && (
               <Group mt="xs" gap="xs">
                 <Badge variant="light">{state.result.provider}</Badge>
-                <Text size="xs" c="dimmed">{formatMs(state.result.totalMs)}{state.result.providerNote ? ` · ${state.result.providerNote}` : ''}</Text>
+                <Text size="xs" c="dimmed">
+                  {formatMs(state.result.totalMs)}
+                  {state.result.providerNote ? ` · ${state.result.providerNote}` : ''}
+                </Text>
               </Group>
             )}
           </Paper>
-          <QueuePanel pending={state.queue.pending} onMove={(id, i) => void move(id, i)} onRemove={(id) => void cancel(id)} />
+          <QueuePanel
+            pending={state.queue.pending}
+            onMove={(id, i) => void move(id, i)}
+            onRemove={(id) => void cancel(id)}
+          />
           {running && state.preview && (
-            <Image src={state.preview} alt="Live preview" w={Math.min(512, width)} h="auto" style={{ imageRendering: 'pixelated' }} data-testid="live-preview" />
+            <Image
+              src={state.preview}
+              alt="Live preview"
+              w={Math.min(512, width)}
+              h="auto"
+              style={{ imageRendering: 'pixelated' }}
+              data-testid="live-preview"
+            />
           )}
           {shown.length > 0 && (
             <Group align="start" data-testid="results">
               {shown.map((img) => (
                 <Stack key={img.index} gap={4}>
-                  <Image src={`data:image/png;base64,${img.png}`} alt={`Result ${img.index + 1}, seed ${img.seed}`} w={Math.min(512, img.width * 2)} data-testid="result-image" />
+                  <Image
+                    src={`data:image/png;base64,${img.png}`}
+                    alt={`Result ${img.index + 1}, seed ${img.seed}`}
+                    w={Math.min(512, img.width * 2)}
+                    data-testid="result-image"
+                  />
                   <Group gap={4}>
-                    <Text size="xs" c="dimmed">Seed {img.seed}</Text>
-                    <ActionIcon size="xs" w="auto" px={4} variant="subtle" aria-label="Copy seed" onClick={() => void navigator.clipboard?.writeText(String(img.seed))}>copy</ActionIcon>
+                    <Text size="xs" c="dimmed">
+                      Seed {img.seed}
+                    </Text>
+                    <ActionIcon
+                      size="xs"
+                      w="auto"
+                      px={4}
+                      variant="subtle"
+                      aria-label="Copy seed"
+                      onClick={() => void navigator.clipboard?.writeText(String(img.seed))}
+                    >
+                      copy
+                    </ActionIcon>
                   </Group>
                 </Stack>
               ))}

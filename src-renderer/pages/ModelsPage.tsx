@@ -1,4 +1,20 @@
-import { Alert, Badge, Button, Card, Group, Loader, Modal, PasswordInput, Progress, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Modal,
+  PasswordInput,
+  Progress,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { client } from '../api/client.js';
@@ -6,7 +22,8 @@ import { useCall } from '../api/use-call.js';
 import { useInstalls } from '../models/use-installs.js';
 
 const gib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
-const notifyError = (title: string) => (err: Error) => notifications.show({ color: 'red', title, message: err.message });
+const notifyError = (title: string) => (err: Error) =>
+  notifications.show({ color: 'red', title, message: err.message });
 
 function InstallCard({ onInstalled }: { onInstalled: () => void }) {
   const [repo, setRepo] = useState('');
@@ -15,13 +32,43 @@ function InstallCard({ onInstalled }: { onInstalled: () => void }) {
   const { installs, start, cancel } = useInstalls(onInstalled);
   return (
     <Card withBorder>
-      <Title order={4} mb="xs">Install from Hugging Face</Title>
-      <Text size="sm" c="dimmed" mb="xs">A repository that holds an ONNX export (for example an SD 1.5 ONNX export). Only the files the layout needs are downloaded; an interrupted download resumes.</Text>
+      <Title order={4} mb="xs">
+        Install from Hugging Face
+      </Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        A repository that holds an ONNX export (for example an SD 1.5 ONNX export). Only the files the layout needs are
+        downloaded; an interrupted download resumes.
+      </Text>
       <Group align="end">
-        <TextInput label="Repository" placeholder="owner/name" value={repo} onChange={(e) => setRepo(e.currentTarget.value.trim())} data-testid="install-repo" style={{ flex: 2 }} />
-        <TextInput label="Revision" placeholder="main" value={revision} onChange={(e) => setRevision(e.currentTarget.value.trim())} style={{ flex: 1 }} />
-        <TextInput label="Subfolder" placeholder="(optional)" value={subfolder} onChange={(e) => setSubfolder(e.currentTarget.value.trim())} style={{ flex: 1 }} />
-        <Button disabled={!/^[\w.-]+\/[\w.-]+$/.test(repo)} onClick={() => start(repo, revision, subfolder).catch(notifyError('Cannot install'))} data-testid="install-button">Install</Button>
+        <TextInput
+          label="Repository"
+          placeholder="owner/name"
+          value={repo}
+          onChange={(e) => setRepo(e.currentTarget.value.trim())}
+          data-testid="install-repo"
+          style={{ flex: 2 }}
+        />
+        <TextInput
+          label="Revision"
+          placeholder="main"
+          value={revision}
+          onChange={(e) => setRevision(e.currentTarget.value.trim())}
+          style={{ flex: 1 }}
+        />
+        <TextInput
+          label="Subfolder"
+          placeholder="(optional)"
+          value={subfolder}
+          onChange={(e) => setSubfolder(e.currentTarget.value.trim())}
+          style={{ flex: 1 }}
+        />
+        <Button
+          disabled={!/^[\w.-]+\/[\w.-]+$/.test(repo)}
+          onClick={() => start(repo, revision, subfolder).catch(notifyError('Cannot install'))}
+          data-testid="install-button"
+        >
+          Install
+        </Button>
       </Group>
       <Stack mt="sm" gap="xs">
         {installs.map((i) => {
@@ -30,17 +77,27 @@ function InstallCard({ onInstalled }: { onInstalled: () => void }) {
           return (
             <div key={i.installId} data-testid="install-row">
               <Group justify="space-between">
-                <Text size="sm" fw={500}>{i.repo}</Text>
+                <Text size="sm" fw={500}>
+                  {i.repo}
+                </Text>
                 <Text size="xs" c={i.done?.status === 'failed' ? 'red' : 'dimmed'} data-testid="install-status">
                   {i.done
-                    ? i.done.status === 'succeeded' ? `Installed as ${i.done.name}` : i.done.status === 'cancelled' ? 'Cancelled' : `Failed: ${i.done.error?.message}`
-                    : p ? `${gib(p.bytesDone)} / ${gib(p.bytesTotal)} · ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s${p.etaMs !== null ? ` · ${Math.round(p.etaMs / 1000)} s left` : ''}` : 'Listing files...'}
+                    ? i.done.status === 'succeeded'
+                      ? `Installed as ${i.done.name}`
+                      : i.done.status === 'cancelled'
+                        ? 'Cancelled'
+                        : `Failed: ${i.done.error?.message}`
+                    : p
+                      ? `${gib(p.bytesDone)} / ${gib(p.bytesTotal)} · ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s${p.etaMs !== null ? ` · ${Math.round(p.etaMs / 1000)} s left` : ''}`
+                      : 'Listing files...'}
                 </Text>
               </Group>
               {!i.done && (
                 <Group gap="xs">
                   <Progress value={pct} style={{ flex: 1 }} aria-label={`Download of ${i.repo}`} />
-                  <Button size="compact-xs" variant="light" color="red" onClick={() => cancel(i.installId)}>Cancel</Button>
+                  <Button size="compact-xs" variant="light" color="red" onClick={() => cancel(i.installId)}>
+                    Cancel
+                  </Button>
                 </Group>
               )}
             </div>
@@ -62,11 +119,28 @@ function LocalFolderCard({ onImported }: { onImported: () => void }) {
     }, notifyError('Cannot add the folder'));
   return (
     <Card withBorder>
-      <Title order={4} mb="xs">Add a model folder from this computer</Title>
+      <Title order={4} mb="xs">
+        Add a model folder from this computer
+      </Title>
       <Group align="end">
-        <TextInput label="Folder (absolute path)" value={folder} onChange={(e) => setFolder(e.currentTarget.value)} style={{ flex: 1 }} />
-        <SegmentedControl aria-label="Copy or link" value={mode} onChange={(v) => setMode(v as 'copy' | 'link')} data={[{ value: 'link', label: 'Use in place' }, { value: 'copy', label: 'Copy' }]} />
-        <Button disabled={!folder} onClick={() => void importFolder()}>Add</Button>
+        <TextInput
+          label="Folder (absolute path)"
+          value={folder}
+          onChange={(e) => setFolder(e.currentTarget.value)}
+          style={{ flex: 1 }}
+        />
+        <SegmentedControl
+          aria-label="Copy or link"
+          value={mode}
+          onChange={(v) => setMode(v as 'copy' | 'link')}
+          data={[
+            { value: 'link', label: 'Use in place' },
+            { value: 'copy', label: 'Copy' },
+          ]}
+        />
+        <Button disabled={!folder} onClick={() => void importFolder()}>
+          Add
+        </Button>
       </Group>
     </Card>
   );
@@ -84,15 +158,32 @@ function TokenCard() {
     }, notifyError('Cannot store the token'));
   return (
     <Card withBorder>
-      <Title order={4} mb="xs">Access token for gated repositories</Title>
+      <Title order={4} mb="xs">
+        Access token for gated repositories
+      </Title>
       {status.data.canStore ? (
         <Group align="end">
-          <PasswordInput label={status.data.hasToken ? 'A token is stored; enter a new one to replace it' : 'Hugging Face token'} value={token} onChange={(e) => setToken(e.currentTarget.value)} style={{ flex: 1 }} />
-          <Button disabled={!token} onClick={() => void save(token)}>Store</Button>
-          {status.data.hasToken && <Button variant="default" onClick={() => void save(null)}>Remove</Button>}
+          <PasswordInput
+            label={status.data.hasToken ? 'A token is stored; enter a new one to replace it' : 'Hugging Face token'}
+            value={token}
+            onChange={(e) => setToken(e.currentTarget.value)}
+            style={{ flex: 1 }}
+          />
+          <Button disabled={!token} onClick={() => void save(token)}>
+            Store
+          </Button>
+          {status.data.hasToken && (
+            <Button variant="default" onClick={() => void save(null)}>
+              Remove
+            </Button>
+          )}
         </Group>
       ) : (
-        <Text size="sm" c="dimmed">{status.data.hasToken ? 'Using the token from HF_TOKEN.' : 'No keychain here: start the studio with HF_TOKEN set to use gated repositories.'}</Text>
+        <Text size="sm" c="dimmed">
+          {status.data.hasToken
+            ? 'Using the token from HF_TOKEN.'
+            : 'No keychain here: start the studio with HF_TOKEN set to use gated repositories.'}
+        </Text>
       )}
     </Card>
   );
@@ -119,16 +210,28 @@ export function ModelsPage() {
       <Title order={2}>Models</Title>
       <Text size="sm" c="dimmed">
         ONNX exports of Stable Diffusion in the Hugging Face folder layout, from{' '}
-        <Text span ff="monospace">{info.data?.modelsDir ?? 'the models folder'}</Text> and the app itself.
+        <Text span ff="monospace">
+          {info.data?.modelsDir ?? 'the models folder'}
+        </Text>{' '}
+        and the app itself.
       </Text>
       {models.loading && !models.data && <Loader aria-label="Loading models" />}
       {models.error && <Alert color="red">{models.error}</Alert>}
-      {models.data && models.data.models.length === 0 && <Alert title="No models yet">Install one below or add a folder.</Alert>}
+      {models.data && models.data.models.length === 0 && (
+        <Alert title="No models yet">Install one below or add a folder.</Alert>
+      )}
       {models.data && models.data.models.length > 0 && (
         <Card withBorder>
           <Table data-testid="models-table">
             <Table.Thead>
-              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Kind</Table.Th><Table.Th>Size</Table.Th><Table.Th>Hash</Table.Th><Table.Th>Status</Table.Th><Table.Th /></Table.Tr>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>Size</Table.Th>
+                <Table.Th>Hash</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th />
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {models.data.models.map((m) => (
@@ -137,18 +240,52 @@ export function ModelsPage() {
                     <Group gap="xs">
                       <Text fw={500}>{m.name}</Text>
                       {models.data!.defaultModel === m.name && <Badge size="sm">default</Badge>}
-                      {m.source === 'builtin' && <Badge size="sm" variant="outline">built in</Badge>}
-                      {m.linked && <Badge size="sm" variant="outline">linked</Badge>}
+                      {m.source === 'builtin' && (
+                        <Badge size="sm" variant="outline">
+                          built in
+                        </Badge>
+                      )}
+                      {m.linked && (
+                        <Badge size="sm" variant="outline">
+                          linked
+                        </Badge>
+                      )}
                     </Group>
                   </Table.Td>
-                  <Table.Td>{m.family ? `${m.family}${m.inpainting ? ' inpainting' : ''} · ${m.precision} · ${m.predictionType}` : '-'}</Table.Td>
+                  <Table.Td>
+                    {m.family
+                      ? `${m.family}${m.inpainting ? ' inpainting' : ''} · ${m.precision} · ${m.predictionType}`
+                      : '-'}
+                  </Table.Td>
                   <Table.Td>{gib(m.sizeBytes)}</Table.Td>
-                  <Table.Td><Text ff="monospace" size="xs">{m.hash ?? '...'}</Text></Table.Td>
-                  <Table.Td>{m.problem ? <Text c="red" size="sm">{m.problem}</Text> : <Text c="green" size="sm">Ready</Text>}</Table.Td>
+                  <Table.Td>
+                    <Text ff="monospace" size="xs">
+                      {m.hash ?? '...'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {m.problem ? (
+                      <Text c="red" size="sm">
+                        {m.problem}
+                      </Text>
+                    ) : (
+                      <Text c="green" size="sm">
+                        Ready
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="end">
-                      {!m.problem && models.data!.defaultModel !== m.name && <Button size="xs" variant="light" onClick={() => void makeDefault(m.name)}>Make default</Button>}
-                      {m.source === 'user' && <Button size="xs" variant="subtle" color="red" onClick={() => setConfirm(m.name)}>Remove</Button>}
+                      {!m.problem && models.data!.defaultModel !== m.name && (
+                        <Button size="xs" variant="light" onClick={() => void makeDefault(m.name)}>
+                          Make default
+                        </Button>
+                      )}
+                      {m.source === 'user' && (
+                        <Button size="xs" variant="subtle" color="red" onClick={() => setConfirm(m.name)}>
+                          Remove
+                        </Button>
+                      )}
                     </Group>
                   </Table.Td>
                 </Table.Tr>
@@ -161,10 +298,17 @@ export function ModelsPage() {
       <LocalFolderCard onImported={models.reload} />
       <TokenCard />
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Remove model?">
-        <Text size="sm">Remove <b>{confirm}</b> from the models folder? A linked folder stays where it is; a copied or downloaded one is deleted.</Text>
+        <Text size="sm">
+          Remove <b>{confirm}</b> from the models folder? A linked folder stays where it is; a copied or downloaded one
+          is deleted.
+        </Text>
         <Group justify="end" mt="md">
-          <Button variant="default" onClick={() => setConfirm(null)}>Keep</Button>
-          <Button color="red" onClick={() => confirm && void remove(confirm)} data-testid="confirm-remove">Remove</Button>
+          <Button variant="default" onClick={() => setConfirm(null)}>
+            Keep
+          </Button>
+          <Button color="red" onClick={() => confirm && void remove(confirm)} data-testid="confirm-remove">
+            Remove
+          </Button>
         </Group>
       </Modal>
     </Stack>

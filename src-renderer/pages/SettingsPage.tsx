@@ -1,4 +1,20 @@
-import { Alert, Badge, Button, Card, Group, Loader, SegmentedControl, Select, Stack, Table, Text, TextInput, Title, Tooltip, useMantineColorScheme } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import type { Settings, SettingsPatch } from '../../src-shared/domain/settings.js';
@@ -8,36 +24,92 @@ import { useCall } from '../api/use-call.js';
 function SystemInfoCard() {
   const info = useCall('system.info', {});
   if (info.loading && !info.data) return <Loader aria-label="Loading system information" />;
-  if (info.error || !info.data) return <Alert color="red" title="System information unavailable">{info.error}</Alert>;
+  if (info.error || !info.data)
+    return (
+      <Alert color="red" title="System information unavailable">
+        {info.error}
+      </Alert>
+    );
   const s = info.data;
   return (
     <Card withBorder data-testid="system-info">
-      <Title order={4} mb="sm">System</Title>
+      <Title order={4} mb="sm">
+        System
+      </Title>
       <Table>
         <Table.Tbody>
-          <Table.Tr><Table.Th>Latent Studio</Table.Th><Table.Td>{s.appVersion} ({s.shell === 'electron' ? 'desktop app' : 'headless host'})</Table.Td></Table.Tr>
-          <Table.Tr><Table.Th>Platform</Table.Th><Table.Td>{s.platform} {s.arch}</Table.Td></Table.Tr>
-          <Table.Tr><Table.Th>Node</Table.Th><Table.Td>{s.versions.node}</Table.Td></Table.Tr>
-          {s.versions.electron && <Table.Tr><Table.Th>Electron</Table.Th><Table.Td>{s.versions.electron} (Chrome {s.versions.chrome})</Table.Td></Table.Tr>}
-          <Table.Tr><Table.Th>ONNX Runtime</Table.Th><Table.Td>{s.versions.onnxruntime}</Table.Td></Table.Tr>
-          {s.versions.sqlite && <Table.Tr><Table.Th>SQLite</Table.Th><Table.Td>{s.versions.sqlite}</Table.Td></Table.Tr>}
-          <Table.Tr><Table.Th>GPU</Table.Th><Table.Td>{s.gpuName ?? 'No NVIDIA GPU detected'}</Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Latent Studio</Table.Th>
+            <Table.Td>
+              {s.appVersion} ({s.shell === 'electron' ? 'desktop app' : 'headless host'})
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>Platform</Table.Th>
+            <Table.Td>
+              {s.platform} {s.arch}
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>Node</Table.Th>
+            <Table.Td>{s.versions.node}</Table.Td>
+          </Table.Tr>
+          {s.versions.electron && (
+            <Table.Tr>
+              <Table.Th>Electron</Table.Th>
+              <Table.Td>
+                {s.versions.electron} (Chrome {s.versions.chrome})
+              </Table.Td>
+            </Table.Tr>
+          )}
+          <Table.Tr>
+            <Table.Th>ONNX Runtime</Table.Th>
+            <Table.Td>{s.versions.onnxruntime}</Table.Td>
+          </Table.Tr>
+          {s.versions.sqlite && (
+            <Table.Tr>
+              <Table.Th>SQLite</Table.Th>
+              <Table.Td>{s.versions.sqlite}</Table.Td>
+            </Table.Tr>
+          )}
+          <Table.Tr>
+            <Table.Th>GPU</Table.Th>
+            <Table.Td>{s.gpuName ?? 'No NVIDIA GPU detected'}</Table.Td>
+          </Table.Tr>
           <Table.Tr>
             <Table.Th>Execution providers</Table.Th>
             <Table.Td>
               <Group gap="xs" data-testid="provider-list">
                 {s.providers.map((p) => (
-                  <Tooltip key={p.name} label={p.bundled ? 'Shipped with the app' : 'Needs extra libraries (see README)'}>
+                  <Tooltip
+                    key={p.name}
+                    label={p.bundled ? 'Shipped with the app' : 'Needs extra libraries (see README)'}
+                  >
                     <Badge variant={p.bundled ? 'filled' : 'outline'} data-testid={`provider-${p.name}`}>
-                      {p.name}{p.bundled ? '' : ' (not bundled)'}
+                      {p.name}
+                      {p.bundled ? '' : ' (not bundled)'}
                     </Badge>
                   </Tooltip>
                 ))}
               </Group>
             </Table.Td>
           </Table.Tr>
-          <Table.Tr><Table.Th>Models folder</Table.Th><Table.Td><Text ff="monospace" size="sm">{s.modelsDir}</Text></Table.Td></Table.Tr>
-          <Table.Tr><Table.Th>Data folder</Table.Th><Table.Td><Text ff="monospace" size="sm">{s.dataDir}</Text></Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Models folder</Table.Th>
+            <Table.Td>
+              <Text ff="monospace" size="sm">
+                {s.modelsDir}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>Data folder</Table.Th>
+            <Table.Td>
+              <Text ff="monospace" size="sm">
+                {s.dataDir}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
         </Table.Tbody>
       </Table>
     </Card>
@@ -67,20 +139,33 @@ function PreferencesCard() {
     }
   };
 
-  if (loaded.error) return <Alert color="red" title="Settings unavailable">{loaded.error}</Alert>;
+  if (loaded.error)
+    return (
+      <Alert color="red" title="Settings unavailable">
+        {loaded.error}
+      </Alert>
+    );
   if (!settings) return <Loader aria-label="Loading settings" />;
   return (
     <Card withBorder>
-      <Title order={4} mb="sm">Preferences</Title>
+      <Title order={4} mb="sm">
+        Preferences
+      </Title>
       <Stack>
         <div>
-          <Text size="sm" fw={500} id="theme-label">Theme</Text>
+          <Text size="sm" fw={500} id="theme-label">
+            Theme
+          </Text>
           <SegmentedControl
             aria-labelledby="theme-label"
             data-testid="theme-control"
             value={settings.theme}
             onChange={(v) => void save({ theme: v as Settings['theme'] })}
-            data={[{ value: 'dark', label: 'Dark' }, { value: 'light', label: 'Light' }, { value: 'auto', label: 'System' }]}
+            data={[
+              { value: 'dark', label: 'Dark' },
+              { value: 'light', label: 'Light' },
+              { value: 'auto', label: 'System' },
+            ]}
           />
         </div>
         <Select
@@ -89,7 +174,13 @@ function PreferencesCard() {
           value={settings.providerPreference}
           allowDeselect={false}
           onChange={(v) => v && void save({ providerPreference: v as Settings['providerPreference'] })}
-          data={[{ value: 'auto', label: 'Auto (fastest available)' }, { value: 'cuda', label: 'CUDA' }, { value: 'dml', label: 'DirectML' }, { value: 'webgpu', label: 'WebGPU' }, { value: 'cpu', label: 'CPU' }]}
+          data={[
+            { value: 'auto', label: 'Auto (fastest available)' },
+            { value: 'cuda', label: 'CUDA' },
+            { value: 'dml', label: 'DirectML' },
+            { value: 'webgpu', label: 'WebGPU' },
+            { value: 'cpu', label: 'CPU' },
+          ]}
         />
         <Select
           label="Default noise source (RNG)"
@@ -97,7 +188,10 @@ function PreferencesCard() {
           value={settings.rngMode}
           allowDeselect={false}
           onChange={(v) => v && void save({ rngMode: v as Settings['rngMode'] })}
-          data={[{ value: 'cpu', label: 'CPU (torch CPU generator)' }, { value: 'gpu', label: 'GPU (torch CUDA Philox)' }]}
+          data={[
+            { value: 'cpu', label: 'CPU (torch CPU generator)' },
+            { value: 'gpu', label: 'GPU (torch CUDA Philox)' },
+          ]}
         />
         <Group align="end">
           <TextInput
@@ -109,7 +203,11 @@ function PreferencesCard() {
             style={{ flex: 1 }}
             data-testid="models-dir"
           />
-          <Button variant="default" disabled={modelsDir === (settings.modelsDir ?? '')} onClick={() => void save({ modelsDir: modelsDir.trim() || null })}>
+          <Button
+            variant="default"
+            disabled={modelsDir === (settings.modelsDir ?? '')}
+            onClick={() => void save({ modelsDir: modelsDir.trim() || null })}
+          >
             Save folder
           </Button>
         </Group>

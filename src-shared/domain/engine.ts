@@ -2,8 +2,21 @@ import { z } from 'zod';
 import { zProviderName, zProviderPreference, zRngMode } from './settings.js';
 
 export const SAMPLER_NAMES = [
-  'ddim', 'pndm', 'lms', 'lms_karras', 'euler', 'euler_karras', 'euler_a', 'heun',
-  'dpm2', 'dpm2_a', 'dpmpp_2m', 'dpmpp_2m_karras', 'dpmpp_2m_sde_karras', 'unipc', 'lcm',
+  'ddim',
+  'pndm',
+  'lms',
+  'lms_karras',
+  'euler',
+  'euler_karras',
+  'euler_a',
+  'heun',
+  'dpm2',
+  'dpm2_a',
+  'dpmpp_2m',
+  'dpmpp_2m_karras',
+  'dpmpp_2m_sde_karras',
+  'unipc',
+  'lcm',
 ] as const;
 export const zSamplerName = z.enum(SAMPLER_NAMES);
 export type SamplerName = z.infer<typeof zSamplerName>;
@@ -137,7 +150,10 @@ export const engineChannels = {
   },
   'jobs.list': { input: z.object({}).strict(), output: zQueueState },
   /** Moves a pending job to a new place in the queue (0 = next). */
-  'jobs.move': { input: z.object({ jobId: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000) }).strict(), output: zQueueState },
+  'jobs.move': {
+    input: z.object({ jobId: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000) }).strict(),
+    output: zQueueState,
+  },
   'job.cancel': {
     input: z.object({ jobId: z.string().min(1).max(100) }).strict(),
     output: z.object({ cancelled: z.boolean() }),

@@ -53,7 +53,12 @@ export const zGallerySearch = z
     hasParent: z.boolean().optional(),
     sort: z.enum(['newest', 'oldest', 'random']).default('newest'),
     /** Seed of the random order, so pages of one random listing agree. */
-    randomSeed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    randomSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     limit: z.number().int().min(1).max(500).default(100),
     cursor: z.string().max(200).optional(),
   })
@@ -70,7 +75,10 @@ export const zGalleryIds = z.array(z.number().int().positive()).min(1).max(10_00
 export const zImportFile = z.object({
   name: z.string().min(1).max(255),
   /** File bytes, base64. */
-  data: z.string().min(4).max(64 * 1024 * 1024),
+  data: z
+    .string()
+    .min(4)
+    .max(64 * 1024 * 1024),
 });
 
 export const zImportResult = z.object({
@@ -80,9 +88,18 @@ export const zImportResult = z.object({
 
 export const galleryChannels = {
   'gallery.search': { input: zGallerySearch, output: zGallerySearchResult },
-  'gallery.get': { input: z.object({ id: z.number().int().positive() }).strict(), output: zGalleryItem.extend({ metadataText: z.string().nullable() }) },
+  'gallery.get': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: zGalleryItem.extend({ metadataText: z.string().nullable() }),
+  },
   'gallery.update': {
-    input: z.object({ id: z.number().int().positive(), favourite: z.boolean().optional(), tags: z.array(zTag).max(50).optional() }).strict(),
+    input: z
+      .object({
+        id: z.number().int().positive(),
+        favourite: z.boolean().optional(),
+        tags: z.array(zTag).max(50).optional(),
+      })
+      .strict(),
     output: zGalleryItem,
   },
   'gallery.delete': { input: z.object({ ids: zGalleryIds }).strict(), output: z.object({ deleted: z.number().int() }) },
@@ -90,7 +107,10 @@ export const galleryChannels = {
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: z.object({ ancestors: z.array(zGalleryItem), descendants: z.array(zGalleryItem) }),
   },
-  'gallery.import': { input: z.object({ files: z.array(zImportFile).min(1).max(200) }).strict(), output: zImportResult },
+  'gallery.import': {
+    input: z.object({ files: z.array(zImportFile).min(1).max(200) }).strict(),
+    output: zImportResult,
+  },
   'gallery.export': {
     input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(200), withMetadata: z.boolean() }).strict(),
     output: z.object({ files: z.array(z.object({ name: z.string(), data: z.string() })) }),

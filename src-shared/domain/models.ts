@@ -45,23 +45,58 @@ export const zInstallDone = z.object({
 });
 
 export const modelChannels = {
-  'models.list': { input: z.object({}).strict(), output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }) },
+  'models.list': {
+    input: z.object({}).strict(),
+    output: z.object({ models: z.array(zModelEntry), defaultModel: z.string().nullable() }),
+  },
   'models.install': {
-    input: z.object({ repo: zRepoId, revision: z.string().min(1).max(200).default('main'), subfolder: z.string().max(300).regex(/^[\w./-]*$/).optional() }).strict(),
+    input: z
+      .object({
+        repo: zRepoId,
+        revision: z.string().min(1).max(200).default('main'),
+        subfolder: z
+          .string()
+          .max(300)
+          .regex(/^[\w./-]*$/)
+          .optional(),
+      })
+      .strict(),
     output: z.object({ installId: z.string() }),
   },
-  'models.cancelInstall': { input: z.object({ installId: z.string().min(1).max(100) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'models.cancelInstall': {
+    input: z.object({ installId: z.string().min(1).max(100) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
   'models.importFolder': {
-    input: z.object({ path: z.string().min(1).max(4096), mode: z.enum(['copy', 'link']), name: z.string().max(200).optional() }).strict(),
+    input: z
+      .object({
+        path: z.string().min(1).max(4096),
+        mode: z.enum(['copy', 'link']),
+        name: z.string().max(200).optional(),
+      })
+      .strict(),
     output: z.object({ name: z.string() }),
   },
   /** Stores (or, with null, forgets) the Hugging Face token for gated repositories. */
   'models.setToken': {
-    input: z.object({ token: z.string().regex(/^[\w-]{8,200}$/, 'does not look like a token').nullable() }).strict(),
+    input: z
+      .object({
+        token: z
+          .string()
+          .regex(/^[\w-]{8,200}$/, 'does not look like a token')
+          .nullable(),
+      })
+      .strict(),
     output: z.object({ stored: z.boolean() }),
   },
-  'models.tokenStatus': { input: z.object({}).strict(), output: z.object({ hasToken: z.boolean(), canStore: z.boolean() }) },
-  'models.delete': { input: z.object({ name: z.string().min(1).max(200) }).strict(), output: z.object({ deleted: z.boolean() }) },
+  'models.tokenStatus': {
+    input: z.object({}).strict(),
+    output: z.object({ hasToken: z.boolean(), canStore: z.boolean() }),
+  },
+  'models.delete': {
+    input: z.object({ name: z.string().min(1).max(200) }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
 } as const;
 
 export const modelEvents = {

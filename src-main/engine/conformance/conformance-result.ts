@@ -1,4 +1,4 @@
-import fs from "node:fs";
+import fs from 'node:fs';
 export interface CaseResult {
   /** `file:case` label printed by `studio conformance`. */
   name: string;
@@ -8,7 +8,12 @@ export interface CaseResult {
 }
 
 /** Relative error check with an absolute floor: |got - want| <= rel * max(|want|, floor / rel). */
-export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, absFloor: number): string | null {
+export function firstMismatch(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rel: number,
+  absFloor: number,
+): string | null {
   if (got.length !== want.length) return `length ${got.length}, want ${want.length}`;
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;

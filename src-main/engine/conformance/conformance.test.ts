@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../../test-support/fixtures.js';
+import { FIXTURES_DIR, TINY_SD } from '../../test-support/fixtures.js';
 import { runRandnCases } from './randn-cases.js';
 import { runSchedulerCases } from './scheduler-cases.js';
 import { runTokenizerCases } from './tokenizer-cases.js';
@@ -8,7 +8,7 @@ import type { CaseResult } from './conformance-result.js';
 
 const failures = (results: CaseResult[]) => results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
 
-describe.skipIf(!HAVE_FIXTURES)('conformance with the reference fixtures', () => {
+describe('conformance with the reference fixtures', () => {
   it('tokenizer: every case exact', () => {
     const results = runTokenizerCases(FIXTURES_DIR, path.join(TINY_SD, 'tokenizer'));
     expect(failures(results)).toEqual([]);
@@ -26,7 +26,7 @@ describe.skipIf(!HAVE_FIXTURES)('conformance with the reference fixtures', () =>
   });
 });
 
-describe.skipIf(!HAVE_FIXTURES)('pipeline conformance on tiny-sd (onnxruntime CPU)', () => {
+describe('pipeline conformance on tiny-sd (onnxruntime CPU)', () => {
   it('every pipeline reference image within 2/255 max and 0.5 mean', async () => {
     const { runPipelineCases } = await import('./pipeline-cases.js');
     const results = await runPipelineCases(FIXTURES_DIR);

@@ -66,13 +66,19 @@ export function requestFromRef(dir: string, ref: PipelineRef): PipelineRequest {
 }
 
 /** pipeline-refs/: every NAME.json generated and compared with NAME.png. */
-export async function runPipelineCases(fixturesDir: string, providers: ProviderName[] = ['cpu']): Promise<CaseResult[]> {
+export async function runPipelineCases(
+  fixturesDir: string,
+  providers: ProviderName[] = ['cpu'],
+): Promise<CaseResult[]> {
   const dir = path.join(fixturesDir, 'pipeline-refs');
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { model: string };
   const model = await LoadedModel.load(path.resolve(dir, manifest.model), providers);
   const results: CaseResult[] = [];
   try {
-    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+    const names = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+      .sort();
     for (const file of names) {
       const name = `pipeline-refs/${file.replace(/\.json$/, '')}`;
       try {
@@ -80,12 +86,20 @@ export async function runPipelineCases(fixturesDir: string, providers: ProviderN
         const want = await decodePngToRgb(fs.readFileSync(path.join(dir, file.replace(/\.json$/, '.png'))));
         const [got] = await runPipeline(model, requestFromRef(dir, ref));
         if (got!.image.width !== want.width || got!.image.height !== want.height) {
-          results.push({ name, ok: false, detail: `size ${got!.image.width}x${got!.image.height}, want ${want.width}x${want.height}` });
+          results.push({
+            name,
+            ok: false,
+            detail: `size ${got!.image.width}x${got!.image.height}, want ${want.width}x${want.height}`,
+          });
           continue;
         }
         const diff = imageDifference(got!.image.data, want.data);
         const ok = diff.max <= MAX_ABS && diff.mean <= MAX_MEAN;
-        results.push({ name, ok, detail: ok ? '' : `max abs diff ${diff.max} (<= ${MAX_ABS}), mean ${diff.mean.toFixed(3)} (<= ${MAX_MEAN})` });
+        results.push({
+          name,
+          ok,
+          detail: ok ? '' : `max abs diff ${diff.max} (<= ${MAX_ABS}), mean ${diff.mean.toFixed(3)} (<= ${MAX_MEAN})`,
+        });
       } catch (err) {
         results.push({ name, ok: false, detail: `threw ${(err as Error).message}` });
       }

@@ -2,17 +2,31 @@ import path from 'node:path';
 import { createGenerator } from '../rng/index.js';
 import { readPythonJson, type CaseResult } from './conformance-result.js';
 
-interface Draw { shape: number[]; sum: number; values?: number[]; head?: number[]; tail?: number[]; every997?: number[] }
-interface RandnCase { seed: number; device: 'cpu' | 'cuda'; draws: Draw[] }
+interface Draw {
+  shape: number[];
+  sum: number;
+  values?: number[];
+  head?: number[];
+  tail?: number[];
+  every997?: number[];
+}
+interface RandnCase {
+  seed: number;
+  device: 'cpu' | 'cuda';
+  draws: Draw[];
+}
 
 const close = (got: number, want: number) => Math.abs(got - want) <= 4e-6 + 1e-6 * Math.abs(want);
 
 function checkDraw(got: Float32Array, want: Draw): string | null {
   const pairs: [number, number][] = [];
-  want.values?.forEach((v, i) => pairs.push([i, v]));
-  want.head?.forEach((v, i) => pairs.push([i, v]));
-  want.tail?.forEach((v, i) => pairs.push([got.length - want.tail!.length + i, v]));
-  want.every997?.forEach((v, i) => pairs.push([i * 997, v]));
+  const at = (values: number[] | undefined, index: (i: number) => number) => {
+    for (const [i, v] of (values ?? []).entries()) pairs.push([index(i), v]);
+  };
+  at(want.values, (i) => i);
+  at(want.head, (i) => i);
+  at(want.tail, (i) => got.length - want.tail!.length + i);
+  at(want.every997, (i) => i * 997);
   for (const [i, v] of pairs) if (!close(got[i]!, v)) return `[${i}] = ${got[i]}, want ${v}`;
   let sum = 0;
   for (const v of got) sum += v;

@@ -27,7 +27,9 @@ import {
 export type { ModelDescription, ModelFamily } from './family.js';
 
 export function floatTensor(type: FloatType, data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return type === 'float16' ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
+  return type === 'float16'
+    ? new ort.Tensor('float16', float32ToFloat16(data), dims)
+    : new ort.Tensor('float32', data, dims);
 }
 
 export function tensorToFloat32(tensor: ort.Tensor): Float32Array {
@@ -43,7 +45,12 @@ export class LoadedModel {
     readonly description: ModelDescription,
     readonly provider: ProviderName,
     readonly providerNote: string | null,
-    private readonly sessions: { te: OpenedSession; unet: OpenedSession; dec: OpenedSession; enc: OpenedSession | null },
+    private readonly sessions: {
+      te: OpenedSession;
+      unet: OpenedSession;
+      dec: OpenedSession;
+      enc: OpenedSession | null;
+    },
     readonly sig: { te: TextEncoderSignature; unet: UnetSignature; dec: VaeSignature; enc: VaeSignature | null },
   ) {}
 
@@ -54,7 +61,10 @@ export class LoadedModel {
       try {
         return await openSession(file, providers, tuning);
       } catch (err) {
-        throw new StudioError('BROKEN_MODEL', `"${folder.name}": ${component} could not be loaded: ${(err as Error).message.split(': ').slice(-1)[0]}`);
+        throw new StudioError(
+          'BROKEN_MODEL',
+          `"${folder.name}": ${component} could not be loaded: ${(err as Error).message.split(': ').slice(-1)[0]}`,
+        );
       }
     };
     // The UNet decides the provider; the others follow it so tensors stay on one device kind.
@@ -62,7 +72,9 @@ export class LoadedModel {
     const rest = [unet.provider, ...order.filter((p) => p !== unet.provider)];
     const te = await open(folder.files.text_encoder!, 'text_encoder', rest);
     const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest);
-    const enc = folder.files.vae_encoder ? await openSession(folder.files.vae_encoder, rest, tuning).catch(() => null) : null;
+    const enc = folder.files.vae_encoder
+      ? await openSession(folder.files.vae_encoder, rest, tuning).catch(() => null)
+      : null;
     const sig = {
       te: readTextEncoder(sessionIo(te.session)),
       unet: readUnet(sessionIo(unet.session)),
@@ -90,13 +102,21 @@ export class LoadedModel {
   }
 
   /** One UNet call over a batch; `timestep` is the scheduler's value; `timestepCond` the LCM guidance embedding. */
-  async unet(sample: Float32Array, sampleDims: readonly number[], timestep: number, hidden: Float32Array, hiddenDims: readonly number[], timestepCond?: Float32Array): Promise<Float32Array> {
+  async unet(
+    sample: Float32Array,
+    sampleDims: readonly number[],
+    timestep: number,
+    hidden: Float32Array,
+    hiddenDims: readonly number[],
+    timestepCond?: Float32Array,
+  ): Promise<Float32Array> {
     const s = this.sig.unet;
     const batch = sampleDims[0]!;
     const tDims = s.timestepRank === 0 ? [] : [batch];
     const count = s.timestepRank === 0 ? 1 : batch;
     let t: ort.Tensor;
-    if (s.timestepType === 'int64') t = new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(timestep))), tDims);
+    if (s.timestepType === 'int64')
+      t = new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(timestep))), tDims);
     else t = floatTensor(s.timestepType, new Float32Array(count).fill(timestep), tDims);
     const feeds: Record<string, ort.Tensor> = {
       sample: floatTensor(s.sampleType, sample, sampleDims),
@@ -113,16 +133,23 @@ export class LoadedModel {
 
   /** Latents (already divided by the VAE scale) -> image in [-1, 1], [1, 3, H, W]. */
   async decode(latents: Float32Array, dims: readonly number[]): Promise<Float32Array> {
-    const out = await this.sessions.dec.session.run({ [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims) });
+    const out = await this.sessions.dec.session.run({
+      [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims),
+    });
     return tensorToFloat32(out[this.sig.dec.output]!);
   }
 
   /** Image in [-1, 1] -> unscaled latents [1, 4, h, w] (the mean of latent_parameters). */
   async encode(image: Float32Array, dims: readonly number[]): Promise<Float32Array> {
     if (!this.sessions.enc || !this.sig.enc) {
-      throw new StudioError('UNSUPPORTED_MODEL', `"${this.folder.name}" has no vae_encoder, so it cannot do img2img or inpainting`);
+      throw new StudioError(
+        'UNSUPPORTED_MODEL',
+        `"${this.folder.name}" has no vae_encoder, so it cannot do img2img or inpainting`,
+      );
     }
-    const out = await this.sessions.enc.session.run({ [this.sig.enc.input]: floatTensor(this.sig.enc.inputType, image, dims) });
+    const out = await this.sessions.enc.session.run({
+      [this.sig.enc.input]: floatTensor(this.sig.enc.inputType, image, dims),
+    });
     const params = tensorToFloat32(out[this.sig.enc.output]!);
     // latent_parameters = mean || logvar on the channel axis: the first half is the mean.
     if (this.sig.enc.output === 'latent_parameters') return Float32Array.from(params.subarray(0, params.length / 2));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HAVE_FIXTURES, TINY_SD } from '../../test-support/fixtures.js';
+import { TINY_SD } from '../../test-support/fixtures.js';
 import { readModelFolder } from './model-folder.js';
 import { LoadedModel } from './loaded-model.js';
 
@@ -10,32 +10,45 @@ const base = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-models-'));
 afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 /** A model folder built from tiny-sd's parts (linked), with changes. */
-function variant(name: string, opts: { omit?: string[]; scheduler?: object | string; extraDirs?: string[] } = {}): string {
+function variant(
+  name: string,
+  opts: { omit?: string[]; scheduler?: object | string; extraDirs?: string[] } = {},
+): string {
   const dir = path.join(base, name);
   fs.mkdirSync(dir);
   for (const part of ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'tokenizer']) {
     if (!opts.omit?.includes(part)) fs.symlinkSync(path.join(TINY_SD, part), path.join(dir, part), 'dir');
   }
   fs.mkdirSync(path.join(dir, 'scheduler'));
-  const sched = opts.scheduler ?? JSON.parse(fs.readFileSync(path.join(TINY_SD, 'scheduler', 'scheduler_config.json'), 'utf8'));
+  const sched =
+    opts.scheduler ?? JSON.parse(fs.readFileSync(path.join(TINY_SD, 'scheduler', 'scheduler_config.json'), 'utf8'));
   if (!opts.omit?.includes('scheduler')) {
-    fs.writeFileSync(path.join(dir, 'scheduler', 'scheduler_config.json'), typeof sched === 'string' ? sched : JSON.stringify(sched));
+    fs.writeFileSync(
+      path.join(dir, 'scheduler', 'scheduler_config.json'),
+      typeof sched === 'string' ? sched : JSON.stringify(sched),
+    );
   }
   for (const d of opts.extraDirs ?? []) fs.mkdirSync(path.join(dir, d));
   return dir;
 }
 
-describe.skipIf(!HAVE_FIXTURES)('model folders', () => {
+describe('model folders', () => {
   it('reads the reference export', () => {
     const folder = readModelFolder(TINY_SD);
     expect(Object.keys(folder.files).sort()).toEqual(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
   });
   it('names every missing part', () => {
-    expect(() => readModelFolder(variant('no-unet', { omit: ['unet', 'tokenizer'] }))).toThrow(/missing unet\/model.onnx, tokenizer\/vocab.json, tokenizer\/merges.txt/);
-    expect(() => readModelFolder(variant('no-sched', { omit: ['scheduler'] }))).toThrow(/scheduler\/scheduler_config.json/);
+    expect(() => readModelFolder(variant('no-unet', { omit: ['unet', 'tokenizer'] }))).toThrow(
+      /missing unet\/model.onnx, tokenizer\/vocab.json, tokenizer\/merges.txt/,
+    );
+    expect(() => readModelFolder(variant('no-sched', { omit: ['scheduler'] }))).toThrow(
+      /scheduler\/scheduler_config.json/,
+    );
   });
   it('refuses a damaged scheduler config and a folder that is not there', () => {
-    expect(() => readModelFolder(variant('bad-json', { scheduler: '{ nope' }))).toThrow(/scheduler_config.json is not valid JSON/);
+    expect(() => readModelFolder(variant('bad-json', { scheduler: '{ nope' }))).toThrow(
+      /scheduler_config.json is not valid JSON/,
+    );
     expect(() => readModelFolder(path.join(base, 'absent'))).toThrow(/does not exist/);
   });
   it('a folder without vae_encoder loads for txt2img and says why img2img cannot work', async () => {
@@ -51,7 +64,12 @@ describe.skipIf(!HAVE_FIXTURES)('model folders', () => {
     const model = await LoadedModel.load(TINY_SD, ['cpu']);
     try {
       expect(model.sig.te.idsType).toBe('int32');
-      expect(model.sig.unet).toMatchObject({ timestepType: 'int64', timestepRank: 1, inChannels: 4, sampleType: 'float32' });
+      expect(model.sig.unet).toMatchObject({
+        timestepType: 'int64',
+        timestepRank: 1,
+        inChannels: 4,
+        sampleType: 'float32',
+      });
       expect(model.sig.enc?.output).toBe('latent_parameters');
       expect(model.description).toMatchObject({ inpainting: false, predictionType: 'epsilon', vaeScale: 0.18215 });
     } finally {
@@ -59,12 +77,17 @@ describe.skipIf(!HAVE_FIXTURES)('model folders', () => {
     }
   });
   it('detects v-prediction from the scheduler config', async () => {
-    const sched = { ...JSON.parse(fs.readFileSync(path.join(TINY_SD, 'scheduler', 'scheduler_config.json'), 'utf8')), prediction_type: 'v_prediction' };
+    const sched = {
+      ...JSON.parse(fs.readFileSync(path.join(TINY_SD, 'scheduler', 'scheduler_config.json'), 'utf8')),
+      prediction_type: 'v_prediction',
+    };
     const model = await LoadedModel.load(variant('vpred', { scheduler: sched }), ['cpu']);
     expect(model.description.predictionType).toBe('v_prediction');
     await model.release();
   });
   it('says clearly that SDXL layouts are not supported yet', async () => {
-    await expect(LoadedModel.load(variant('sdxl', { extraDirs: ['text_encoder_2', 'tokenizer_2'] }), ['cpu'])).rejects.toThrow(/SDXL is not supported yet/);
+    await expect(
+      LoadedModel.load(variant('sdxl', { extraDirs: ['text_encoder_2', 'tokenizer_2'] }), ['cpu']),
+    ).rejects.toThrow(/SDXL is not supported yet/);
   });
 });

@@ -54,7 +54,8 @@ export function readModelFolder(dir: string): ModelFolder {
     if (fs.existsSync(config)) configs[component] = readJson(config, `${name}: ${component}/config.json`);
   }
   const tokenizerDir = path.join(dir, 'tokenizer');
-  for (const f of ['vocab.json', 'merges.txt']) if (!fs.existsSync(path.join(tokenizerDir, f))) missing.push(`tokenizer/${f}`);
+  for (const f of ['vocab.json', 'merges.txt'])
+    if (!fs.existsSync(path.join(tokenizerDir, f))) missing.push(`tokenizer/${f}`);
   const schedulerFile = path.join(dir, 'scheduler', 'scheduler_config.json');
   if (!fs.existsSync(schedulerFile)) missing.push('scheduler/scheduler_config.json');
   if (missing.length > 0) {

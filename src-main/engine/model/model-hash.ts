@@ -9,7 +9,10 @@ import path from 'node:path';
 
 export async function hashModelFolder(dir: string): Promise<string> {
   const unetDir = path.join(dir, 'unet');
-  const files = fs.readdirSync(unetDir).filter((f) => f === 'model.onnx' || f.endsWith('.onnx_data') || f === 'weights.pb').sort();
+  const files = fs
+    .readdirSync(unetDir)
+    .filter((f) => f === 'model.onnx' || f.endsWith('.onnx_data') || f === 'weights.pb')
+    .sort();
   const hash = crypto.createHash('sha256');
   for (const f of files) {
     await new Promise<void>((resolve, reject) => {

@@ -57,13 +57,20 @@ const outputs = (io: GraphIo) => io.outputs;
 
 function find(list: readonly Meta[], name: string, component: string): Meta {
   const m = list.find((x) => x.name === name);
-  if (!m) throw new StudioError('BROKEN_MODEL', `${component} has no "${name}" (it has ${list.map((x) => x.name).join(', ')})`);
+  if (!m)
+    throw new StudioError(
+      'BROKEN_MODEL',
+      `${component} has no "${name}" (it has ${list.map((x) => x.name).join(', ')})`,
+    );
   return m;
 }
 
 function floatType(m: Meta, component: string): FloatType {
   if (m.type === 'float32' || m.type === 'float16') return m.type;
-  throw new StudioError('UNSUPPORTED_MODEL', `${component} input "${m.name}" has type ${m.type}; float32 or float16 expected`);
+  throw new StudioError(
+    'UNSUPPORTED_MODEL',
+    `${component} input "${m.name}" has type ${m.type}; float32 or float16 expected`,
+  );
 }
 
 const staticDim = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : null);
@@ -88,7 +95,10 @@ export function readUnet(session: GraphIo): UnetSignature {
   }
   const inChannels = staticDim(sample.shape?.[1]) ?? 4;
   if (inChannels !== 4 && inChannels !== 9) {
-    throw new StudioError('UNSUPPORTED_MODEL', `unet takes ${inChannels} input channels; 4 (standard) or 9 (inpainting) are supported`);
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `unet takes ${inChannels} input channels; 4 (standard) or 9 (inpainting) are supported`,
+    );
   }
   const out = outputs(session)[0];
   if (!out) throw new StudioError('BROKEN_MODEL', 'unet has no outputs');
@@ -102,7 +112,9 @@ export function readUnet(session: GraphIo): UnetSignature {
     hiddenSize: staticDim(hidden.shape?.[2]),
     batchFixed: staticDim(sample.shape?.[0]),
     output: out.name,
-    extraInputs: ins.map((i) => i.name).filter((n) => !['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond'].includes(n)),
+    extraInputs: ins
+      .map((i) => i.name)
+      .filter((n) => !['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond'].includes(n)),
     timestepCondDim: cond ? (staticDim(cond.shape?.[1]) ?? 256) : null,
     timestepCondType: cond ? floatType(cond, 'unet') : null,
   };
@@ -118,6 +130,12 @@ export function readVaeDecoder(session: GraphIo): VaeSignature {
 export function readVaeEncoder(session: GraphIo): VaeSignature {
   const input = find(inputs(session), 'sample', 'vae_encoder');
   const out = outputs(session).find((o) => o.name === 'latent_parameters' || o.name === 'latent_sample');
-  if (!out) throw new StudioError('UNSUPPORTED_MODEL', `vae_encoder outputs ${outputs(session).map((o) => o.name).join(', ')}; latent_sample or latent_parameters expected`);
+  if (!out)
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `vae_encoder outputs ${outputs(session)
+        .map((o) => o.name)
+        .join(', ')}; latent_sample or latent_parameters expected`,
+    );
   return { inputType: floatType(input, 'vae_encoder'), input: input.name, output: out.name };
 }

@@ -14,7 +14,13 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-async function decodeRaw(bytes: Uint8Array, width: number, height: number, channels: 1 | 3, what: string): Promise<Uint8Array> {
+async function decodeRaw(
+  bytes: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3,
+  what: string,
+): Promise<Uint8Array> {
   const sharp = await loadSharp();
   try {
     let img = sharp(bytes, { failOn: 'error' }).flatten({ background: '#000000' });
@@ -27,7 +33,10 @@ async function decodeRaw(bytes: Uint8Array, width: number, height: number, chann
     if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels`);
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
   } catch (err) {
-    throw new StudioError('INVALID_INPUT', `The ${what} could not be read as an image (${(err as Error).message.split('\n')[0]})`);
+    throw new StudioError(
+      'INVALID_INPUT',
+      `The ${what} could not be read as an image (${(err as Error).message.split('\n')[0]})`,
+    );
   }
 }
 
@@ -47,7 +56,13 @@ export async function maskToPixels(bytes: Uint8Array, width: number, height: num
 }
 
 /** Nearest-neighbour downscale (torch interpolate 'nearest': source index floor(i * in / out)). */
-export function downscaleNearest(mask: Float32Array, width: number, height: number, outW: number, outH: number): Float32Array {
+export function downscaleNearest(
+  mask: Float32Array,
+  width: number,
+  height: number,
+  outW: number,
+  outH: number,
+): Float32Array {
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
     const sy = Math.floor((y * height) / outH);
@@ -71,7 +86,9 @@ export function tensorToRgb(chw: Float32Array, width: number, height: number): R
 
 export async function encodePng(image: RgbImage): Promise<Buffer> {
   const sharp = await loadSharp();
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 export async function decodePngToRgb(bytes: Uint8Array): Promise<RgbImage> {

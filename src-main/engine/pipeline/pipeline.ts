@@ -10,7 +10,7 @@ import type { GenerationMode, SamplerName } from '../../../src-shared/domain/eng
 import type { RngMode } from '../../../src-shared/domain/settings.js';
 import type { LoadedModel } from '../model/loaded-model.js';
 import { createGenerator } from '../rng/index.js';
-import { createScheduler, SchedulerConfigError } from '../schedulers/index.js';
+import { createScheduler, type Scheduler, SchedulerConfigError } from '../schedulers/index.js';
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { encodePromptPair } from './text-conditioning.js';
@@ -73,20 +73,34 @@ function validate(model: LoadedModel, req: PipelineRequest): void {
   }
   const m = model.description.latentMultiple;
   if (m && ((req.width / 8) % m !== 0 || (req.height / 8) % m !== 0)) {
-    throw new StudioError('BAD_SIZE', `"${model.folder.name}" needs width and height in multiples of ${8 * m} (got ${req.width}x${req.height})`);
+    throw new StudioError(
+      'BAD_SIZE',
+      `"${model.folder.name}" needs width and height in multiples of ${8 * m} (got ${req.width}x${req.height})`,
+    );
   }
-  if (req.mode !== 'txt2img' && !req.initImage) throw new StudioError('INVALID_INPUT', `${req.mode} needs an init image`);
+  if (req.mode !== 'txt2img' && !req.initImage)
+    throw new StudioError('INVALID_INPUT', `${req.mode} needs an init image`);
   if (req.mode === 'inpaint' && !req.mask) throw new StudioError('INVALID_INPUT', 'inpaint needs a mask');
   if (req.mode !== 'txt2img' && !model.canEncodeImages) {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${model.folder.name}" has no vae_encoder, so it cannot do ${req.mode}`);
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `"${model.folder.name}" has no vae_encoder, so it cannot do ${req.mode}`,
+    );
   }
   if (model.description.inpainting && req.mode !== 'inpaint') {
-    throw new StudioError('UNSUPPORTED_MODEL', `"${model.folder.name}" is an inpainting model: use inpaint mode with a mask`);
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `"${model.folder.name}" is an inpainting model: use inpaint mode with a mask`,
+    );
   }
 }
 
 /** Runs every image of the batch (seed, seed + 1, ...), A1111 style. */
-export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts: PipelineOptions = {}): Promise<PipelineImage[]> {
+export async function runPipeline(
+  model: LoadedModel,
+  req: PipelineRequest,
+  opts: PipelineOptions = {},
+): Promise<PipelineImage[]> {
   validate(model, req);
   checkAborted(opts.signal);
   const { cond, uncond } = await encodePromptPair(model, req.prompt, req.negativePrompt);
@@ -120,7 +134,16 @@ export async function runPipeline(model: LoadedModel, req: PipelineRequest, opts
   const out: PipelineImage[] = [];
   for (let b = 0; b < req.batchCount; b++) {
     checkAborted(opts.signal);
-    out.push(await runOne(model, req, b, { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim }, { initLatents, latentMask, maskedImageLatents, overlay, h, w }, opts));
+    out.push(
+      await runOne(
+        model,
+        req,
+        b,
+        { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim },
+        { initLatents, latentMask, maskedImageLatents, overlay, h, w },
+        opts,
+      ),
+    );
   }
   return out;
 }
@@ -147,7 +170,7 @@ async function runOne(
   const { h, w, initLatents, latentMask, maskedImageLatents } = inputs;
   const n = LATENT_CHANNELS * h * w;
   const plane = h * w;
-  let scheduler;
+  let scheduler: Scheduler;
   try {
     scheduler = createScheduler(req.sampler, model.folder.schedulerConfig, req.steps);
   } catch (err) {
@@ -160,14 +183,18 @@ async function runOne(
   // Where the loop starts and from what latents.
   let begin = 0;
   let x: Float32Array;
-  const fullStrength = req.mode === 'txt2img' || (req.mode === 'inpaint' && req.strength >= 1) || model.description.inpainting;
+  const fullStrength =
+    req.mode === 'txt2img' || (req.mode === 'inpaint' && req.strength >= 1) || model.description.inpainting;
   if (fullStrength) {
     x = noise.map((v) => v * scheduler.initNoiseSigma);
   } else {
     const initTimestep = Math.min(Math.floor(req.steps * req.strength), req.steps);
     begin = Math.max(req.steps - initTimestep, 0) * scheduler.order;
     if (begin >= scheduler.timesteps.length) {
-      throw new StudioError('INVALID_INPUT', `Strength ${req.strength} with ${req.steps} steps leaves no step to run; raise strength or steps`);
+      throw new StudioError(
+        'INVALID_INPUT',
+        `Strength ${req.strength} with ${req.steps} steps leaves no step to run; raise strength or steps`,
+      );
     }
     x = scheduler.addNoise(initLatents!, noise, begin);
   }
@@ -195,23 +222,42 @@ async function runOne(
     let eps: Float32Array;
     try {
       if (batched) {
-        const both = await model.unet(concatFloat32([single, single]), [2, inChannels, h, w], t, bothHidden!, hiddenDims(2));
+        const both = await model.unet(
+          concatFloat32([single, single]),
+          [2, inChannels, h, w],
+          t,
+          bothHidden!,
+          hiddenDims(2),
+        );
         eps = guide(both.subarray(0, n), both.subarray(n, 2 * n), req.cfgScale);
       } else if (doCfg) {
         const u = await model.unet(single, [1, inChannels, h, w], t, text.uncond, hiddenDims(1));
         const c = await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1));
         eps = guide(u, c, req.cfgScale);
       } else {
-        eps = Float32Array.from(await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1), timestepCond));
+        eps = Float32Array.from(
+          await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1), timestepCond),
+        );
       }
     } catch (err) {
       if (err instanceof StudioError) throw err;
       const message = (err as Error).message ?? String(err);
       // A UNet traced for other sizes fails its first call on mismatched skip connections.
       if (call === 0 && /shape|dimension|concat|broadcast/i.test(message)) {
-        throw new StudioError('BAD_SIZE', `"${model.folder.name}" cannot generate at ${req.width}x${req.height}; try multiples of 64`, { cause: err });
+        throw new StudioError(
+          'BAD_SIZE',
+          `"${model.folder.name}" cannot generate at ${req.width}x${req.height}; try multiples of 64`,
+          { cause: err },
+        );
       }
-      throw new StudioError('INTERNAL', `The UNet failed: ${message.split('\n')[0]!.replace(/\/[^\s:]*\//g, '').slice(0, 200)}`, { cause: err });
+      throw new StudioError(
+        'INTERNAL',
+        `The UNet failed: ${message
+          .split('\n')[0]!
+          .replace(/\/[^\s:]*\//g, '')
+          .slice(0, 200)}`,
+        { cause: err },
+      );
     }
     const result = scheduler.step(eps, i, x, generator);
     x = result.prevSample;
@@ -231,7 +277,10 @@ async function runOne(
   }
 
   checkAborted(opts.signal);
-  const decoded = await model.decode(x.map((v) => v / model.description.vaeScale), [1, LATENT_CHANNELS, h, w]);
+  const decoded = await model.decode(
+    x.map((v) => v / model.description.vaeScale),
+    [1, LATENT_CHANNELS, h, w],
+  );
   if (inputs.overlay) pasteOutsideMask(decoded, inputs.overlay.pixels, inputs.overlay.mask);
   return { index, seed, image: tensorToRgb(decoded, req.width, req.height), latents: x };
 }
@@ -251,4 +300,3 @@ function guide(uncond: Float32Array, cond: Float32Array, g: number): Float32Arra
   for (let i = 0; i < out.length; i++) out[i] = uncond[i]! + g * (cond[i]! - uncond[i]!);
   return out;
 }
-

@@ -2,13 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, HAVE_FIXTURES, TINY_SD } from '../../test-support/fixtures.js';
+import { FIXTURES_DIR, TINY_SD } from '../../test-support/fixtures.js';
 import { LoadedModel } from '../model/loaded-model.js';
 import { runPipeline } from './pipeline.js';
 
-const grey = (v: number) => sharp({ create: { width: 64, height: 64, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+const grey = (v: number) =>
+  sharp({ create: { width: 64, height: 64, channels: 3, background: { r: v, g: v, b: v } } })
+    .png()
+    .toBuffer();
 
-describe.skipIf(!HAVE_FIXTURES)('inpainting masks', () => {
+describe('inpainting masks', () => {
   let model: LoadedModel;
   beforeAll(async () => {
     model = await LoadedModel.load(TINY_SD, ['cpu']);
@@ -17,8 +20,20 @@ describe.skipIf(!HAVE_FIXTURES)('inpainting masks', () => {
 
   const inpaint = async (mask: Buffer) => {
     const [r] = await runPipeline(model, {
-      mode: 'inpaint', prompt: 'x', negativePrompt: '', sampler: 'ddim', steps: 6, cfgScale: 7, seed: 3, rng: 'cpu', width: 64, height: 64,
-      batchCount: 1, strength: 1, initImage: fs.readFileSync(path.join(FIXTURES_DIR, 'pipeline-refs', 'init-gradient.png')), mask,
+      mode: 'inpaint',
+      prompt: 'x',
+      negativePrompt: '',
+      sampler: 'ddim',
+      steps: 6,
+      cfgScale: 7,
+      seed: 3,
+      rng: 'cpu',
+      width: 64,
+      height: 64,
+      batchCount: 1,
+      strength: 1,
+      initImage: fs.readFileSync(path.join(FIXTURES_DIR, 'pipeline-refs', 'init-gradient.png')),
+      mask,
     });
     return r!.latents;
   };

@@ -15,7 +15,10 @@ export interface Conditioning {
   dim: number;
 }
 
-async function encodeChunks(model: LoadedModel, chunks: PromptChunk[]): Promise<{ parts: Float32Array[]; dim: number }> {
+async function encodeChunks(
+  model: LoadedModel,
+  chunks: PromptChunk[],
+): Promise<{ parts: Float32Array[]; dim: number }> {
   const parts: Float32Array[] = [];
   let dim = 0;
   for (const chunk of chunks) {
@@ -26,8 +29,11 @@ async function encodeChunks(model: LoadedModel, chunks: PromptChunk[]): Promise<
   return { parts, dim };
 }
 
-
-export async function encodePromptPair(model: LoadedModel, prompt: string, negative: string): Promise<{ cond: Conditioning; uncond: Conditioning }> {
+export async function encodePromptPair(
+  model: LoadedModel,
+  prompt: string,
+  negative: string,
+): Promise<{ cond: Conditioning; uncond: Conditioning }> {
   const c = chunkPrompt(model.tokenizer, prompt);
   const u = chunkPrompt(model.tokenizer, negative);
   const cond = await encodeChunks(model, c.chunks);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BREAK_MARKER, parsePromptAttention } from './attention-parser.js';
 
-const round = (frags: { text: string; weight: number }[]) => frags.map((f) => [f.text, Math.round(f.weight * 10000) / 10000]);
+const round = (frags: { text: string; weight: number }[]) =>
+  frags.map((f) => [f.text, Math.round(f.weight * 10000) / 10000]);
 
 describe('parsePromptAttention (A1111 syntax)', () => {
   it('plain text has weight 1', () => {
@@ -10,7 +11,7 @@ describe('parsePromptAttention (A1111 syntax)', () => {
   it('the A1111 doctest: nesting, explicit weights and square brackets', () => {
     expect(round(parsePromptAttention('a (((house:1.3)) [on] a (hill:0.5), sun, (((sky))).'))).toEqual([
       ['a ', 1],
-      ['house', 1.5730],
+      ['house', 1.573],
       [' ', 1.1],
       ['on', 1],
       [' a ', 1.1],
@@ -21,7 +22,13 @@ describe('parsePromptAttention (A1111 syntax)', () => {
     ]);
   });
   it('(word) is 1.1, [word] is 1/1.1, (word:1.2) is 1.2', () => {
-    expect(round(parsePromptAttention('(a) [b] (c:1.2)'))).toEqual([['a', 1.1], [' ', 1], ['b', 0.9091], [' ', 1], ['c', 1.2]]);
+    expect(round(parsePromptAttention('(a) [b] (c:1.2)'))).toEqual([
+      ['a', 1.1],
+      [' ', 1],
+      ['b', 0.9091],
+      [' ', 1],
+      ['c', 1.2],
+    ]);
   });
   it('unbalanced brackets still apply', () => {
     expect(round(parsePromptAttention('(unbalanced'))).toEqual([['unbalanced', 1.1]]);

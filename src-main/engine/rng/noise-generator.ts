@@ -11,6 +11,7 @@ export function numel(shape: readonly number[]): number {
 
 /** Low and high 32 bits of a non-negative safe-integer seed. */
 export function splitSeed(seed: number): [lo: number, hi: number] {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
-  return [seed % 0x1_0000_0000 >>> 0, Math.floor(seed / 0x1_0000_0000) >>> 0];
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+  return [(seed % 0x1_0000_0000) >>> 0, Math.floor(seed / 0x1_0000_0000) >>> 0];
 }

@@ -7,10 +7,26 @@ const fixed4 = (a: Float32Array) => Array.from(a, (v) => v.toFixed(4));
 
 describe('torch-compatible noise', () => {
   it('cpu: torch.manual_seed(0); torch.randn(4, 4)', () => {
-    expect(fixed4(createGenerator('cpu', 0).randn([4, 4])).slice(0, 8)).toEqual(['-1.1258', '-1.1524', '-0.2506', '-0.4339', '0.8487', '0.6920', '-0.3160', '-2.1152']);
+    expect(fixed4(createGenerator('cpu', 0).randn([4, 4])).slice(0, 8)).toEqual([
+      '-1.1258',
+      '-1.1524',
+      '-0.2506',
+      '-0.4339',
+      '0.8487',
+      '0.6920',
+      '-0.3160',
+      '-2.1152',
+    ]);
   });
   it('cpu: small draws take the scalar path (torch.manual_seed(0); torch.randn(6))', () => {
-    expect(fixed4(createGenerator('cpu', 0).randn([6]))).toEqual(['1.5410', '-0.2934', '-2.1788', '0.5684', '-1.0845', '-1.3986']);
+    expect(fixed4(createGenerator('cpu', 0).randn([6]))).toEqual([
+      '1.5410',
+      '-0.2934',
+      '-2.1788',
+      '0.5684',
+      '-1.0845',
+      '-1.3986',
+    ]);
   });
   it('state carries across draws, and reseeding restarts it', () => {
     const g = createGenerator('cpu', 42);

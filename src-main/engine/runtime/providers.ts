@@ -27,7 +27,12 @@ export function cudaLibrariesPresent(): boolean {
   try {
     const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
     const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
-    return fs.existsSync(path.join(dir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+    return fs.existsSync(
+      path.join(
+        dir,
+        process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so',
+      ),
+    );
   } catch {
     return false;
   }
@@ -54,7 +59,10 @@ export function providerOrder(preference: ProviderPreference | undefined): Provi
 }
 
 /** Session options for a provider, with the per-provider settings it needs (GPU providers take extra options). */
-export function executionProvidersFor(name: ProviderName, options: Record<string, string> = {}): ort.InferenceSession.SessionOptions['executionProviders'] {
+export function executionProvidersFor(
+  name: ProviderName,
+  options: Record<string, string> = {},
+): ort.InferenceSession.SessionOptions['executionProviders'] {
   if (name === 'cpu') return ['cpu'];
   return [{ ...options, name } as ort.InferenceSession.ExecutionProviderConfig];
 }

@@ -28,10 +28,17 @@ export function shortReason(err: unknown): string {
   const text = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
   if (/adapter/i.test(text)) return 'no GPU adapter found (GPU driver or Vulkan missing)';
   if (/Failed to load shared library|cannot open shared object/i.test(text)) return 'its libraries are not installed';
-  return text.replace(/\/[^\s:]*\/([\w.-]+):\d+/g, '$1').replace(/\s+/g, ' ').slice(0, 160);
+  return text
+    .replace(/\/[^\s:]*\/([\w.-]+):\d+/g, '$1')
+    .replace(/\s+/g, ' ')
+    .slice(0, 160);
 }
 
-export async function openSession(file: string, order: readonly ProviderName[], tuning: SessionTuning = {}): Promise<OpenedSession> {
+export async function openSession(
+  file: string,
+  order: readonly ProviderName[],
+  tuning: SessionTuning = {},
+): Promise<OpenedSession> {
   const fallbacks: OpenedSession['fallbacks'] = [];
   for (const provider of order) {
     try {

@@ -18,10 +18,19 @@ export class DdimScheduler implements Scheduler {
   private readonly finalAlpha: number;
   private readonly stride: number;
 
-  constructor(private readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     this.ac = alphasCumprod(config);
     this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
-    this.timesteps = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, true);
+    this.timesteps = spacedTimesteps(
+      config.timestep_spacing,
+      steps,
+      config.num_train_timesteps,
+      config.steps_offset,
+      true,
+    );
     this.stride = Math.floor(config.num_train_timesteps / steps);
   }
 

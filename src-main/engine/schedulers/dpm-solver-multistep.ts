@@ -6,7 +6,17 @@
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { alphaSigma, alphasCumprod, interpTable, karrasSigmas, linspace, roundHalfEven, sigmaToT, trailingTimesteps, trainingSigmas } from './schedule.js';
+import {
+  alphaSigma,
+  alphasCumprod,
+  interpTable,
+  karrasSigmas,
+  linspace,
+  roundHalfEven,
+  sigmaToT,
+  trailingTimesteps,
+  trainingSigmas,
+} from './schedule.js';
 import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
 
 /** Integer timesteps and sigmas (final 0 appended) of the multistep solvers (DPM-Solver, UniPC). */
@@ -17,11 +27,17 @@ export function multistepSchedule(config: SchedulerConfig, steps: number): { tim
   let timesteps: number[];
   switch (config.timestep_spacing) {
     case 'linspace':
-      timesteps = linspace(0, T - 1, steps + 1).map(roundHalfEven).reverse().slice(0, -1);
+      timesteps = linspace(0, T - 1, steps + 1)
+        .map(roundHalfEven)
+        .reverse()
+        .slice(0, -1);
       break;
     case 'leading': {
       const ratio = Math.floor(T / (steps + 1));
-      timesteps = Array.from({ length: steps + 1 }, (_, i) => i * ratio).reverse().slice(0, -1).map((t) => t + config.steps_offset);
+      timesteps = Array.from({ length: steps + 1 }, (_, i) => i * ratio)
+        .reverse()
+        .slice(0, -1)
+        .map((t) => t + config.steps_offset);
       break;
     }
     case 'trailing':
@@ -52,7 +68,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private readonly outputs: Float32Array[] = [];
   private lowerOrderNums = 0;
 
-  constructor(private readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     const s = multistepSchedule(config, steps);
     this.timesteps = s.timesteps;
     this.sigmas = s.sigmas;

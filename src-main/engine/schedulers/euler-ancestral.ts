@@ -19,7 +19,10 @@ export class EulerAncestralScheduler extends SigmaSchedulerBase {
     const { up, down } = ancestralSigmas(sigma, this.sigmas[i + 1]!);
     const dt = down - sigma;
     const noise = generator.randn([sample.length]);
-    const prev = combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt + noise[j]! * up);
+    const prev = combine(
+      new Float32Array(sample.length),
+      (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt + noise[j]! * up,
+    );
     return { prevSample: prev, predOriginal: x0 };
   }
 }

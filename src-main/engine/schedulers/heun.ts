@@ -40,7 +40,10 @@ export class HeunScheduler implements Scheduler {
       const derivative = combine(new Float32Array(sample.length), (j) => (sample[j]! - x0[j]!) / sigma);
       const dt = sigmaNext - sigma;
       this.pending = { derivative, dt, sample };
-      return { prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + derivative[j]! * dt), predOriginal: x0 };
+      return {
+        prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + derivative[j]! * dt),
+        predOriginal: x0,
+      };
     }
     const { derivative: d1, dt, sample: base } = this.pending!;
     this.pending = null;

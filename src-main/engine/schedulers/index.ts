@@ -46,7 +46,11 @@ type Family = {
 };
 
 const SAMPLERS: Record<SamplerName, Family> = {
-  ddim: { make: (c, s) => new DdimScheduler(c, s), defaults: { timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: true }, overrides: {} },
+  ddim: {
+    make: (c, s) => new DdimScheduler(c, s),
+    defaults: { timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: true },
+    overrides: {},
+  },
   pndm: { make: (c, s) => new PndmScheduler(c, s), defaults: { timestep_spacing: 'leading' }, overrides: {} },
   lms: { make: (c, s) => new LmsScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false } },
   lms_karras: { make: (c, s) => new LmsScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: true } },
@@ -56,9 +60,21 @@ const SAMPLERS: Record<SamplerName, Family> = {
   heun: { make: (c, s) => new HeunScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false } },
   dpm2: { make: (c, s) => new Kdpm2Scheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false } },
   dpm2_a: { make: (c, s) => new Kdpm2AncestralScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false } },
-  dpmpp_2m: { make: (c, s) => new DpmSolverMultistepScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false, algorithm_type: 'dpmsolver++' } },
-  dpmpp_2m_karras: { make: (c, s) => new DpmSolverMultistepScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: true, algorithm_type: 'dpmsolver++' } },
-  dpmpp_2m_sde_karras: { make: (c, s) => new DpmSolverMultistepScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: true, algorithm_type: 'sde-dpmsolver++' } },
+  dpmpp_2m: {
+    make: (c, s) => new DpmSolverMultistepScheduler(c, s),
+    defaults: {},
+    overrides: { use_karras_sigmas: false, algorithm_type: 'dpmsolver++' },
+  },
+  dpmpp_2m_karras: {
+    make: (c, s) => new DpmSolverMultistepScheduler(c, s),
+    defaults: {},
+    overrides: { use_karras_sigmas: true, algorithm_type: 'dpmsolver++' },
+  },
+  dpmpp_2m_sde_karras: {
+    make: (c, s) => new DpmSolverMultistepScheduler(c, s),
+    defaults: {},
+    overrides: { use_karras_sigmas: true, algorithm_type: 'sde-dpmsolver++' },
+  },
   unipc: { make: (c, s) => new UniPcScheduler(c, s), defaults: {}, overrides: { use_karras_sigmas: false } },
   lcm: { make: (c, s) => new LcmScheduler(c, s), defaults: { timestep_spacing: 'leading' }, overrides: {} },
 };
@@ -67,7 +83,9 @@ const KNOWN_KEYS = new Set(Object.keys(COMMON));
 
 /** Picks the keys this engine understands from a scheduler_config.json object. */
 export function schedulerKeysFromFile(file: Record<string, unknown>): Partial<SchedulerConfig> {
-  return Object.fromEntries(Object.entries(file).filter(([k, v]) => KNOWN_KEYS.has(k) && v !== null)) as Partial<SchedulerConfig>;
+  return Object.fromEntries(
+    Object.entries(file).filter(([k, v]) => KNOWN_KEYS.has(k) && v !== null),
+  ) as Partial<SchedulerConfig>;
 }
 
 /** The full config a sampler runs with for a model's scheduler file. */
@@ -75,7 +93,9 @@ export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string
   const family = SAMPLERS[sampler];
   const config = { ...COMMON, ...family.defaults, ...schedulerKeysFromFile(file), ...family.overrides };
   if (!['epsilon', 'v_prediction'].includes(config.prediction_type)) {
-    throw new SchedulerConfigError(`prediction_type ${JSON.stringify(config.prediction_type)} is not supported (epsilon or v_prediction)`);
+    throw new SchedulerConfigError(
+      `prediction_type ${JSON.stringify(config.prediction_type)} is not supported (epsilon or v_prediction)`,
+    );
   }
   if (!['leading', 'trailing', 'linspace'].includes(config.timestep_spacing)) {
     throw new SchedulerConfigError(`timestep_spacing ${JSON.stringify(config.timestep_spacing)} is not supported`);
@@ -84,7 +104,8 @@ export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string
 }
 
 export function createScheduler(sampler: SamplerName, file: Record<string, unknown>, steps: number): Scheduler {
-  if (!Number.isInteger(steps) || steps < 1) throw new SchedulerConfigError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new SchedulerConfigError(`steps must be a positive integer, got ${steps}`);
   return SAMPLERS[sampler].make(resolveSchedulerConfig(sampler, file), steps);
 }
 

@@ -60,13 +60,19 @@ export class Kdpm2AncestralScheduler implements Scheduler {
     if (first) {
       this.firstSample = sample;
       const dt = sigmaInterpol - sigma;
-      return { prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt), predOriginal: x0 };
+      return {
+        prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt),
+        predOriginal: x0,
+      };
     }
     const base = this.firstSample!;
     this.firstSample = null;
     const noise = generator.randn([sample.length]);
     const dt = sigmaDown - sigma;
-    const prev = combine(new Float32Array(sample.length), (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt + noise[j]! * sigmaUp);
+    const prev = combine(
+      new Float32Array(sample.length),
+      (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt + noise[j]! * sigmaUp,
+    );
     return { prevSample: prev, predOriginal: x0 };
   }
 

@@ -32,7 +32,9 @@ export class Kdpm2Scheduler implements Scheduler {
     const s = sigmaFamilySchedule(config, steps);
     const sigmas = [...s.sigmas, 0];
     // sigmas.log().lerp(sigmas.roll(1).log(), 0.5).exp()
-    const interpol = sigmas.map((v, k) => Math.fround(logMidpoint(v, sigmas[(k - 1 + sigmas.length) % sigmas.length]!)));
+    const interpol = sigmas.map((v, k) =>
+      Math.fround(logMidpoint(v, sigmas[(k - 1 + sigmas.length) % sigmas.length]!)),
+    );
     this.sigmas = interleaveWithEnd(sigmas);
     this.sigmasInterpol = interleaveWithEnd(interpol);
     const tInterpol = interpol.map((v) => sigmaToT(v, s.logSigmas));
@@ -55,12 +57,18 @@ export class Kdpm2Scheduler implements Scheduler {
     if (first) {
       this.firstSample = sample;
       const dt = sigmaInterpol - sigma;
-      return { prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt), predOriginal: x0 };
+      return {
+        prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt),
+        predOriginal: x0,
+      };
     }
     const base = this.firstSample!;
     this.firstSample = null;
     const dt = sigmaNext - sigma;
-    const prev = combine(new Float32Array(sample.length), (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt);
+    const prev = combine(
+      new Float32Array(sample.length),
+      (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt,
+    );
     return { prevSample: prev, predOriginal: x0 };
   }
 

@@ -16,16 +16,23 @@ export class LcmScheduler implements Scheduler {
   private readonly ac: Float64Array;
   private readonly finalAlpha: number;
 
-  constructor(private readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     this.ac = alphasCumprod(config);
     this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
     const original = config.original_inference_steps;
     const k = Math.floor(config.num_train_timesteps / original);
     const origin = Array.from({ length: original }, (_, i) => (i + 1) * k - 1).reverse();
     if (steps > origin.length) {
-      throw new SchedulerConfigError(`LCM supports at most ${origin.length} steps with original_inference_steps ${original}`);
+      throw new SchedulerConfigError(
+        `LCM supports at most ${origin.length} steps with original_inference_steps ${original}`,
+      );
     }
-    const indices = linspace(0, origin.length, steps + 1).slice(0, steps).map(Math.floor);
+    const indices = linspace(0, origin.length, steps + 1)
+      .slice(0, steps)
+      .map(Math.floor);
     this.timesteps = indices.map((i) => origin[i]!);
   }
 
@@ -54,7 +61,10 @@ export class LcmScheduler implements Scheduler {
     const noise = generator.randn([sample.length]);
     const a = Math.sqrt(aPrev);
     const b = Math.sqrt(1 - aPrev);
-    return { prevSample: combine(new Float32Array(sample.length), (j) => a * denoised[j]! + b * noise[j]!), predOriginal: denoised };
+    return {
+      prevSample: combine(new Float32Array(sample.length), (j) => a * denoised[j]! + b * noise[j]!),
+      predOriginal: denoised,
+    };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {

@@ -20,12 +20,21 @@ export class PndmScheduler implements Scheduler {
   private counter = 0;
   private curSample: Float32Array | null = null;
 
-  constructor(private readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     if (steps < 2) throw new SchedulerConfigError('PLMS needs at least 2 steps');
     this.ac = alphasCumprod(config);
     this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
     this.stride = Math.floor(config.num_train_timesteps / steps);
-    const asc = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, true).reverse();
+    const asc = spacedTimesteps(
+      config.timestep_spacing,
+      steps,
+      config.num_train_timesteps,
+      config.steps_offset,
+      true,
+    ).reverse();
     const plms = [...asc.slice(0, -1), asc[asc.length - 2]!, asc[asc.length - 1]!];
     this.timesteps = plms.reverse();
   }
@@ -59,7 +68,10 @@ export class PndmScheduler implements Scheduler {
     } else if (n === 3) {
       eps = combine(new Float32Array(sample.length), (j) => (23 * e[2]![j]! - 16 * e[1]![j]! + 5 * e[0]![j]!) / 12);
     } else {
-      eps = combine(new Float32Array(sample.length), (j) => (55 * e[n - 1]![j]! - 59 * e[n - 2]![j]! + 37 * e[n - 3]![j]! - 9 * e[n - 4]![j]!) / 24);
+      eps = combine(
+        new Float32Array(sample.length),
+        (j) => (55 * e[n - 1]![j]! - 59 * e[n - 2]![j]! + 37 * e[n - 3]![j]! - 9 * e[n - 4]![j]!) / 24,
+      );
     }
     const prev = this.prevSample(sample, t, prevT, eps);
     this.counter += 1;

@@ -20,7 +20,9 @@ export function alphasCumprod(config: SchedulerConfig): Float64Array {
   } else if (config.beta_schedule === 'linear') {
     for (let i = 0; i < T; i++) betas[i] = f(config.beta_start + ((config.beta_end - config.beta_start) * i) / (T - 1));
   } else {
-    throw new SchedulerConfigError(`beta_schedule ${JSON.stringify(config.beta_schedule)} is not supported (use scaled_linear or linear)`);
+    throw new SchedulerConfigError(
+      `beta_schedule ${JSON.stringify(config.beta_schedule)} is not supported (use scaled_linear or linear)`,
+    );
   }
   const ac = new Float64Array(T);
   let prod = 1;
@@ -59,10 +61,18 @@ export function trailingTimesteps(steps: number, T: number): number[] {
  * Euler/LMS/Heun/KDPM2 schedulers keep float32 fractions (946.42...), DDIM and
  * PNDM round to integers.
  */
-export function spacedTimesteps(spacing: TimestepSpacing, steps: number, T: number, offset: number, integer: boolean): number[] {
+export function spacedTimesteps(
+  spacing: TimestepSpacing,
+  steps: number,
+  T: number,
+  offset: number,
+  integer: boolean,
+): number[] {
   switch (spacing) {
     case 'linspace':
-      return linspace(0, T - 1, steps).map(integer ? roundHalfEven : f).reverse();
+      return linspace(0, T - 1, steps)
+        .map(integer ? roundHalfEven : f)
+        .reverse();
     case 'leading': {
       const ratio = Math.floor(T / steps);
       return Array.from({ length: steps }, (_, i) => i * ratio + offset).reverse();
@@ -105,11 +115,20 @@ export function sigmaToT(sigma: number, logSigmas: ArrayLike<number>): number {
 }
 
 /** The sigma schedule of the Euler family for `steps`, without the final 0. */
-export function sigmaFamilySchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[]; logSigmas: Float64Array } {
+export function sigmaFamilySchedule(
+  config: SchedulerConfig,
+  steps: number,
+): { timesteps: number[]; sigmas: number[]; logSigmas: Float64Array } {
   const ac = alphasCumprod(config);
   const table = trainingSigmas(ac);
   const logSigmas = table.map(Math.log);
-  let timesteps = spacedTimesteps(config.timestep_spacing, steps, config.num_train_timesteps, config.steps_offset, false);
+  let timesteps = spacedTimesteps(
+    config.timestep_spacing,
+    steps,
+    config.num_train_timesteps,
+    config.steps_offset,
+    false,
+  );
   let sigmas = timesteps.map((t) => interpTable(t, table));
   if (config.use_karras_sigmas) {
     sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, steps);

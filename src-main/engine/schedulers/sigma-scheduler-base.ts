@@ -16,7 +16,10 @@ export abstract class SigmaSchedulerBase implements Scheduler {
   protected readonly logSigmas: Float64Array;
   protected readonly v: boolean;
 
-  constructor(protected readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    protected readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     const schedule = sigmaFamilySchedule(config, steps);
     this.timesteps = schedule.timesteps;
     this.sigmas = [...schedule.sigmas, 0];

@@ -18,7 +18,13 @@ export function sigmaSpaceX0(modelOutput: Float32Array, sample: Float32Array, si
 }
 
 /** x0 from a VP-space model output with alpha_t, sigma_t. */
-export function vpX0(modelOutput: Float32Array, sample: Float32Array, alphaT: number, sigmaT: number, v: boolean): Float32Array {
+export function vpX0(
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  alphaT: number,
+  sigmaT: number,
+  v: boolean,
+): Float32Array {
   const out = new Float32Array(sample.length);
   if (v) return combine(out, (i) => alphaT * sample[i]! - sigmaT * modelOutput[i]!);
   return combine(out, (i) => (sample[i]! - sigmaT * modelOutput[i]!) / alphaT);

@@ -11,7 +11,11 @@ import { lambdaOf, multistepSchedule } from './dpm-solver-multistep.js';
 const SOLVER_ORDER = 2;
 
 /** R (rks^(i-1) rows) and b of the UniC/UniP linear systems for bh2. */
-function coefficients(rks: number[], hh: number, order: number): { R: number[][]; b: number[]; hPhi1: number; Bh: number } {
+function coefficients(
+  rks: number[],
+  hh: number,
+  order: number,
+): { R: number[][]; b: number[]; hPhi1: number; Bh: number } {
   const hPhi1 = Math.expm1(hh);
   let hPhiK = hPhi1 / hh - 1;
   let factorial = 1;
@@ -45,7 +49,10 @@ export class UniPcScheduler implements Scheduler {
   private lastSample: Float32Array | null = null;
   private thisOrder = 1;
 
-  constructor(private readonly config: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly config: SchedulerConfig,
+    steps: number,
+  ) {
     const s = multistepSchedule(config, steps);
     this.timesteps = s.timesteps;
     this.sigmas = s.sigmas;
@@ -95,7 +102,13 @@ export class UniPcScheduler implements Scheduler {
     });
   }
 
-  private corrector(modelT: Float32Array, lastSample: Float32Array, _thisSample: Float32Array, i: number, order: number): Float32Array {
+  private corrector(
+    modelT: Float32Array,
+    lastSample: Float32Array,
+    _thisSample: Float32Array,
+    i: number,
+    order: number,
+  ): Float32Array {
     const m0 = this.outputs[this.outputs.length - 1]!;
     const [alphaT, sigmaT] = alphaSigma(this.sigmas[i]!);
     const [, sigmaS0] = alphaSigma(this.sigmas[i - 1]!);

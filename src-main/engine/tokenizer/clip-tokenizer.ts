@@ -41,7 +41,7 @@ export class ClipTokenizer {
 
   constructor(files: TokenizerFiles) {
     this.vocab = new Map(Object.entries(files.vocab));
-    files.merges.forEach((line, rank) => this.ranks.set(line, rank));
+    for (const [rank, line] of files.merges.entries()) this.ranks.set(line, rank);
     const id = (token: string) => {
       const v = this.vocab.get(token);
       if (v === undefined) throw new Error(`tokenizer vocabulary lacks ${token}`);

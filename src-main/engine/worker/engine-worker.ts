@@ -34,13 +34,26 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
         const now = Date.now();
         const wantPreview = now - lastPreview > 100 || info.step === info.totalSteps;
         const send = (preview: Uint8Array | null) =>
-          post({ type: 'progress', jobId: msg.jobId, imageIndex: info.imageIndex, step: info.step, totalSteps: info.totalSteps, preview });
+          post({
+            type: 'progress',
+            jobId: msg.jobId,
+            imageIndex: info.imageIndex,
+            step: info.step,
+            totalSteps: info.totalSteps,
+            preview,
+          });
         if (!wantPreview) return inOrder(() => send(null));
         lastPreview = now;
         const rgb = info.preview();
-        inOrder(() => encodePng(rgb).then((png) => send(png), () => send(null)));
+        inOrder(() =>
+          encodePng(rgb).then(
+            (png) => send(png),
+            () => send(null),
+          ),
+        );
       },
-      onImage: (image) => inOrder(() => post({ type: 'image', jobId: msg.jobId, image: { ...image, png: new Uint8Array(image.png) } })),
+      onImage: (image) =>
+        inOrder(() => post({ type: 'image', jobId: msg.jobId, image: { ...image, png: new Uint8Array(image.png) } })),
     });
     await chain;
     post({ type: 'done', jobId: msg.jobId, provider: result.provider, providerNote: result.providerNote });
@@ -48,7 +61,10 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
     await chain;
     const error = isStudioError(err)
       ? err.toData()
-      : new StudioError('INTERNAL', `Generation failed: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`).toData();
+      : new StudioError(
+          'INTERNAL',
+          `Generation failed: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+        ).toData();
     post({ type: 'failed', jobId: msg.jobId, error, provider: null });
   } finally {
     running.delete(msg.jobId);

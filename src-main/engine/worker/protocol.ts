@@ -4,7 +4,15 @@ import type { ProviderName } from '../../../src-shared/domain/settings.js';
 import type { PipelineRequest } from '../pipeline/pipeline.js';
 
 export type ToWorker =
-  | { type: 'generate'; jobId: string; modelDir: string; modelName: string; providers: ProviderName[]; request: PipelineRequest; appVersion: string }
+  | {
+      type: 'generate';
+      jobId: string;
+      modelDir: string;
+      modelName: string;
+      providers: ProviderName[];
+      request: PipelineRequest;
+      appVersion: string;
+    }
   | { type: 'cancel'; jobId: string }
   | { type: 'unload' };
 
@@ -17,7 +25,14 @@ export interface WorkerImage {
 }
 
 export type FromWorker =
-  | { type: 'progress'; jobId: string; imageIndex: number; step: number; totalSteps: number; preview: Uint8Array | null }
+  | {
+      type: 'progress';
+      jobId: string;
+      imageIndex: number;
+      step: number;
+      totalSteps: number;
+      preview: Uint8Array | null;
+    }
   | { type: 'image'; jobId: string; image: WorkerImage }
   | { type: 'done'; jobId: string; provider: ProviderName; providerNote: string | null }
   | { type: 'failed'; jobId: string; error: StudioErrorData; provider: ProviderName | null };
