@@ -43,10 +43,10 @@ test.describe('generate, then find it in the gallery and remix it', () => {
     await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
     // Filters combine with the search.
     await page.getByTestId('filter-sampler').click();
-    await page.getByRole('option', { name: 'ddim', exact: true }).click();
+    await page.getByRole('option', { name: 'DDIM', exact: true }).click();
     await expect(page.getByTestId('gallery-cell')).toHaveCount(0);
     await page.getByTestId('filter-sampler').click();
-    await page.getByRole('option', { name: 'dpmpp_2m_karras', exact: true }).click();
+    await page.getByRole('option', { name: 'DPM++ 2M Karras', exact: true }).click();
     await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
     await page.getByTestId('gallery-cell').first().click();
     const params = page.getByTestId('detail-parameters');

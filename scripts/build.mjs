@@ -1,6 +1,9 @@
 // Builds everything the app runs: main-process bundles with esbuild (single
-// files, native modules left external) and the renderer with Vite.
+// files, native modules left external) and the renderer with Vite. Skips the
+// work when the sources are byte-identical to the last build's (so
+// `npm install` then `npm test` build once); `--force` rebuilds anyway.
 import { build as esbuild } from 'esbuild';
+import crypto from 'node:crypto';
 import { build as viteBuild } from 'vite';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const external = ['electron', 'onnxruntime-node', 'better-sqlite3', 'sharp', 'bufferutil', 'utf-8-validate'];
-const only = process.argv.slice(2);
+const force = process.argv.includes('--force');
+const only = process.argv.slice(2).filter((a) => a !== '--force');
 const want = (name) => only.length === 0 || only.includes(name);
 
 // ESM bundles still meet CommonJS dependencies that call require().
@@ -26,10 +30,49 @@ const common = {
   absWorkingDir: root,
 };
 
-// Entry points whose sources exist (the engine worker arrives with the engine).
+// Entry points whose sources exist .
 const entries = (map) =>
   Object.fromEntries(Object.entries(map).filter(([, file]) => fs.existsSync(path.join(root, file))));
-const worker = { 'engine-worker': 'src-main/engine/worker/engine-worker.ts' };
+const worker = { 'engine-worker': 'src-main/jobs/engine-worker.ts' };
+
+/** One hash over every input of the build: sources, build configs and the locked dependencies. */
+function inputsHash() {
+  const hash = crypto.createHash('sha256');
+  const walk = (rel) => {
+    const abs = path.join(root, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) walk(path.join(rel, name));
+    } else {
+      hash.update(`${rel}\0`).update(fs.readFileSync(abs));
+    }
+  };
+  for (const rel of [
+    'src-main',
+    'src-shared',
+    'src-renderer',
+    'scripts/build.mjs',
+    'vite.config.ts',
+    'package-lock.json',
+  ])
+    walk(rel);
+  return hash.update(only.join(',')).digest('hex');
+}
+const stamp = path.join(dist, '.build-inputs');
+const outputs = ['cli.mjs', 'main/electron.cjs', 'main/preload.cjs', 'renderer/index.html'].map((f) =>
+  path.join(dist, f),
+);
+const inputs = inputsHash();
+if (
+  !force &&
+  outputs.every((f) => fs.existsSync(f)) &&
+  fs.existsSync(stamp) &&
+  fs.readFileSync(stamp, 'utf8') === inputs
+) {
+  console.log('dist/ is up to date with the sources (npm run build -- --force rebuilds)');
+  process.exit(0);
+}
+fs.rmSync(stamp, { force: true });
 
 const jobs = [];
 if (want('cli')) {
@@ -64,4 +107,5 @@ if (want('renderer')) {
   jobs.push(viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' }));
 }
 await Promise.all(jobs);
+fs.writeFileSync(stamp, inputs);
 console.log(`built ${only.length ? only.join(', ') : 'cli, electron, renderer'} into dist/`);

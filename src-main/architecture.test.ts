@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-function sources(dir: string): string[] {
+function sources(dir: string, withTests = false): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
     const rel = path.join(dir, e.name);
-    if (e.isDirectory()) return sources(rel);
-    return /\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [rel] : [];
+    if (e.isDirectory()) return sources(rel, withTests);
+    return /\.(ts|tsx)$/.test(e.name) && (withTests || !/\.test\.tsx?$/.test(e.name)) ? [rel] : [];
   });
 }
 
@@ -41,13 +41,26 @@ describe('the folder says where code runs', () => {
     );
     expect(violations(files, (m) => m === 'electron')).toEqual([]);
   });
-  it('the engine imports no IPC, gallery, database or Electron code', () => {
+  it('the engine imports no IPC, gallery, PNG metadata, jobs, database or Electron code', () => {
     expect(
       violations(
         sources(path.join('src-main', 'engine')),
-        (m) => /\/(ipc|gallery|host|electron|jobs)\//.test(m) || m === 'better-sqlite3' || m === 'electron',
+        (m) =>
+          /\/(ipc|gallery|host|electron|jobs|pngmeta|models|cli)\//.test(m) ||
+          m === 'better-sqlite3' ||
+          m === 'electron',
       ),
     ).toEqual([]);
+  });
+  it('everything outside the engine enters it through engine/index.ts only', () => {
+    const outside = [...sources('src-main', true), ...sources('e2e', true)].filter(
+      (f) => !f.startsWith(path.join('src-main', 'engine') + path.sep),
+    );
+    expect(violations(outside, (m) => /(^|\/)engine\/(?!index\.js$)/.test(m))).toEqual([]);
+  });
+  it('services import no transport: the gallery, models and jobs never reach into host/ or ipc/', () => {
+    const services = ['gallery', 'models', 'jobs'].flatMap((d) => sources(path.join('src-main', d)));
+    expect(violations(services, (m) => /\/(host|ipc|electron)\//.test(m))).toEqual([]);
   });
   it('the renderer talks to main only through the typed client (no node modules, no src-main)', () => {
     expect(

@@ -12,16 +12,21 @@ import { SettingsStore } from './settings/settings-store.js';
 import { collectSystemInfo } from './system/system-info.js';
 import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { ModelRegistry, type ModelRoot } from './models/model-registry.js';
+import { ModelRegistry } from './models/model-registry.js';
+import { modelRoots } from './models/model-roots.js';
 import { ModelService } from './models/model-service.js';
 import { TokenStore, type Cipher } from './models/token-store.js';
 import { HubClient } from './models/hub-client.js';
-import { availableProviders, listBackends, providerOrder } from './engine/runtime/providers.js';
-import type { ProviderName } from '../src-shared/domain/settings.js';
+import {
+  availableProviders,
+  listBackends,
+  providerOrder,
+  ClipTokenizer,
+  chunkPrompt,
+  parsePromptAttention,
+} from './engine/index.js';
+import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
 import { GalleryService } from './gallery/gallery-service.js';
-import { ClipTokenizer } from './engine/tokenizer/clip-tokenizer.js';
-import { chunkPrompt } from './engine/prompt/prompt-chunks.js';
-import { parsePromptAttention } from './engine/prompt/attention-parser.js';
 import { searchGallery } from './gallery/search.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
@@ -61,14 +66,10 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const settings = new SettingsStore(paths.dataDir);
   const hub = new EventHub();
   const logger = opts.logger ?? consoleLogger;
-  const modelsDir = () => settings.get().modelsDir ?? paths.modelsDir;
-  const modelRoots = (): ModelRoot[] => [
-    { dir: modelsDir(), source: 'user' },
-    { dir: paths.builtinModelsDir, source: 'builtin' },
-  ];
-  const registry = new ModelRegistry(paths.dataDir, modelRoots);
+  const { modelsDir, roots } = modelRoots(paths, settings);
+  const registry = new ModelRegistry(paths.dataDir, roots);
   const tokens = new TokenStore(paths.dataDir, opts.cipher ?? null);
-  const models = new ModelService(hub, registry, modelsDir, () => new HubClient(undefined, tokens.get()));
+  const models = new ModelService(hub.emit, registry, modelsDir, () => new HubClient(undefined, tokens.get()));
   const defaultModel = (list = registry.list()) => {
     const usable = list.filter((m) => m.problem === null);
     const preferred = settings.get().defaultModel;
@@ -92,7 +93,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     return tok;
   };
   const jobs = new JobQueue({
-    hub,
+    emit: hub.emit,
     workerFile: opts.workerFile ?? engineWorkerFile(),
     appVersion: appVersion(),
     resolveModel: (name) => registry.find(name),
@@ -132,9 +133,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
           .filter((b) => b.bundled)
           .map((b) => b.name),
       );
-      const names: ProviderName[] = ['cuda', 'dml', 'webgpu', 'cpu'];
       return {
-        providers: names.map((name) => ({ name, listed: listed.has(name), bundled: bundled.has(name) })),
+        providers: PROVIDER_NAMES.map((name) => ({ name, listed: listed.has(name), bundled: bundled.has(name) })),
         order: availableProviders(),
       };
     },

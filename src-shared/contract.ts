@@ -39,6 +39,8 @@ export type ChannelOutput<K extends ChannelName> = z.output<Channels[K]['output'
 export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<K extends EventName> = z.output<Events[K]>;
+/** How a service announces an event; it never sees the transports. */
+export type Emit = <K extends EventName>(event: K, payload: EventPayload<K>) => void;
 
 export function isChannelName(name: unknown): name is ChannelName {
   return typeof name === 'string' && Object.hasOwn(channels, name);

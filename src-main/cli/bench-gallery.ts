@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { SAMPLER_NAMES } from '../../src-shared/domain/engine.js';
+import { SAMPLER_NAMES } from '../../src-shared/domain/samplers.js';
 import { GalleryService } from '../gallery/gallery-service.js';
 import { searchGallery } from '../gallery/search.js';
 import { withTextChunks } from '../pngmeta/png-chunks.js';

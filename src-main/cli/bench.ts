@@ -9,12 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { zProviderPreference } from '../../src-shared/domain/settings.js';
-import { LoadedModel } from '../engine/model/loaded-model.js';
-import { runPipeline, type PipelineRequest } from '../engine/pipeline/pipeline.js';
-import { imageDifference } from '../engine/conformance/pipeline-cases.js';
-import { providerOrder } from '../engine/runtime/providers.js';
-import { chunkPrompt } from '../engine/prompt/prompt-chunks.js';
-import { TorchCpuGenerator } from '../engine/rng/torch-cpu-generator.js';
+import {
+  LoadedModel,
+  runPipeline,
+  type PipelineRequest,
+  imageDifference,
+  providerOrder,
+  chunkPrompt,
+  TorchCpuGenerator,
+} from '../engine/index.js';
 import { appVersion } from '../app-version.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../paths.js';
 import { FIXTURES_DIR, TINY_SD } from '../test-support/fixtures.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
-import { decodePngToRgb } from '../engine/pipeline/images.js';
-import { imageDifference } from '../engine/conformance/pipeline-cases.js';
+import { decodePngToRgb, imageDifference } from '../engine/index.js';
 import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
 
 const studio = (...args: string[]) =>

@@ -5,12 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runRandnCases } from '../engine/conformance/randn-cases.js';
-import { runSchedulerCases } from '../engine/conformance/scheduler-cases.js';
-import { runTokenizerCases } from '../engine/conformance/tokenizer-cases.js';
-import { runPipelineCases } from '../engine/conformance/pipeline-cases.js';
-import type { CaseResult } from '../engine/conformance/conformance-result.js';
-import { providerOrder } from '../engine/runtime/providers.js';
+import {
+  runRandnCases,
+  runSchedulerCases,
+  runTokenizerCases,
+  runPipelineCases,
+  type CaseResult,
+  providerOrder,
+} from '../engine/index.js';
 import { zProviderPreference } from '../../src-shared/domain/settings.js';
 import { UsageError, parseFlags } from './args.js';
 

@@ -6,11 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/engine.js';
-import { LoadedModel } from '../engine/model/loaded-model.js';
-import { runPipeline } from '../engine/pipeline/pipeline.js';
-import { encodePng } from '../engine/pipeline/images.js';
-import { providerOrder } from '../engine/runtime/providers.js';
+import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/samplers.js';
+import { LoadedModel, runPipeline, encodePng, providerOrder } from '../engine/index.js';
 import { evalSpecs, formatCaption } from '../eval/shape-captions.js';
 import { readScene, scoreScene, type SceneScore } from '../eval/scene-analysis.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';

@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { zGenerationParams, SAMPLER_NAMES } from '../../src-shared/domain/engine.js';
-import { ModelCache, generatePngs } from '../engine/generation.js';
-import { providerOrder } from '../engine/runtime/providers.js';
+import { zGenerationParams } from '../../src-shared/domain/engine.js';
+import { SAMPLER_NAMES } from '../../src-shared/domain/samplers.js';
+import { providerOrder } from '../engine/index.js';
+import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
 import { randomSeed } from '../jobs/seeds.js';

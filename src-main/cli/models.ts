@@ -6,10 +6,10 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { zodRepo } from './models-args.js';
-import { EventHub } from '../ipc/event-hub.js';
 import { resolveStudioPaths } from '../paths.js';
 import { SettingsStore } from '../settings/settings-store.js';
-import { ModelRegistry, type ModelRoot } from '../models/model-registry.js';
+import { ModelRegistry } from '../models/model-registry.js';
+import { modelRoots } from '../models/model-roots.js';
 import { ModelInstaller } from '../models/model-installer.js';
 import { ModelService } from '../models/model-service.js';
 import { hubEndpoint } from '../models/hub-client.js';
@@ -22,13 +22,9 @@ function context() {
   const paths = resolveStudioPaths();
   fs.mkdirSync(paths.dataDir, { recursive: true });
   const settings = new SettingsStore(paths.dataDir);
-  const modelsDir = settings.get().modelsDir ?? paths.modelsDir;
-  const roots = (): ModelRoot[] => [
-    { dir: modelsDir, source: 'user' },
-    { dir: paths.builtinModelsDir, source: 'builtin' },
-  ];
+  const { modelsDir, roots } = modelRoots(paths, settings);
   const registry = new ModelRegistry(paths.dataDir, roots);
-  return { paths, modelsDir, registry, settings };
+  return { paths, modelsDir: modelsDir(), registry, settings };
 }
 
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
@@ -90,7 +86,11 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     const { positionals } = parseFlags(rest, {}, true);
     if (positionals.length !== 1) throw new UsageError('give one model name');
     const { modelsDir, registry } = context();
-    new ModelService(new EventHub(), registry, () => modelsDir).delete(positionals[0]!);
+    new ModelService(
+      () => {},
+      registry,
+      () => modelsDir,
+    ).delete(positionals[0]!);
     console.log(`removed ${positionals[0]}`);
     return 0;
   }

@@ -1,11 +1,15 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoadedModel } from '../engine/model/loaded-model.js';
-import { encodePng, type RgbImage } from '../engine/pipeline/images.js';
-import { runPipeline, type PipelineRequest } from '../engine/pipeline/pipeline.js';
+import {
+  LoadedModel,
+  encodePng,
+  type RgbImage,
+  runPipeline,
+  type PipelineRequest,
+  ClipTokenizer,
+} from '../engine/index.js';
 import { inspectModel } from '../models/model-registry.js';
-import { ClipTokenizer } from '../engine/tokenizer/clip-tokenizer.js';
 import { COLOURS, PALETTE, POSITIONS, SHAPES, SIZES } from './shape-captions.js';
 import { readScene } from './scene-analysis.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodePngToRgb } from '../engine/pipeline/images.js';
+import { decodePngToRgb } from '../engine/index.js';
 import { PALETTE, evalSpecs, formatCaption, parseCaption, type Colour } from './shape-captions.js';
 import { readScene, scoreScene } from './scene-analysis.js';
 

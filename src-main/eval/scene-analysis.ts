@@ -4,7 +4,7 @@
  * region of pixels nearest that palette colour), its centroid's side and size. No learned judge: the
  * checks a person would do by eye, made exact.
  */
-import type { RgbImage } from '../engine/pipeline/images.js';
+import type { RgbImage } from '../engine/index.js';
 import { COLOURS, PALETTE, type Colour, type Position, type SceneSpec, type Size } from './shape-captions.js';
 
 export function nearestColour(r: number, g: number, b: number): Colour {

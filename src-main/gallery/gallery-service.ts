@@ -7,11 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { GenerationParams } from '../../src-shared/domain/engine.js';
-import type { GalleryItem } from '../../src-shared/domain/gallery.js';
+import type { GalleryItem, RemixParams } from '../../src-shared/domain/gallery.js';
+import {
+  type GenerationFacts,
+  pickFields,
+  pickSettings,
+  RECORDED_SETTING_NAMES,
+} from '../../src-shared/domain/generation.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { readTextChunks, withoutMetadata } from '../pngmeta/png-chunks.js';
 import { type ImageMetadata, readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
-import { STUDIO_CHUNK, zStudioMetadata } from '../pngmeta/studio-metadata.js';
+import { STUDIO_CHUNK } from '../pngmeta/studio-metadata.js';
 import { GalleryStore } from './gallery-store.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 
@@ -35,37 +41,31 @@ export class GalleryService {
     this.store.close();
   }
 
-  /** Saves one finished engine image with the parameters of its job. */
+  /**
+   * Saves one finished engine image: its job's request, the engine's facts
+   * about the run (model hash, provider, versions) and the PNG it wrote.
+   */
   async saveGenerated(
     params: GenerationParams,
-    image: { seed: number; index: number; width: number; height: number; png: Uint8Array },
+    image: { seed: number; index: number; width: number; height: number; png: Uint8Array; facts: GenerationFacts },
     durationMs: number | null,
   ): Promise<number> {
-    const chunk = readTextChunks(image.png)[STUDIO_CHUNK];
-    const meta = chunk ? zStudioMetadata.safeParse(JSON.parse(chunk)) : null;
-    const m = meta?.success ? meta.data : null;
+    const { facts } = image;
     const id = this.store.add({
-      mode: params.mode,
-      prompt: params.prompt,
-      negativePrompt: params.negativePrompt,
-      modelName: params.model,
-      modelHash: m?.model.hash ?? null,
-      sampler: params.sampler,
-      steps: params.steps,
-      cfgScale: params.cfgScale,
-      seed: image.seed,
-      rng: params.rng,
+      ...pickSettings({ ...params, seed: image.seed }),
       width: image.width,
       height: image.height,
       strength: params.mode === 'txt2img' ? null : params.strength,
+      modelName: facts.modelName,
+      modelHash: facts.modelHash,
       batchIndex: image.index,
-      provider: m?.engine.provider ?? null,
-      engineVersion: m?.engine.app ?? null,
-      runtimeVersion: m ? `onnxruntime-node ${m.engine.onnxruntime}` : null,
+      provider: facts.provider,
+      engineVersion: facts.engineVersion,
+      runtimeVersion: `onnxruntime-node ${facts.runtimeVersion}`,
       durationMs,
       parentId: params.parentId ?? null,
       source: 'latent-studio',
-      metadataJson: chunk ?? null,
+      metadataJson: readTextChunks(image.png)[STUDIO_CHUNK] ?? null,
       image: { bytes: image.png, ext: 'png' },
       initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : null,
       mask: params.mask ? Buffer.from(params.mask, 'base64') : null,
@@ -169,27 +169,18 @@ export class GalleryService {
     return out;
   }
 
-  remix(id: number) {
-    const row = this.store.row(id);
+  remix(id: number): { parentId: number; params: RemixParams } {
+    const item = this.store.get(id);
     const readB64 = (rel: string | null) =>
       rel && this.store.files.exists(rel) ? fs.readFileSync(this.store.files.abs(rel)).toString('base64') : null;
     return {
       parentId: id,
       params: {
-        model: row.model_name,
-        mode: row.mode === 'import' ? ('txt2img' as const) : row.mode,
-        prompt: row.prompt,
-        negativePrompt: row.negative_prompt,
-        sampler: row.sampler,
-        steps: row.steps,
-        cfgScale: row.cfg_scale,
-        seed: row.seed,
-        rng: row.rng === 'cpu' || row.rng === 'gpu' ? (row.rng as 'cpu' | 'gpu') : null,
-        width: row.width,
-        height: row.height,
-        strength: row.strength,
-        initImage: readB64(row.init_image_file),
-        mask: readB64(row.mask_file),
+        ...pickFields(item, RECORDED_SETTING_NAMES),
+        model: item.modelName,
+        mode: item.mode === 'import' ? 'txt2img' : item.mode,
+        initImage: readB64(item.initImage),
+        mask: readB64(item.mask),
       },
     };
   }

@@ -5,70 +5,61 @@
  */
 import path from 'node:path';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
-import type { GenerationMode, SamplerName } from '../../src-shared/domain/engine.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { openDatabase, type Db } from './database.js';
 import { FileStore } from './file-store.js';
 
-export interface NewGeneration {
+/**
+ * Gallery item field -> column, for every field kept as a plain column: the
+ * one mapping between the item and its row, used for inserts and reads.
+ */
+const COLUMNS = {
+  createdAt: 'created_at',
+  mode: 'mode',
+  prompt: 'prompt',
+  negativePrompt: 'negative_prompt',
+  modelName: 'model_name',
+  modelHash: 'model_hash',
+  sampler: 'sampler',
+  samplerLabel: 'sampler_label',
+  steps: 'steps',
+  cfgScale: 'cfg_scale',
+  seed: 'seed',
+  rng: 'rng',
+  width: 'width',
+  height: 'height',
+  strength: 'strength',
+  batchIndex: 'batch_index',
+  provider: 'provider',
+  engineVersion: 'engine_version',
+  runtimeVersion: 'runtime_version',
+  durationMs: 'duration_ms',
+  parentId: 'parent_id',
+  source: 'source',
+} as const satisfies Partial<Record<keyof GalleryItem, string>>;
+type ColumnField = keyof typeof COLUMNS;
+const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
+
+/** A generation to store: its record, the raw metadata text and the image files' bytes. */
+export type NewGeneration = Omit<Pick<GalleryItem, ColumnField>, 'createdAt' | 'samplerLabel'> & {
   createdAt?: number;
-  mode: GenerationMode | 'import';
-  prompt: string;
-  negativePrompt: string;
-  modelName: string | null;
-  modelHash: string | null;
-  sampler: SamplerName | null;
+  /** Defaults to the sampler's own name. */
   samplerLabel?: string | null;
-  steps: number | null;
-  cfgScale: number | null;
-  seed: number | null;
-  rng: string | null;
-  width: number;
-  height: number;
-  strength: number | null;
-  batchIndex: number;
-  provider: string | null;
-  engineVersion: string | null;
-  runtimeVersion: string | null;
-  durationMs: number | null;
-  parentId: number | null;
-  source: string;
   metadataJson: string | null;
   image: { bytes: Uint8Array; ext: 'png' | 'jpg' | 'webp' };
   initImage?: Uint8Array | null;
   mask?: Uint8Array | null;
-}
+};
 
-export interface Row {
+/** A row of `generations` as SQLite returns it. */
+export type Row = { [F in ColumnField as (typeof COLUMNS)[F]]: GalleryItem[F] } & {
   id: number;
-  created_at: number;
-  mode: GalleryItem['mode'];
-  prompt: string;
-  negative_prompt: string;
-  model_name: string | null;
-  model_hash: string | null;
-  sampler: SamplerName | null;
-  sampler_label: string | null;
-  steps: number | null;
-  cfg_scale: number | null;
-  seed: number | null;
-  rng: string | null;
-  width: number;
-  height: number;
-  strength: number | null;
-  batch_index: number;
-  provider: string | null;
-  engine_version: string | null;
-  runtime_version: string | null;
-  duration_ms: number | null;
   image_file: string;
   init_image_file: string | null;
   mask_file: string | null;
-  parent_id: number | null;
   favourite: number;
-  source: string;
   metadata_json: string | null;
-}
+};
 
 const FILE_COLUMNS = ['image_file', 'init_image_file', 'mask_file'] as const;
 
@@ -109,27 +100,20 @@ export class GalleryStore {
       | undefined;
     if (existing) return existing.id;
     const parentId = g.parentId !== null && this.exists(g.parentId) ? g.parentId : null;
+    const values: Record<string, unknown> = {
+      ...Object.fromEntries(COLUMN_ENTRIES.map(([field, column]) => [column, g[field as keyof NewGeneration] ?? null])),
+      created_at: g.createdAt ?? this.now(),
+      sampler_label: g.samplerLabel ?? g.sampler,
+      parent_id: parentId,
+      image_file: imageFile,
+      init_image_file: initFile,
+      mask_file: maskFile,
+      metadata_json: g.metadataJson,
+    };
+    const names = Object.keys(values);
     const info = this.db
-      .prepare(
-        `INSERT INTO generations (created_at, mode, prompt, negative_prompt, model_name, model_hash, sampler, sampler_label, steps, cfg_scale,
-           seed, rng, width, height, strength, batch_index, provider, engine_version, runtime_version, duration_ms, image_file,
-           init_image_file, mask_file, parent_id, source, metadata_json)
-         VALUES (@createdAt, @mode, @prompt, @negativePrompt, @modelName, @modelHash, @sampler, @samplerLabel, @steps, @cfgScale,
-           @seed, @rng, @width, @height, @strength, @batchIndex, @provider, @engineVersion, @runtimeVersion, @durationMs, @imageFile,
-           @initFile, @maskFile, @parentId, @source, @metadataJson)`,
-      )
-      .run({
-        ...g,
-        samplerLabel: g.samplerLabel ?? g.sampler,
-        createdAt: g.createdAt ?? this.now(),
-        imageFile,
-        initFile,
-        maskFile,
-        parentId,
-        image: undefined,
-        initImage: undefined,
-        mask: undefined,
-      });
+      .prepare(`INSERT INTO generations (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`)
+      .run(values);
     return Number(info.lastInsertRowid);
   }
 
@@ -159,30 +143,12 @@ export class GalleryStore {
     for (const t of tagRows) tags.set(t.id, [...(tags.get(t.id) ?? []), t.tag]);
     return rows.map((r) => ({
       id: r.id,
-      createdAt: r.created_at,
-      mode: r.mode,
-      prompt: r.prompt,
-      negativePrompt: r.negative_prompt,
-      modelName: r.model_name,
-      modelHash: r.model_hash,
-      sampler: r.sampler,
-      samplerLabel: r.sampler_label,
-      steps: r.steps,
-      cfgScale: r.cfg_scale,
-      seed: r.seed,
-      rng: r.rng,
-      width: r.width,
-      height: r.height,
-      strength: r.strength,
-      batchIndex: r.batch_index,
-      provider: r.provider,
-      engineVersion: r.engine_version,
-      runtimeVersion: r.runtime_version,
-      durationMs: r.duration_ms,
-      parentId: r.parent_id,
+      ...(Object.fromEntries(COLUMN_ENTRIES.map(([field, column]) => [field, r[column]])) as Pick<
+        GalleryItem,
+        ColumnField
+      >),
       favourite: r.favourite === 1,
       tags: tags.get(r.id) ?? [],
-      source: r.source,
       image: r.image_file,
       thumbnail: this.files.thumbnailRel(r.image_file),
       initImage: r.init_image_file,

@@ -3,7 +3,7 @@
  * studio-media:// protocol): only images/ and thumbs/ inside the gallery
  * folder, never anything outside it (.., encodings, absolute paths, symlinks).
  */
-import { resolveInside } from '../host/static-files.js';
+import { resolveInside } from '../path-inside.js';
 import type { GalleryStore } from './gallery-store.js';
 
 const MEDIA_PATH = /^\/?(images|thumbs)\/[0-9a-f]{2}\/[0-9a-f]{64}\.(png|jpg|webp)$/;

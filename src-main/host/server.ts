@@ -10,7 +10,8 @@ import { WebSocketServer } from 'ws';
 import type { Studio } from '../studio.js';
 import { attachSocket } from '../ipc/ws-transport.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
-import { mimeType, resolveInside } from './static-files.js';
+import { resolveInside } from '../path-inside.js';
+import { mimeType } from './static-files.js';
 import {
   checkHost,
   checkUpgrade,

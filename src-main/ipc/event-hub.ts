@@ -1,4 +1,4 @@
-import { events, type EventEnvelope, type EventName, type EventPayload } from '../../src-shared/contract.js';
+import { type Emit, events, type EventEnvelope, type EventName, type EventPayload } from '../../src-shared/contract.js';
 
 type Listener = (event: EventEnvelope) => void;
 
@@ -6,7 +6,8 @@ type Listener = (event: EventEnvelope) => void;
 export class EventHub {
   private readonly listeners = new Set<Listener>();
 
-  emit<K extends EventName>(event: K, payload: EventPayload<K>): void {
+  /** Bound, so services can be handed `hub.emit` alone. */
+  readonly emit: Emit = <K extends EventName>(event: K, payload: EventPayload<K>): void => {
     // Validate in the hub so both transports carry only contract-shaped events.
     const checked = events[event].parse(payload);
     const envelope: EventEnvelope = { kind: 'event', event, payload: checked };
@@ -17,7 +18,7 @@ export class EventHub {
         // A broken subscriber (closed socket) must not stop the others.
       }
     }
-  }
+  };
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);

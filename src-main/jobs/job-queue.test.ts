@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../test-support/fixtures.js';
 import { startStudioWithTinySd, type StudioHarness } from '../test-support/studio-harness.js';
-import { decodePngToRgb } from '../engine/pipeline/images.js';
-import { imageDifference } from '../engine/conformance/pipeline-cases.js';
+import { decodePngToRgb, imageDifference } from '../engine/index.js';
 import { readTextChunks } from '../pngmeta/png-chunks.js';
 import { parseInfotext } from '../pngmeta/a1111-parameters.js';
 
@@ -78,6 +77,14 @@ describe('generation jobs through the contract and the engine worker', () => {
       provider: 'cpu',
       mode: 'txt2img',
       source: 'latent-studio',
+      strength: null,
+      batchIndex: 0,
+    });
+    // The engine's facts about the run, handed over beside the image.
+    expect(item).toMatchObject({
+      modelHash: expect.stringMatching(/^[0-9a-f]{10}$/),
+      engineVersion: expect.any(String),
+      runtimeVersion: expect.stringMatching(/^onnxruntime-node \d+\.\d+/),
     });
     const info = parseInfotext(readTextChunks(png).parameters!);
     expect(info).toMatchObject({

@@ -6,15 +6,16 @@
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { GenerationParams, JobDone, QueuedJob, QueueState } from '../../src-shared/domain/engine.js';
+import type { Emit } from '../../src-shared/contract.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
+import { pickSettings } from '../../src-shared/domain/generation.js';
 import type { ProviderName } from '../../src-shared/domain/settings.js';
-import type { EventHub } from '../ipc/event-hub.js';
-import type { PipelineRequest } from '../engine/pipeline/pipeline.js';
-import type { FromWorker, ToWorker, WorkerImage } from '../engine/worker/protocol.js';
+import type { PipelineRequest } from '../engine/index.js';
+import type { FromWorker, ToWorker, WorkerImage } from './worker-protocol.js';
 import { randomSeed } from './seeds.js';
 
 export interface JobQueueOptions {
-  hub: EventHub;
+  emit: Emit;
   workerFile: string;
   appVersion: string;
   /** Model name -> folder; throws MODEL_NOT_FOUND. */
@@ -51,18 +52,8 @@ export class JobQueue {
     const seed = params.seed < 0 ? randomSeed() : params.seed;
     const resolved: GenerationParams = { ...params, seed };
     const request: PipelineRequest = {
-      mode: params.mode,
-      prompt: params.prompt,
-      negativePrompt: params.negativePrompt,
-      sampler: params.sampler,
-      steps: params.steps,
-      cfgScale: params.cfgScale,
-      seed,
-      rng: params.rng,
-      width: params.width,
-      height: params.height,
+      ...pickSettings(resolved),
       batchCount: params.batchCount,
-      strength: params.strength,
       initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : undefined,
       mask: params.mask ? Buffer.from(params.mask, 'base64') : undefined,
     };
@@ -108,7 +99,7 @@ export class JobQueue {
   }
 
   private announce(): void {
-    this.opts.hub.emit('queue.changed', this.state());
+    this.opts.emit('queue.changed', this.state());
   }
 
   cancel(jobId: string): boolean {
@@ -190,7 +181,7 @@ export class JobQueue {
       const elapsedMs = Date.now() - job.startedAt;
       const done = msg.imageIndex * msg.totalSteps + msg.step;
       const total = job.params.batchCount * msg.totalSteps;
-      this.opts.hub.emit('job.progress', {
+      this.opts.emit('job.progress', {
         jobId: job.id,
         imageIndex: msg.imageIndex,
         batchCount: job.params.batchCount,
@@ -225,7 +216,7 @@ export class JobQueue {
     this.pump();
     this.announce();
     void Promise.allSettled(job.pendingSaves).then(() => {
-      this.opts.hub.emit('job.done', {
+      this.opts.emit('job.done', {
         jobId: job.id,
         ...outcome,
         images: job.images.map((i) => ({

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
-import { readModelFolder } from '../engine/model/model-folder.js';
+import { readModelFolder } from '../engine/index.js';
 import { HubClient, type HubFile } from './hub-client.js';
 import { assertModelName } from './model-registry.js';
 

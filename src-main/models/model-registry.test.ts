@@ -6,7 +6,6 @@ import { onnxWithIo, type Io } from '../test-support/onnx-writer.js';
 import { tempStudioPaths } from '../test-support/temp-home.js';
 import { ModelRegistry } from './model-registry.js';
 import { ModelService } from './model-service.js';
-import { EventHub } from '../ipc/event-hub.js';
 
 const SCHEDULER = {
   _class_name: 'PNDMScheduler',
@@ -123,7 +122,11 @@ describe('the model registry', () => {
   });
 
   it('imports a folder by copy or in place, and removes it again', () => {
-    const service = new ModelService(new EventHub(), registry, () => paths.modelsDir);
+    const service = new ModelService(
+      () => {},
+      registry,
+      () => paths.modelsDir,
+    );
     expect(service.importFolder(TINY_SD, 'link', 'linked')).toBe('linked');
     expect(service.importFolder(TINY_SD, 'copy', 'copied')).toBe('copied');
     expect(fs.lstatSync(m('linked')).isSymbolicLink()).toBe(true);

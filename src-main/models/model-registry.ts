@@ -8,10 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelEntry } from '../../src-shared/domain/models.js';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
-import { readModelFolder } from '../engine/model/model-folder.js';
-import { describeModel } from '../engine/model/family.js';
-import { readTextEncoder, readUnet } from '../engine/model/signatures.js';
-import { hashModelFolder, shortHash } from '../engine/model/model-hash.js';
+import {
+  readModelFolder,
+  describeModel,
+  readTextEncoder,
+  readUnet,
+  hashModelFolder,
+  shortHash,
+} from '../engine/index.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { readOnnxSignature } from './onnx-signature.js';
 

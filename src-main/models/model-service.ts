@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
-import type { EventHub } from '../ipc/event-hub.js';
-import { readModelFolder } from '../engine/model/model-folder.js';
+import type { Emit } from '../../src-shared/contract.js';
+import { readModelFolder } from '../engine/index.js';
 import { ModelInstaller, type InstallRequest } from './model-installer.js';
 import { HubClient } from './hub-client.js';
 import { assertModelName, type ModelRegistry } from './model-registry.js';
@@ -16,7 +16,7 @@ export class ModelService {
   private readonly installs = new Map<string, AbortController>();
 
   constructor(
-    private readonly hub: EventHub,
+    private readonly emit: Emit,
     readonly registry: ModelRegistry,
     private readonly modelsDir: () => string,
     private readonly hubClient: () => HubClient = () => new HubClient(),
@@ -31,16 +31,16 @@ export class ModelService {
     void installer
       .install(req, {
         signal: controller.signal,
-        onProgress: (p) => this.hub.emit('models.installProgress', { installId, repo: req.repo, ...p }),
+        onProgress: (p) => this.emit('models.installProgress', { installId, repo: req.repo, ...p }),
       })
       .then(
         (name) => {
           void this.registry.hash(path.join(this.modelsDir(), name));
-          this.hub.emit('models.installDone', { installId, repo: req.repo, status: 'succeeded', name, error: null });
+          this.emit('models.installDone', { installId, repo: req.repo, status: 'succeeded', name, error: null });
         },
         (err: unknown) => {
           const error = isStudioError(err) ? err.toData() : { code: 'INTERNAL', message: (err as Error).message };
-          this.hub.emit('models.installDone', {
+          this.emit('models.installDone', {
             installId,
             repo: req.repo,
             status: error.code === 'CANCELLED' ? 'cancelled' : 'failed',

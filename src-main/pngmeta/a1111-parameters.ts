@@ -5,25 +5,17 @@
  * Seed: ..., Size: WxH, Model hash: ..., Model: ...` with values that contain
  * `,`, `:` or a newline quoted as JSON strings.
  */
-import type { SamplerName } from '../../src-shared/domain/engine.js';
+import type { GenerationSettings } from '../../src-shared/domain/generation.js';
+import type { SamplerName } from '../../src-shared/domain/samplers.js';
 import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
 
-export interface InfotextParams {
-  prompt: string;
-  negativePrompt: string;
-  steps: number;
-  sampler: SamplerName;
-  cfgScale: number;
-  seed: number;
-  width: number;
-  height: number;
+/** The record's settings as A1111 writes them (strength only for img2img / inpainting). */
+export type InfotextParams = Omit<GenerationSettings, 'mode' | 'strength'> & {
   modelName?: string;
   modelHash?: string;
-  /** img2img / inpainting only. */
   denoisingStrength?: number;
-  rng: 'cpu' | 'gpu';
   version?: string;
-}
+};
 
 export function quoteValue(value: string): string {
   return /[,:\n]/.test(value) ? JSON.stringify(value) : value;

@@ -3,7 +3,8 @@
  * (API format) and InvokeAI's `invokeai_metadata`. Each reader returns what it
  * can find; nothing here throws on odd input.
  */
-import type { SamplerName } from '../../src-shared/domain/engine.js';
+import type { SamplerName } from '../../src-shared/domain/samplers.js';
+import { fromComfySampler, fromInvokeScheduler } from './sampler-names.js';
 
 export interface ForeignParameters {
   prompt: string | null;
@@ -42,51 +43,6 @@ const num = (v: unknown) =>
       ? Number(v)
       : null;
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
-
-/** ComfyUI sampler_name + scheduler -> ours. */
-export function fromComfySampler(name: string, scheduler?: string): SamplerName | null {
-  const karras = scheduler === 'karras';
-  const table: Record<string, [SamplerName, SamplerName | null]> = {
-    euler: ['euler', 'euler_karras'],
-    euler_ancestral: ['euler_a', null],
-    heun: ['heun', null],
-    dpm_2: ['dpm2', null],
-    dpm_2_ancestral: ['dpm2_a', null],
-    lms: ['lms', 'lms_karras'],
-    dpmpp_2m: ['dpmpp_2m', 'dpmpp_2m_karras'],
-    dpmpp_2m_sde: ['dpmpp_2m_sde_karras', 'dpmpp_2m_sde_karras'],
-    dpmpp_2m_sde_gpu: ['dpmpp_2m_sde_karras', 'dpmpp_2m_sde_karras'],
-    ddim: ['ddim', null],
-    uni_pc: ['unipc', null],
-    uni_pc_bh2: ['unipc', null],
-    lcm: ['lcm', null],
-  };
-  const entry = table[name];
-  if (!entry) return null;
-  return karras && entry[1] ? entry[1] : entry[0];
-}
-
-/** InvokeAI scheduler names (diffusers-based, `_k` = Karras) -> ours. */
-export function fromInvokeScheduler(name: string): SamplerName | null {
-  const table: Record<string, SamplerName> = {
-    ddim: 'ddim',
-    pndm: 'pndm',
-    lms: 'lms',
-    lms_k: 'lms_karras',
-    euler: 'euler',
-    euler_k: 'euler_karras',
-    euler_a: 'euler_a',
-    heun: 'heun',
-    kdpm_2: 'dpm2',
-    kdpm_2_a: 'dpm2_a',
-    dpmpp_2m: 'dpmpp_2m',
-    dpmpp_2m_k: 'dpmpp_2m_karras',
-    dpmpp_2m_sde_k: 'dpmpp_2m_sde_karras',
-    unipc: 'unipc',
-    lcm: 'lcm',
-  };
-  return table[name] ?? null;
-}
 
 /** A JSON object from text that may be anything (other tools' metadata); null when it is not one. */
 function parseJsonObject<T extends object>(json: string): T | null {

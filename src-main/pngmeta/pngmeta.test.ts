@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatInfotext, parseInfotext } from './a1111-parameters.js';
-import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
+import { fromA1111Sampler, fromComfySampler, fromInvokeScheduler, toA1111Sampler } from './sampler-names.js';
 import { readTextChunks, withTextChunks, withoutMetadata, readChunks } from './png-chunks.js';
-import { SAMPLER_NAMES } from '../../src-shared/domain/engine.js';
+import { SAMPLERS } from '../../src-shared/domain/samplers.js';
 
 const base = {
   prompt: 'a red circle, (glowing:1.2)',
@@ -69,11 +69,19 @@ describe('A1111 parameters', () => {
       parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler,
     ).toBe('dpmpp_2m_karras');
   });
-  it('maps every sampler there and back', () => {
-    for (const name of SAMPLER_NAMES) {
-      const { sampler, schedule } = toA1111Sampler(name);
-      expect(fromA1111Sampler(sampler, schedule)).toBe(name);
+  it('maps every sampler there and back, in A1111, ComfyUI and InvokeAI names', () => {
+    for (const row of SAMPLERS) {
+      const { sampler, schedule } = toA1111Sampler(row.name);
+      expect(fromA1111Sampler(sampler, schedule)).toBe(row.name);
+      if (row.comfy) expect(fromComfySampler(row.comfy.sampler, row.comfy.scheduler)).toBe(row.name);
+      expect(fromInvokeScheduler(row.invoke)).toBe(row.name);
     }
+    // ComfyUI's variants of a sampler we have once, on any schedule.
+    expect(fromComfySampler('dpmpp_2m_sde_gpu', 'normal')).toBe('dpmpp_2m_sde_karras');
+    expect(fromComfySampler('uni_pc_bh2', 'normal')).toBe('unipc');
+    expect(fromComfySampler('res_multistep', 'normal')).toBeNull();
+    // A1111's DPM++ 2M SDE on its automatic schedule is not the Karras one we run.
+    expect(fromA1111Sampler('DPM++ 2M SDE', 'Automatic')).toBeNull();
   });
 });
 

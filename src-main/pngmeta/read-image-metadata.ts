@@ -5,7 +5,7 @@
  * none of them still reads: source 'none' with its size.
  */
 import sharp from 'sharp';
-import type { SamplerName } from '../../src-shared/domain/engine.js';
+import type { SamplerName } from '../../src-shared/domain/samplers.js';
 import { parseInfotext } from './a1111-parameters.js';
 import { parseComfyPrompt, parseInvokeMetadata } from './foreign-formats.js';
 import { isPng, readTextChunks } from './png-chunks.js';

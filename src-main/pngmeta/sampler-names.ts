@@ -1,28 +1,21 @@
 /**
- * Our sampler names <-> AUTOMATIC1111's "Sampler" + "Schedule type" pair.
+ * Other tools' sampler names -> ours, read from the one sampler table
+ * (src-shared/domain/samplers.ts).
  */
-import type { SamplerName } from '../../src-shared/domain/engine.js';
-
-const TO_A1111: Record<SamplerName, { sampler: string; schedule: 'Automatic' | 'Karras' }> = {
-  euler_a: { sampler: 'Euler a', schedule: 'Automatic' },
-  euler: { sampler: 'Euler', schedule: 'Automatic' },
-  euler_karras: { sampler: 'Euler', schedule: 'Karras' },
-  lms: { sampler: 'LMS', schedule: 'Automatic' },
-  lms_karras: { sampler: 'LMS', schedule: 'Karras' },
-  heun: { sampler: 'Heun', schedule: 'Automatic' },
-  dpm2: { sampler: 'DPM2', schedule: 'Automatic' },
-  dpm2_a: { sampler: 'DPM2 a', schedule: 'Automatic' },
-  dpmpp_2m: { sampler: 'DPM++ 2M', schedule: 'Automatic' },
-  dpmpp_2m_karras: { sampler: 'DPM++ 2M', schedule: 'Karras' },
-  dpmpp_2m_sde_karras: { sampler: 'DPM++ 2M SDE', schedule: 'Karras' },
-  ddim: { sampler: 'DDIM', schedule: 'Automatic' },
-  pndm: { sampler: 'PLMS', schedule: 'Automatic' },
-  unipc: { sampler: 'UniPC', schedule: 'Automatic' },
-  lcm: { sampler: 'LCM', schedule: 'Automatic' },
-};
+import { SAMPLERS, type SamplerName, samplerInfo } from '../../src-shared/domain/samplers.js';
 
 export function toA1111Sampler(name: SamplerName): { sampler: string; schedule: string } {
-  return TO_A1111[name];
+  return samplerInfo(name).a1111;
+}
+
+/**
+ * Among the rows a tool's sampler name matches, the one with the schedule
+ * asked for, else the plain one: a sampler we know with a schedule we do not
+ * keeps the sampler.
+ */
+function pick(matches: readonly (typeof SAMPLERS)[number][], karras: boolean): SamplerName | null {
+  const isKarras = (s: (typeof SAMPLERS)[number]) => s.a1111.schedule === 'Karras';
+  return (matches.find((s) => isKarras(s) === karras) ?? matches.find((s) => !isKarras(s)))?.name ?? null;
 }
 
 /**
@@ -30,18 +23,30 @@ export function toA1111Sampler(name: SamplerName): { sampler: string; schedule: 
  * the sampler name ("DPM++ 2M Karras"); both forms are understood.
  */
 export function fromA1111Sampler(sampler: string, schedule?: string): SamplerName | null {
-  let s = sampler.trim();
+  let s = sampler.trim().toLowerCase();
   let karras = schedule?.trim().toLowerCase() === 'karras';
-  if (/\sKarras$/i.test(s)) {
+  if (/\skarras$/.test(s)) {
     karras = true;
-    s = s.replace(/\sKarras$/i, '');
+    s = s.replace(/\skarras$/, '');
   }
-  for (const [ours, theirs] of Object.entries(TO_A1111) as [SamplerName, (typeof TO_A1111)[SamplerName]][]) {
-    if (theirs.sampler.toLowerCase() === s.toLowerCase() && (theirs.schedule === 'Karras') === karras) return ours;
-  }
-  // A sampler we know with a schedule we do not: keep the sampler.
-  const plain = (Object.entries(TO_A1111) as [SamplerName, (typeof TO_A1111)[SamplerName]][]).find(
-    ([, t]) => t.sampler.toLowerCase() === s.toLowerCase() && t.schedule === 'Automatic',
+  return pick(
+    SAMPLERS.filter((row) => row.a1111.sampler.toLowerCase() === s),
+    karras,
   );
-  return plain ? plain[0] : null;
+}
+
+/** ComfyUI variants that run the same algorithm as a sampler in the table. */
+const COMFY_ALIASES: Record<string, string> = { dpmpp_2m_sde_gpu: 'dpmpp_2m_sde', uni_pc_bh2: 'uni_pc' };
+
+/** ComfyUI sampler_name + scheduler -> ours. */
+export function fromComfySampler(name: string, scheduler?: string): SamplerName | null {
+  const comfyName = COMFY_ALIASES[name] ?? name;
+  const matches = SAMPLERS.filter((row) => row.comfy?.sampler === comfyName);
+  // ComfyUI runs some samplers on any schedule where we have only one variant (DPM++ 2M SDE): take it.
+  return pick(matches, scheduler === 'karras') ?? matches[0]?.name ?? null;
+}
+
+/** InvokeAI scheduler names -> ours. */
+export function fromInvokeScheduler(name: string): SamplerName | null {
+  return SAMPLERS.find((row) => row.invoke === name)?.name ?? null;
 }

@@ -1,10 +1,15 @@
 /**
  * The studio's own PNG chunk (`latent-studio`): every parameter needed to
- * reproduce the image, as JSON, beside A1111's `parameters` text for other tools.
+ * reproduce the image, as JSON, beside A1111's `parameters` text for other
+ * tools. Its fields are the generation record's settings plus the engine's
+ * facts, in the layout version 1 has always had.
  */
 import { z } from 'zod';
-import { zGenerationMode, zSamplerName } from '../../src-shared/domain/engine.js';
-import { zRngMode } from '../../src-shared/domain/settings.js';
+import {
+  type GenerationFacts,
+  type GenerationSettings,
+  generationSettingsShape,
+} from '../../src-shared/domain/generation.js';
 import { formatInfotext } from './a1111-parameters.js';
 import { withTextChunks } from './png-chunks.js';
 
@@ -13,38 +18,52 @@ export const STUDIO_CHUNK = 'latent-studio';
 export const zStudioMetadata = z.object({
   format: z.literal('latent-studio'),
   version: z.literal(1),
-  mode: zGenerationMode,
-  prompt: z.string(),
-  negativePrompt: z.string(),
-  sampler: zSamplerName,
-  steps: z.number().int(),
-  cfgScale: z.number(),
-  seed: z.number().int(),
-  rng: zRngMode,
-  width: z.number().int(),
-  height: z.number().int(),
-  strength: z.number().nullable(),
+  ...generationSettingsShape,
+  /** Null for txt2img. */
+  strength: generationSettingsShape.strength.nullable(),
   batchIndex: z.number().int(),
   model: z.object({ name: z.string(), hash: z.string().nullable(), family: z.string() }),
   engine: z.object({ app: z.string(), onnxruntime: z.string(), provider: z.string() }),
 });
 export type StudioMetadata = z.infer<typeof zStudioMetadata>;
 
-export function annotatePng(png: Uint8Array, meta: StudioMetadata): Buffer {
+export function studioMetadata(
+  settings: GenerationSettings & { batchIndex: number },
+  facts: GenerationFacts,
+): StudioMetadata {
+  return {
+    format: 'latent-studio',
+    version: 1,
+    mode: settings.mode,
+    prompt: settings.prompt,
+    negativePrompt: settings.negativePrompt,
+    sampler: settings.sampler,
+    steps: settings.steps,
+    cfgScale: settings.cfgScale,
+    seed: settings.seed,
+    rng: settings.rng,
+    width: settings.width,
+    height: settings.height,
+    strength: settings.mode === 'txt2img' ? null : settings.strength,
+    batchIndex: settings.batchIndex,
+    model: { name: facts.modelName, hash: facts.modelHash, family: facts.modelFamily },
+    engine: { app: facts.engineVersion, onnxruntime: facts.runtimeVersion, provider: facts.provider },
+  };
+}
+
+/** The PNG with both chunks: A1111's `parameters` and ours. */
+export function annotatePng(
+  png: Uint8Array,
+  settings: GenerationSettings & { batchIndex: number },
+  facts: GenerationFacts,
+): Buffer {
+  const meta = studioMetadata(settings, facts);
   const parameters = formatInfotext({
-    prompt: meta.prompt,
-    negativePrompt: meta.negativePrompt,
-    steps: meta.steps,
-    sampler: meta.sampler,
-    cfgScale: meta.cfgScale,
-    seed: meta.seed,
-    width: meta.width,
-    height: meta.height,
-    modelName: meta.model.name,
-    modelHash: meta.model.hash ?? undefined,
-    denoisingStrength: meta.mode === 'txt2img' || meta.strength === null ? undefined : meta.strength,
-    rng: meta.rng,
-    version: `latent-studio ${meta.engine.app}`,
+    ...meta,
+    modelName: facts.modelName,
+    modelHash: facts.modelHash ?? undefined,
+    denoisingStrength: meta.strength ?? undefined,
+    version: `latent-studio ${facts.engineVersion}`,
   });
   return withTextChunks(png, { parameters, [STUDIO_CHUNK]: JSON.stringify(meta) });
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { SystemInfo } from '../../src-shared/domain/system.js';
 import type { StudioPaths } from '../paths.js';
-import { listBackends } from '../engine/runtime/providers.js';
+import { listBackends } from '../engine/index.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,28 +1,11 @@
 /**
  * A hand-over from other pages to Generate (Remix, Use as init image,
- * Inpaint this): the Generate page takes it once when it mounts.
+ * Inpaint this): the Generate page takes it once when it mounts. Its fields
+ * are the gallery's remix record, any of them given.
  */
-import type { GenerationMode, SamplerName } from '../../src-shared/domain/engine.js';
-import type { RngMode } from '../../src-shared/domain/settings.js';
+import type { RemixParams } from '../../src-shared/domain/gallery.js';
 
-export interface GenerateDraft {
-  parentId?: number;
-  model?: string | null;
-  mode?: GenerationMode;
-  prompt?: string;
-  negativePrompt?: string;
-  sampler?: SamplerName | null;
-  steps?: number | null;
-  cfgScale?: number | null;
-  seed?: number | null;
-  rng?: RngMode | null;
-  width?: number;
-  height?: number;
-  strength?: number | null;
-  /** base64 bytes */
-  initImage?: string | null;
-  mask?: string | null;
-}
+export type GenerateDraft = Partial<RemixParams> & { parentId?: number };
 
 let pending: GenerateDraft | null = null;
 

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useState, type DragEvent } from 'react';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
-import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/engine.js';
+import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
 import { GalleryGrid } from '../gallery/GalleryGrid.js';
@@ -125,7 +125,7 @@ export function GalleryPage() {
               clearable
               value={sampler}
               onChange={(v) => setSampler(v as SamplerName | null)}
-              data={[...SAMPLER_NAMES]}
+              data={SAMPLERS.map((s) => ({ value: s.name, label: s.label }))}
               w={180}
               size="xs"
             />

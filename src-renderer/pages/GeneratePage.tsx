@@ -22,31 +22,14 @@ import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
-import { SAMPLER_NAMES, type GenerationMode, type SamplerName } from '../../src-shared/domain/engine.js';
+import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
+import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
 import { useJob } from '../generate/use-job.js';
 import { takeDraft } from '../generate/draft.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
-
-const SAMPLER_LABELS: Record<SamplerName, string> = {
-  euler_a: 'Euler a',
-  euler: 'Euler',
-  euler_karras: 'Euler Karras',
-  lms: 'LMS',
-  lms_karras: 'LMS Karras',
-  heun: 'Heun',
-  dpm2: 'DPM2',
-  dpm2_a: 'DPM2 a',
-  dpmpp_2m: 'DPM++ 2M',
-  dpmpp_2m_karras: 'DPM++ 2M Karras',
-  dpmpp_2m_sde_karras: 'DPM++ 2M SDE Karras',
-  ddim: 'DDIM',
-  pndm: 'PLMS',
-  unipc: 'UniPC',
-  lcm: 'LCM',
-};
 
 const SIZE_PRESETS = ['128x128', '256x256', '512x512', '512x768', '768x512', '768x768', '1024x1024'];
 
@@ -228,7 +211,7 @@ export function GeneratePage() {
           <Group grow>
             <Select
               label="Sampler"
-              data={SAMPLER_NAMES.map((s) => ({ value: s, label: SAMPLER_LABELS[s] }))}
+              data={SAMPLERS.map((s) => ({ value: s.name, label: s.label }))}
               value={sampler}
               onChange={(v) => v && setSampler(v as SamplerName)}
               allowDeselect={false}

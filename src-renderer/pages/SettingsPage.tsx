@@ -17,7 +17,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
-import type { Settings, SettingsPatch } from '../../src-shared/domain/settings.js';
+import { PROVIDERS, type Settings, type SettingsPatch } from '../../src-shared/domain/settings.js';
 import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
 
@@ -176,10 +176,7 @@ function PreferencesCard() {
           onChange={(v) => v && void save({ providerPreference: v as Settings['providerPreference'] })}
           data={[
             { value: 'auto', label: 'Auto (fastest available)' },
-            { value: 'cuda', label: 'CUDA' },
-            { value: 'dml', label: 'DirectML' },
-            { value: 'webgpu', label: 'WebGPU' },
-            { value: 'cpu', label: 'CPU' },
+            ...PROVIDERS.map((p) => ({ value: p.name, label: p.label })),
           ]}
         />
         <Select

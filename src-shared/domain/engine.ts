@@ -1,31 +1,6 @@
 import { z } from 'zod';
-import { zProviderName, zProviderPreference, zRngMode } from './settings.js';
-
-export const SAMPLER_NAMES = [
-  'ddim',
-  'pndm',
-  'lms',
-  'lms_karras',
-  'euler',
-  'euler_karras',
-  'euler_a',
-  'heun',
-  'dpm2',
-  'dpm2_a',
-  'dpmpp_2m',
-  'dpmpp_2m_karras',
-  'dpmpp_2m_sde_karras',
-  'unipc',
-  'lcm',
-] as const;
-export const zSamplerName = z.enum(SAMPLER_NAMES);
-export type SamplerName = z.infer<typeof zSamplerName>;
-
-export const zGenerationMode = z.enum(['txt2img', 'img2img', 'inpaint']);
-export type GenerationMode = z.infer<typeof zGenerationMode>;
-
-/** Largest seed A1111 and torch both accept without wrapping in JS numbers. */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+import { generationSettingsShape, MAX_SEED, zGenerationMode } from './generation.js';
+import { zProviderName, zProviderPreference } from './settings.js';
 
 /** A PNG (or JPEG/WebP for init images) as base64, without a data: prefix. */
 const zImageBase64 = z
@@ -34,29 +9,25 @@ const zImageBase64 = z
   .max(64 * 1024 * 1024)
   .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 image bytes');
 
-const zDimension = z
-  .number()
-  .int()
-  .min(64)
-  .max(2048)
-  .refine((v) => v % 8 === 0, 'must be a multiple of 8');
+const S = generationSettingsShape;
 
+/** A generation request: the settings with their defaults, plus how many, from what and where. */
 export const zGenerationParams = z
   .object({
     model: z.string().min(1).max(200),
-    mode: zGenerationMode.default('txt2img'),
-    prompt: z.string().max(20000),
-    negativePrompt: z.string().max(20000).default(''),
-    sampler: zSamplerName.default('euler_a'),
-    steps: z.number().int().min(1).max(200).default(20),
-    cfgScale: z.number().min(0).max(50).default(7),
+    mode: S.mode.default('txt2img'),
+    prompt: S.prompt,
+    negativePrompt: S.negativePrompt.default(''),
+    sampler: S.sampler.default('euler_a'),
+    steps: S.steps.default(20),
+    cfgScale: S.cfgScale.default(7),
     /** -1 picks a random seed; the chosen one is reported with the result. */
     seed: z.number().int().min(-1).max(MAX_SEED).default(-1),
-    rng: zRngMode.default('cpu'),
-    width: zDimension.default(512),
-    height: zDimension.default(512),
+    rng: S.rng.default('cpu'),
+    width: S.width.default(512),
+    height: S.height.default(512),
     batchCount: z.number().int().min(1).max(16).default(1),
-    strength: z.number().min(0).max(1).default(0.75),
+    strength: S.strength.default(0.75),
     initImage: zImageBase64.optional(),
     mask: zImageBase64.optional(),
     provider: zProviderPreference.optional(),

@@ -1,23 +1,16 @@
 import { z } from 'zod';
-import { zGenerationMode, zSamplerName } from './engine.js';
+import { recordedSettingsShape, zGenerationMode } from './generation.js';
+import { zSamplerName } from './samplers.js';
 
 export const zGalleryItem = z.object({
   id: z.number().int(),
   createdAt: z.number(),
   mode: z.union([zGenerationMode, z.literal('import')]),
-  prompt: z.string(),
-  negativePrompt: z.string(),
+  ...recordedSettingsShape,
+  /** The sampler as the tool that made the picture named it. */
+  samplerLabel: z.string().nullable(),
   modelName: z.string().nullable(),
   modelHash: z.string().nullable(),
-  sampler: zSamplerName.nullable(),
-  samplerLabel: z.string().nullable(),
-  steps: z.number().int().nullable(),
-  cfgScale: z.number().nullable(),
-  seed: z.number().int().nullable(),
-  rng: z.string().nullable(),
-  width: z.number().int(),
-  height: z.number().int(),
-  strength: z.number().nullable(),
   batchIndex: z.number().int(),
   provider: z.string().nullable(),
   engineVersion: z.string().nullable(),
@@ -86,6 +79,17 @@ export const zImportResult = z.object({
   failed: z.array(z.object({ name: z.string(), reason: z.string() })),
 });
 
+/** Everything Generate needs to make an item again (or from it): its record, model, init image and mask. */
+export const zRemixParams = z.object({
+  model: z.string().nullable(),
+  mode: zGenerationMode,
+  ...recordedSettingsShape,
+  /** base64 of the init image and mask when the generation had them. */
+  initImage: z.string().nullable(),
+  mask: z.string().nullable(),
+});
+export type RemixParams = z.output<typeof zRemixParams>;
+
 export const galleryChannels = {
   'gallery.search': { input: zGallerySearch, output: zGallerySearchResult },
   'gallery.get': {
@@ -117,25 +121,6 @@ export const galleryChannels = {
   },
   'gallery.remix': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({
-      parentId: z.number().int(),
-      params: z.object({
-        model: z.string().nullable(),
-        mode: zGenerationMode,
-        prompt: z.string(),
-        negativePrompt: z.string(),
-        sampler: zSamplerName.nullable(),
-        steps: z.number().int().nullable(),
-        cfgScale: z.number().nullable(),
-        seed: z.number().int().nullable(),
-        rng: z.enum(['cpu', 'gpu']).nullable(),
-        width: z.number().int(),
-        height: z.number().int(),
-        strength: z.number().nullable(),
-        /** base64 of the init image and mask when the generation had them. */
-        initImage: z.string().nullable(),
-        mask: z.string().nullable(),
-      }),
-    }),
+    output: z.object({ parentId: z.number().int(), params: zRemixParams }),
   },
 } as const;

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 
-export const PROVIDER_NAMES = ['cuda', 'dml', 'webgpu', 'cpu'] as const;
+/** ONNX Runtime execution providers the studio can use, fastest first: the order Auto tries them in. */
+export const PROVIDERS = [
+  { name: 'cuda', label: 'CUDA' },
+  { name: 'dml', label: 'DirectML' },
+  { name: 'webgpu', label: 'WebGPU' },
+  { name: 'cpu', label: 'CPU' },
+] as const;
+export const PROVIDER_NAMES = PROVIDERS.map((p) => p.name) as [ProviderName, ...ProviderName[]];
+export type ProviderName = (typeof PROVIDERS)[number]['name'];
 export const zProviderName = z.enum(PROVIDER_NAMES);
-export type ProviderName = z.infer<typeof zProviderName>;
 
 export const zProviderPreference = z.enum(['auto', ...PROVIDER_NAMES]);
 export type ProviderPreference = z.infer<typeof zProviderPreference>;

@@ -1,13 +1,12 @@
 /**
  * The denoising pipeline: txt2img, img2img and inpainting, the way diffusers'
- * Stable Diffusion pipelines do it (see ../shared/fixtures/README.md):
+ * Stable Diffusion pipelines do it (see test/fixtures/README.md):
  * conditioning -> noise -> sampler loop with classifier-free guidance -> VAE.
  * Pure engine code: no IPC, no database. Runs wherever it is called; the
  * app calls it from a worker thread because session.run() blocks.
  */
 import { StudioError } from '../../../src-shared/domain/errors.js';
-import type { GenerationMode, SamplerName } from '../../../src-shared/domain/engine.js';
-import type { RngMode } from '../../../src-shared/domain/settings.js';
+import type { GenerationSettings } from '../../../src-shared/domain/generation.js';
 import type { LoadedModel } from '../model/loaded-model.js';
 import { createGenerator } from '../rng/index.js';
 import { createScheduler, type Scheduler, SchedulerConfigError } from '../schedulers/index.js';
@@ -17,19 +16,9 @@ import { encodePromptPair } from './text-conditioning.js';
 import { guidanceScaleEmbedding } from './guidance-embedding.js';
 import { concatFloat32 } from '../float32.js';
 
-export interface PipelineRequest {
-  mode: GenerationMode;
-  prompt: string;
-  negativePrompt: string;
-  sampler: SamplerName;
-  steps: number;
-  cfgScale: number;
-  seed: number;
-  rng: RngMode;
-  width: number;
-  height: number;
+/** The generation record's settings (src-shared/domain/generation.ts) plus how many and from what. */
+export interface PipelineRequest extends GenerationSettings {
   batchCount: number;
-  strength: number;
   initImage?: Uint8Array;
   mask?: Uint8Array;
   /**

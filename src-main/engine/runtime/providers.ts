@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { ProviderName, ProviderPreference } from '../../../src-shared/domain/settings.js';
+import { PROVIDER_NAMES, type ProviderName, type ProviderPreference } from '../../../src-shared/domain/settings.js';
 
 const require = createRequire(import.meta.url);
 
@@ -38,12 +38,10 @@ export function cudaLibrariesPresent(): boolean {
   }
 }
 
-const AUTO_ORDER: ProviderName[] = ['cuda', 'dml', 'webgpu', 'cpu'];
-
 /** Providers that can be tried on this machine, fastest first. CPU always last. */
 export function availableProviders(): ProviderName[] {
   const listed = new Set(listBackends().map((b) => b.name));
-  return AUTO_ORDER.filter((name) => {
+  return PROVIDER_NAMES.filter((name) => {
     if (name === 'cpu') return true;
     if (!listed.has(name)) return false;
     if (name === 'cuda') return cudaLibrariesPresent();

@@ -1,14 +1,7 @@
 /** DDIM (diffusers DDIMScheduler), eta = 0: deterministic. */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { alphasCumprod, spacedTimesteps } from './schedule.js';
-import { combine } from './tensor-math.js';
-
-/** Adds noise in VP space at integer timestep t: sqrt(ac) x0 + sqrt(1 - ac) noise. */
-export function vpAddNoise(ac: Float64Array, original: Float32Array, noise: Float32Array, t: number): Float32Array {
-  const a = Math.sqrt(ac[t]!);
-  const b = Math.sqrt(1 - ac[t]!);
-  return combine(new Float32Array(original.length), (j) => a * original[j]! + b * noise[j]!);
-}
+import { combine, vpAddNoise, vpX0 } from './tensor-math.js';
 
 export class DdimScheduler implements Scheduler {
   readonly timesteps: number[];
@@ -46,9 +39,7 @@ export class DdimScheduler implements Scheduler {
     const sa = Math.sqrt(aT);
     const sb = Math.sqrt(1 - aT);
     const v = this.config.prediction_type === 'v_prediction';
-    const x0 = combine(new Float32Array(sample.length), (j) =>
-      v ? sa * sample[j]! - sb * modelOutput[j]! : (sample[j]! - sb * modelOutput[j]!) / sa,
-    );
+    const x0 = vpX0(modelOutput, sample, sa, sb, v);
     if (this.config.clip_sample) for (let j = 0; j < x0.length; j++) x0[j] = Math.min(1, Math.max(-1, x0[j]!));
     const sPrev = Math.sqrt(aPrev);
     const dir = Math.sqrt(1 - aPrev);

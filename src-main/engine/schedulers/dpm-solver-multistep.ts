@@ -6,58 +6,8 @@
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import {
-  alphaSigma,
-  alphasCumprod,
-  interpTable,
-  karrasSigmas,
-  linspace,
-  roundHalfEven,
-  sigmaToT,
-  trailingTimesteps,
-  trainingSigmas,
-} from './schedule.js';
+import { alphaSigma, lambdaOf, multistepSchedule } from './schedule.js';
 import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
-
-/** Integer timesteps and sigmas (final 0 appended) of the multistep solvers (DPM-Solver, UniPC). */
-export function multistepSchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[] } {
-  const T = config.num_train_timesteps;
-  const table = trainingSigmas(alphasCumprod(config));
-  const logSigmas = table.map(Math.log);
-  let timesteps: number[];
-  switch (config.timestep_spacing) {
-    case 'linspace':
-      timesteps = linspace(0, T - 1, steps + 1)
-        .map(roundHalfEven)
-        .reverse()
-        .slice(0, -1);
-      break;
-    case 'leading': {
-      const ratio = Math.floor(T / (steps + 1));
-      timesteps = Array.from({ length: steps + 1 }, (_, i) => i * ratio)
-        .reverse()
-        .slice(0, -1)
-        .map((t) => t + config.steps_offset);
-      break;
-    }
-    case 'trailing':
-      timesteps = trailingTimesteps(steps, T);
-      break;
-  }
-  let sigmas: number[];
-  if (config.use_karras_sigmas) {
-    sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
-    timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
-  } else {
-    sigmas = timesteps.map((t) => interpTable(t, table));
-  }
-  return { timesteps, sigmas: [...sigmas, 0].map(Math.fround) };
-}
-
-export function lambdaOf(sigma: number): number {
-  const [alpha, sigmaT] = alphaSigma(sigma);
-  return Math.log(alpha) - Math.log(sigmaT);
-}
 
 export class DpmSolverMultistepScheduler implements Scheduler {
   readonly timesteps: number[];

@@ -3,14 +3,10 @@
  * the generator at every step, the last included, as diffusers does.
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
+import { ancestralSigmas } from './schedule.js';
 import { SigmaSchedulerBase } from './sigma-scheduler-base.js';
 import type { StepResult } from './scheduler.js';
 import { combine, sigmaSpaceX0 } from './tensor-math.js';
-
-export function ancestralSigmas(from: number, to: number): { up: number; down: number } {
-  const up = Math.sqrt((to * to * (from * from - to * to)) / (from * from));
-  return { up, down: Math.sqrt(to * to - up * up) };
-}
 
 export class EulerAncestralScheduler extends SigmaSchedulerBase {
   step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {

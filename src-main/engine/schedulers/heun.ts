@@ -2,33 +2,17 @@
  * Heun (diffusers HeunDiscreteScheduler): two model calls per step, the
  * second correcting the first. Sigmas and timesteps are interleaved.
  */
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { sigmaFamilyInitNoise, sigmaFamilySchedule } from './schedule.js';
-import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
+import type { SchedulerConfig, StepResult } from './scheduler.js';
+import { interleaveTail } from './schedule.js';
+import { SigmaSchedulerBase } from './sigma-scheduler-base.js';
+import { combine, sigmaSpaceX0 } from './tensor-math.js';
 
-/** [a0, a1, a1, a2, a2, ...]: torch.cat([a[:1], a[1:].repeat_interleave(2)]). */
-export function interleaveTail(a: readonly number[]): number[] {
-  return [a[0]!, ...a.slice(1).flatMap((v) => [v, v])];
-}
-
-export class HeunScheduler implements Scheduler {
-  readonly timesteps: number[];
-  readonly sigmas: number[];
-  readonly initNoiseSigma: number;
-  readonly order = 2;
-  private readonly v: boolean;
+export class HeunScheduler extends SigmaSchedulerBase {
+  override readonly order = 2;
   private pending: { derivative: Float32Array; dt: number; sample: Float32Array } | null = null;
 
   constructor(config: SchedulerConfig, steps: number) {
-    const s = sigmaFamilySchedule(config, steps);
-    this.sigmas = [...interleaveTail(s.sigmas), 0];
-    this.timesteps = interleaveTail(s.timesteps);
-    this.initNoiseSigma = sigmaFamilyInitNoise(config.timestep_spacing, s.sigmas);
-    this.v = config.prediction_type === 'v_prediction';
-  }
-
-  scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    return scaleForSigma(sample, this.sigmas[i]!);
+    super(config, steps, (s) => ({ timesteps: interleaveTail(s.timesteps), sigmas: [...interleaveTail(s.sigmas), 0] }));
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
@@ -52,9 +36,5 @@ export class HeunScheduler implements Scheduler {
       return base[j]! + ((d1[j]! + d2) / 2) * dt;
     });
     return { prevSample: prev, predOriginal: x0 };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

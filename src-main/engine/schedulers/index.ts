@@ -3,7 +3,7 @@
  * schedule (betas, prediction type, offsets); each scheduler class keeps its
  * own defaults for the keys that file leaves out, as diffusers' from_config does.
  */
-import type { SamplerName } from '../../../src-shared/domain/engine.js';
+import type { SamplerName } from '../../../src-shared/domain/samplers.js';
 import type { Scheduler, SchedulerConfig } from './scheduler.js';
 import { SchedulerConfigError } from './scheduler.js';
 import { DdimScheduler } from './ddim.js';
@@ -45,7 +45,7 @@ type Family = {
   overrides: Partial<SchedulerConfig>;
 };
 
-const SAMPLERS: Record<SamplerName, Family> = {
+const FAMILIES: Record<SamplerName, Family> = {
   ddim: {
     make: (c, s) => new DdimScheduler(c, s),
     defaults: { timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: true },
@@ -90,7 +90,7 @@ export function schedulerKeysFromFile(file: Record<string, unknown>): Partial<Sc
 
 /** The full config a sampler runs with for a model's scheduler file. */
 export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string, unknown>): SchedulerConfig {
-  const family = SAMPLERS[sampler];
+  const family = FAMILIES[sampler];
   const config = { ...COMMON, ...family.defaults, ...schedulerKeysFromFile(file), ...family.overrides };
   if (!['epsilon', 'v_prediction'].includes(config.prediction_type)) {
     throw new SchedulerConfigError(
@@ -106,9 +106,9 @@ export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string
 export function createScheduler(sampler: SamplerName, file: Record<string, unknown>, steps: number): Scheduler {
   if (!Number.isInteger(steps) || steps < 1)
     throw new SchedulerConfigError(`steps must be a positive integer, got ${steps}`);
-  return SAMPLERS[sampler].make(resolveSchedulerConfig(sampler, file), steps);
+  return FAMILIES[sampler].make(resolveSchedulerConfig(sampler, file), steps);
 }
 
 export function isSamplerName(name: string): name is SamplerName {
-  return Object.hasOwn(SAMPLERS, name);
+  return Object.hasOwn(FAMILIES, name);
 }

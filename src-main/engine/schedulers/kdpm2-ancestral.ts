@@ -3,51 +3,50 @@
  * sample_dpm_2_ancestral). Noise is drawn once per step, at the second model call.
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { sigmaFamilyInitNoise, sigmaFamilySchedule, sigmaToT } from './schedule.js';
-import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
-import { interleaveWithEnd, logMidpoint } from './kdpm2.js';
-import { ancestralSigmas } from './euler-ancestral.js';
+import type { SchedulerConfig, StepResult } from './scheduler.js';
+import { ancestralSigmas, interleaveWithEnd, logMidpoint, sigmaToT } from './schedule.js';
+import { type SigmaSchedule, SigmaSchedulerBase } from './sigma-scheduler-base.js';
+import { combine, sigmaSpaceX0 } from './tensor-math.js';
 
-export class Kdpm2AncestralScheduler implements Scheduler {
-  readonly timesteps: number[];
-  readonly sigmas: number[];
+/** Per step: the ancestral up and down sigmas and the midpoint towards down, as diffusers lays them out. */
+function ancestralTables(s: SigmaSchedule): { up: number[]; down: number[]; interpol: number[] } {
+  const sigmas = [...s.sigmas, 0];
+  const up: number[] = [];
+  const down: number[] = [];
+  for (const [k, sigma] of sigmas.entries()) {
+    const next = k + 1 < sigmas.length ? sigmas[k + 1]! : 0;
+    const a = sigma === 0 ? { up: Number.NaN, down: Number.NaN } : ancestralSigmas(sigma, next);
+    up.push(Math.fround(a.up));
+    down.push(Math.fround(a.down));
+  }
+  down[down.length - 1] = 0;
+  const interpol = sigmas.map((v, k) => Math.fround(logMidpoint(v, down[k]!)));
+  interpol[interpol.length - 1] = 0;
+  interpol[interpol.length - 2] = 0;
+  return { up, down, interpol };
+}
+
+export class Kdpm2AncestralScheduler extends SigmaSchedulerBase {
+  override readonly order = 2;
   private readonly sigmasInterpol: number[];
   private readonly sigmasUp: number[];
   private readonly sigmasDown: number[];
-  readonly initNoiseSigma: number;
-  readonly order = 2;
-  private readonly v: boolean;
   private firstSample: Float32Array | null = null;
 
   constructor(config: SchedulerConfig, steps: number) {
-    const s = sigmaFamilySchedule(config, steps);
-    const sigmas = [...s.sigmas, 0];
-    const up: number[] = [];
-    const down: number[] = [];
-    sigmas.forEach((sigma, k) => {
-      const next = k + 1 < sigmas.length ? sigmas[k + 1]! : 0;
-      const a = sigma === 0 ? { up: Number.NaN, down: Number.NaN } : ancestralSigmas(sigma, next);
-      up.push(Math.fround(a.up));
-      down.push(Math.fround(a.down));
+    super(config, steps, (s) => {
+      const tInterpol = ancestralTables(s).interpol.map((v) => sigmaToT(v, s.logSigmas));
+      const interleaved = tInterpol.slice(0, -2).flatMap((t, k) => [t, s.timesteps[k + 1]!]);
+      return { timesteps: [s.timesteps[0]!, ...interleaved], sigmas: interleaveWithEnd([...s.sigmas, 0]) };
     });
-    down[down.length - 1] = 0;
-    const interpol = sigmas.map((v, k) => Math.fround(logMidpoint(v, down[k]!)));
-    interpol[interpol.length - 1] = 0;
-    interpol[interpol.length - 2] = 0;
-    this.sigmas = interleaveWithEnd(sigmas);
+    const { up, down, interpol } = ancestralTables(this.schedule);
     this.sigmasInterpol = interleaveWithEnd(interpol);
     this.sigmasUp = interleaveWithEnd(up);
     this.sigmasDown = interleaveWithEnd(down);
-    const tInterpol = interpol.map((v) => sigmaToT(v, s.logSigmas));
-    const interleaved = tInterpol.slice(0, -2).flatMap((t, k) => [t, s.timesteps[k + 1]!]);
-    this.timesteps = [s.timesteps[0]!, ...interleaved];
-    this.initNoiseSigma = sigmaFamilyInitNoise(config.timestep_spacing, s.sigmas);
-    this.v = config.prediction_type === 'v_prediction';
   }
 
-  scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    return scaleForSigma(sample, this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i - 1]!);
+  protected override inputSigma(i: number): number {
+    return this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i - 1]!;
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {
@@ -74,9 +73,5 @@ export class Kdpm2AncestralScheduler implements Scheduler {
       (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt + noise[j]! * sigmaUp,
     );
     return { prevSample: prev, predOriginal: x0 };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

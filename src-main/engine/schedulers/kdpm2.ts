@@ -2,50 +2,33 @@
  * DPM2 (diffusers KDPM2DiscreteScheduler, k-diffusion sample_dpm_2): a first
  * call at sigma, a second at the log-midpoint towards the next sigma.
  */
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { sigmaFamilyInitNoise, sigmaFamilySchedule, sigmaToT } from './schedule.js';
-import { addSigmaNoise, combine, scaleForSigma, sigmaSpaceX0 } from './tensor-math.js';
+import type { SchedulerConfig, StepResult } from './scheduler.js';
+import { interleaveWithEnd, logMidpoint, sigmaToT } from './schedule.js';
+import { type SigmaSchedule, SigmaSchedulerBase } from './sigma-scheduler-base.js';
+import { combine, sigmaSpaceX0 } from './tensor-math.js';
 
-/** torch.cat([a[:1], a[1:].repeat_interleave(2), a[-1:]]). */
-export function interleaveWithEnd(a: readonly number[]): number[] {
-  return [a[0]!, ...a.slice(1).flatMap((v) => [v, v]), a[a.length - 1]!];
+/** sigmas.log().lerp(sigmas.roll(1).log(), 0.5).exp(), over the sigmas with the final 0. */
+function midpoints(s: SigmaSchedule): number[] {
+  const sigmas = [...s.sigmas, 0];
+  return sigmas.map((v, k) => Math.fround(logMidpoint(v, sigmas[(k - 1 + sigmas.length) % sigmas.length]!)));
 }
 
-/** exp(lerp(log a, log b, 0.5)), with log 0 = -inf giving 0. */
-export function logMidpoint(a: number, b: number): number {
-  const la = Math.log(a);
-  const lb = Math.log(b);
-  const mid = la + 0.5 * (lb - la);
-  return Number.isNaN(mid) ? 0 : Math.exp(mid);
-}
-
-export class Kdpm2Scheduler implements Scheduler {
-  readonly timesteps: number[];
-  readonly sigmas: number[];
+export class Kdpm2Scheduler extends SigmaSchedulerBase {
+  override readonly order = 2;
   readonly sigmasInterpol: number[];
-  readonly initNoiseSigma: number;
-  readonly order = 2;
-  private readonly v: boolean;
   private firstSample: Float32Array | null = null;
 
   constructor(config: SchedulerConfig, steps: number) {
-    const s = sigmaFamilySchedule(config, steps);
-    const sigmas = [...s.sigmas, 0];
-    // sigmas.log().lerp(sigmas.roll(1).log(), 0.5).exp()
-    const interpol = sigmas.map((v, k) =>
-      Math.fround(logMidpoint(v, sigmas[(k - 1 + sigmas.length) % sigmas.length]!)),
-    );
-    this.sigmas = interleaveWithEnd(sigmas);
-    this.sigmasInterpol = interleaveWithEnd(interpol);
-    const tInterpol = interpol.map((v) => sigmaToT(v, s.logSigmas));
-    const interleaved = tInterpol.slice(1, -1).flatMap((t, k) => [t, s.timesteps[k + 1]!]);
-    this.timesteps = [s.timesteps[0]!, ...interleaved];
-    this.initNoiseSigma = sigmaFamilyInitNoise(config.timestep_spacing, s.sigmas);
-    this.v = config.prediction_type === 'v_prediction';
+    super(config, steps, (s) => {
+      const tInterpol = midpoints(s).map((v) => sigmaToT(v, s.logSigmas));
+      const interleaved = tInterpol.slice(1, -1).flatMap((t, k) => [t, s.timesteps[k + 1]!]);
+      return { timesteps: [s.timesteps[0]!, ...interleaved], sigmas: interleaveWithEnd([...s.sigmas, 0]) };
+    });
+    this.sigmasInterpol = interleaveWithEnd(midpoints(this.schedule));
   }
 
-  scaleModelInput(sample: Float32Array, i: number): Float32Array {
-    return scaleForSigma(sample, this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i]!);
+  protected override inputSigma(i: number): number {
+    return this.firstSample === null ? this.sigmas[i]! : this.sigmasInterpol[i]!;
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
@@ -70,9 +53,5 @@ export class Kdpm2Scheduler implements Scheduler {
       (j) => base[j]! + ((sample[j]! - x0[j]!) / sigmaInterpol) * dt,
     );
     return { prevSample: prev, predOriginal: x0 };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return addSigmaNoise(original, noise, this.sigmas[i]!);
   }
 }

@@ -6,8 +6,7 @@ import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { SchedulerConfigError } from './scheduler.js';
 import { alphasCumprod, linspace } from './schedule.js';
-import { combine } from './tensor-math.js';
-import { vpAddNoise } from './ddim.js';
+import { combine, vpAddNoise, vpX0 } from './tensor-math.js';
 
 export class LcmScheduler implements Scheduler {
   readonly timesteps: number[];
@@ -53,9 +52,7 @@ export class LcmScheduler implements Scheduler {
     const sa = Math.sqrt(aT);
     const sb = Math.sqrt(1 - aT);
     const v = this.config.prediction_type === 'v_prediction';
-    const x0 = combine(new Float32Array(sample.length), (j) =>
-      v ? sa * sample[j]! - sb * modelOutput[j]! : (sample[j]! - sb * modelOutput[j]!) / sa,
-    );
+    const x0 = vpX0(modelOutput, sample, sa, sb, v);
     const denoised = combine(new Float32Array(sample.length), (j) => cOut * x0[j]! + cSkip * sample[j]!);
     if (last) return { prevSample: denoised, predOriginal: denoised };
     const noise = generator.randn([sample.length]);

@@ -6,8 +6,7 @@
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { SchedulerConfigError } from './scheduler.js';
 import { alphasCumprod, spacedTimesteps } from './schedule.js';
-import { combine } from './tensor-math.js';
-import { vpAddNoise } from './ddim.js';
+import { combine, vpAddNoise } from './tensor-math.js';
 
 export class PndmScheduler implements Scheduler {
   readonly timesteps: number[];

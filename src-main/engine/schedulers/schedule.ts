@@ -148,3 +148,68 @@ export function alphaSigma(sigma: number): [alpha: number, sigmaT: number] {
   const alpha = 1 / Math.sqrt(sigma * sigma + 1);
   return [alpha, sigma * alpha];
 }
+
+/** Integer timesteps and sigmas (final 0 appended) of the multistep solvers (DPM-Solver, UniPC). */
+export function multistepSchedule(config: SchedulerConfig, steps: number): { timesteps: number[]; sigmas: number[] } {
+  const T = config.num_train_timesteps;
+  const table = trainingSigmas(alphasCumprod(config));
+  const logSigmas = table.map(Math.log);
+  let timesteps: number[];
+  switch (config.timestep_spacing) {
+    case 'linspace':
+      timesteps = linspace(0, T - 1, steps + 1)
+        .map(roundHalfEven)
+        .reverse()
+        .slice(0, -1);
+      break;
+    case 'leading': {
+      const ratio = Math.floor(T / (steps + 1));
+      timesteps = Array.from({ length: steps + 1 }, (_, i) => i * ratio)
+        .reverse()
+        .slice(0, -1)
+        .map((t) => t + config.steps_offset);
+      break;
+    }
+    case 'trailing':
+      timesteps = trailingTimesteps(steps, T);
+      break;
+  }
+  let sigmas: number[];
+  if (config.use_karras_sigmas) {
+    sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
+    timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
+  } else {
+    sigmas = timesteps.map((t) => interpTable(t, table));
+  }
+  return { timesteps, sigmas: [...sigmas, 0].map(Math.fround) };
+}
+
+/** log(alpha_t / sigma_t) of a VE sigma: the multistep solvers' time variable. */
+export function lambdaOf(sigma: number): number {
+  const [alpha, sigmaT] = alphaSigma(sigma);
+  return Math.log(alpha) - Math.log(sigmaT);
+}
+
+/** k-diffusion get_ancestral_step: the noise added (up) and the deterministic step's target (down). */
+export function ancestralSigmas(from: number, to: number): { up: number; down: number } {
+  const up = Math.sqrt((to * to * (from * from - to * to)) / (from * from));
+  return { up, down: Math.sqrt(to * to - up * up) };
+}
+
+/** [a0, a1, a1, a2, a2, ...]: torch.cat([a[:1], a[1:].repeat_interleave(2)]). */
+export function interleaveTail(a: readonly number[]): number[] {
+  return [a[0]!, ...a.slice(1).flatMap((v) => [v, v])];
+}
+
+/** torch.cat([a[:1], a[1:].repeat_interleave(2), a[-1:]]). */
+export function interleaveWithEnd(a: readonly number[]): number[] {
+  return [a[0]!, ...a.slice(1).flatMap((v) => [v, v]), a[a.length - 1]!];
+}
+
+/** exp(lerp(log a, log b, 0.5)), with log 0 = -inf giving 0. */
+export function logMidpoint(a: number, b: number): number {
+  const la = Math.log(a);
+  const lb = Math.log(b);
+  const mid = la + 0.5 * (lb - la);
+  return Number.isNaN(mid) ? 0 : Math.exp(mid);
+}

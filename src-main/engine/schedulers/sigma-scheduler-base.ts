@@ -1,11 +1,23 @@
 /**
  * Common ground of the k-diffusion style samplers (Euler, Euler a, LMS, Heun,
- * DPM2, DPM2 a): latents in sigma space, x = x0 + sigma * eps.
+ * DPM2, DPM2 a): latents in sigma space, x = x0 + sigma * eps. One-call
+ * samplers use the schedule as it is; two-call samplers (Heun, DPM2) lay it
+ * out with each sigma and timestep repeated, through `layout`.
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
 import { sigmaFamilyInitNoise, sigmaFamilySchedule } from './schedule.js';
 import { addSigmaNoise, scaleForSigma } from './tensor-math.js';
+
+export type SigmaSchedule = ReturnType<typeof sigmaFamilySchedule>;
+
+/** The timesteps handed to the model and the sigma of each call (final 0 included). */
+export interface SigmaLayout {
+  timesteps: number[];
+  sigmas: number[];
+}
+
+const oneCallPerStep = (s: SigmaSchedule): SigmaLayout => ({ timesteps: s.timesteps, sigmas: [...s.sigmas, 0] });
 
 export abstract class SigmaSchedulerBase implements Scheduler {
   readonly timesteps: number[];
@@ -13,18 +25,20 @@ export abstract class SigmaSchedulerBase implements Scheduler {
   readonly sigmas: number[];
   readonly initNoiseSigma: number;
   readonly order: number = 1;
-  protected readonly logSigmas: Float64Array;
+  /** The schedule before any layout: one sigma per step. */
+  protected readonly schedule: SigmaSchedule;
   protected readonly v: boolean;
 
   constructor(
     protected readonly config: SchedulerConfig,
     steps: number,
+    layout: (s: SigmaSchedule) => SigmaLayout = oneCallPerStep,
   ) {
-    const schedule = sigmaFamilySchedule(config, steps);
-    this.timesteps = schedule.timesteps;
-    this.sigmas = [...schedule.sigmas, 0];
-    this.logSigmas = schedule.logSigmas;
-    this.initNoiseSigma = sigmaFamilyInitNoise(config.timestep_spacing, schedule.sigmas);
+    this.schedule = sigmaFamilySchedule(config, steps);
+    const { timesteps, sigmas } = layout(this.schedule);
+    this.timesteps = timesteps;
+    this.sigmas = sigmas;
+    this.initNoiseSigma = sigmaFamilyInitNoise(config.timestep_spacing, this.schedule.sigmas);
     this.v = config.prediction_type === 'v_prediction';
   }
 

@@ -47,3 +47,10 @@ export function addVpNoiseAtSigma(original: Float32Array, noise: Float32Array, s
   const sigmaT = sigma * alpha;
   return combine(new Float32Array(original.length), (j) => alpha * original[j]! + sigmaT * noise[j]!);
 }
+
+/** Adds noise in VP space at integer timestep t: sqrt(ac) x0 + sqrt(1 - ac) noise. */
+export function vpAddNoise(ac: Float64Array, original: Float32Array, noise: Float32Array, t: number): Float32Array {
+  const a = Math.sqrt(ac[t]!);
+  const b = Math.sqrt(1 - ac[t]!);
+  return combine(new Float32Array(original.length), (j) => a * original[j]! + b * noise[j]!);
+}

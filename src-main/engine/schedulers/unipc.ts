@@ -4,9 +4,8 @@
  * model output.
  */
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { alphaSigma } from './schedule.js';
+import { alphaSigma, lambdaOf, multistepSchedule } from './schedule.js';
 import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
-import { lambdaOf, multistepSchedule } from './dpm-solver-multistep.js';
 
 const SOLVER_ORDER = 2;
 

@@ -2,7 +2,7 @@
  * CLIP byte-level BPE, as transformers' CLIPTokenizer (tokenizers backend)
  * does it: NFC, whitespace collapsed, lower-cased; the CLIP pre-tokenizer
  * regex; bytes mapped to printable characters; BPE with `</w>` word ends.
- * Exact to ../shared/fixtures/tokenizer-cases.json.
+ * Exact to test/fixtures/tokenizer-cases.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';

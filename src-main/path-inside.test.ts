@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveInside } from './static-files.js';
+import { resolveInside } from './path-inside.js';
 
 describe('resolveInside', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-static-'));

@@ -1,7 +1,8 @@
 /** Messages between the main process and the engine worker thread. */
-import type { StudioErrorData } from '../../../src-shared/domain/errors.js';
-import type { ProviderName } from '../../../src-shared/domain/settings.js';
-import type { PipelineRequest } from '../pipeline/pipeline.js';
+import type { StudioErrorData } from '../../src-shared/domain/errors.js';
+import type { GenerationFacts } from '../../src-shared/domain/generation.js';
+import type { ProviderName } from '../../src-shared/domain/settings.js';
+import type { PipelineRequest } from '../engine/index.js';
 
 export type ToWorker =
   | {
@@ -22,6 +23,7 @@ export interface WorkerImage {
   width: number;
   height: number;
   png: Uint8Array;
+  facts: GenerationFacts;
 }
 
 export type FromWorker =

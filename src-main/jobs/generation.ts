@@ -1,26 +1,24 @@
 /**
  * One generation job end to end: the model (loaded once and kept), the
- * pipeline, and each image encoded as a PNG carrying its metadata. Shared by
- * the engine worker (the app) and the command line.
+ * engine's pipeline, and each image encoded as a PNG carrying its metadata,
+ * handed on with the engine's facts about the run. Shared by the engine
+ * worker (the app) and the command line.
  */
-import { createRequire } from 'node:module';
-import type { ProviderName } from '../../src-shared/domain/settings.js';
+import type { GenerationFacts } from '../../src-shared/domain/generation.js';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
-import { LoadedModel } from './model/loaded-model.js';
-import { hashModelFolder, shortHash } from './model/model-hash.js';
-import { runPipeline, type PipelineRequest, type StepInfo } from './pipeline/pipeline.js';
-import { encodePng, type RgbImage } from './pipeline/images.js';
+import type { ProviderName } from '../../src-shared/domain/settings.js';
+import {
+  LoadedModel,
+  ORT_VERSION,
+  encodePng,
+  hashModelFolder,
+  runPipeline,
+  shortHash,
+  type PipelineRequest,
+  type SessionTuning,
+  type StepInfo,
+} from '../engine/index.js';
 import { annotatePng } from '../pngmeta/studio-metadata.js';
-import type { SessionTuning } from './runtime/sessions.js';
-
-const require = createRequire(import.meta.url);
-const ORT_VERSION = (() => {
-  try {
-    return (require('onnxruntime-node/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-})();
 
 export interface GeneratedPng {
   index: number;
@@ -28,6 +26,7 @@ export interface GeneratedPng {
   width: number;
   height: number;
   png: Buffer;
+  facts: GenerationFacts;
 }
 
 /** Keeps the last model's sessions alive between jobs; switching models releases the old ones. */
@@ -83,31 +82,19 @@ export async function generatePngs(
   const { model, hash } = loaded;
   const images: GeneratedPng[] = [];
   const results = await runPipeline(model, request, { signal: opts.signal, onStep: opts.onStep });
-  const modelHash = await hash;
+  const facts: GenerationFacts = {
+    modelName: opts.modelName,
+    modelHash: await hash,
+    modelFamily: model.description.family,
+    provider: model.provider,
+    engineVersion: opts.appVersion,
+    runtimeVersion: ORT_VERSION,
+  };
   for (const r of results) {
-    const png = annotatePng(await encodePng(r.image), {
-      format: 'latent-studio',
-      version: 1,
-      mode: request.mode,
-      prompt: request.prompt,
-      negativePrompt: request.negativePrompt,
-      sampler: request.sampler,
-      steps: request.steps,
-      cfgScale: request.cfgScale,
-      seed: r.seed,
-      rng: request.rng,
-      width: request.width,
-      height: request.height,
-      strength: request.mode === 'txt2img' ? null : request.strength,
-      batchIndex: r.index,
-      model: { name: opts.modelName, hash: modelHash, family: model.description.family },
-      engine: { app: opts.appVersion, onnxruntime: ORT_VERSION, provider: model.provider },
-    });
-    const image = { index: r.index, seed: r.seed, width: r.image.width, height: r.image.height, png };
+    const png = annotatePng(await encodePng(r.image), { ...request, seed: r.seed, batchIndex: r.index }, facts);
+    const image = { index: r.index, seed: r.seed, width: r.image.width, height: r.image.height, png, facts };
     images.push(image);
     opts.onImage?.(image);
   }
   return { images, provider: model.provider, providerNote: model.providerNote };
 }
-
-export type { RgbImage };

@@ -4,10 +4,10 @@
  * to answer IPC. One job at a time; cancel aborts between model calls.
  */
 import { parentPort } from 'node:worker_threads';
-import { StudioError, isStudioError } from '../../../src-shared/domain/errors.js';
-import { encodePng } from '../pipeline/images.js';
-import { ModelCache, generatePngs } from '../generation.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
+import { encodePng } from '../engine/index.js';
+import { ModelCache, generatePngs } from './generation.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 if (!parentPort) throw new Error('engine-worker must run as a worker thread');
 const port = parentPort;

@@ -1,0 +1,43 @@
+/**
+ * The engine's one entry: Stable Diffusion on ONNX Runtime, from a model
+ * folder and a request to pictures. Everything outside src-main/engine
+ * imports from here (the architecture test holds it); the engine itself knows
+ * nothing of jobs, the gallery, PNG metadata or IPC.
+ */
+
+// Models: read a folder, describe it, load its sessions.
+export { readModelFolder, type ModelFolder } from './model/model-folder.js';
+export { describeModel, type ModelDescription, type ModelFamily } from './model/family.js';
+export { readTextEncoder, readUnet } from './model/signatures.js';
+export { hashModelFolder, shortHash } from './model/model-hash.js';
+export { LoadedModel } from './model/loaded-model.js';
+
+// Generation.
+export {
+  runPipeline,
+  type PipelineImage,
+  type PipelineOptions,
+  type PipelineRequest,
+  type StepInfo,
+} from './pipeline/pipeline.js';
+export { decodePngToRgb, encodePng, type RgbImage } from './pipeline/images.js';
+
+// Prompts.
+export { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+export { chunkPrompt } from './prompt/prompt-chunks.js';
+export { parsePromptAttention } from './prompt/attention-parser.js';
+
+// Noise.
+export { TorchCpuGenerator, TorchCudaGenerator, createGenerator } from './rng/index.js';
+
+// Runtime: execution providers and session options.
+export { availableProviders, listBackends, providerOrder } from './runtime/providers.js';
+export type { SessionTuning } from './runtime/sessions.js';
+export { ORT_VERSION } from './runtime/ort-version.js';
+
+// Conformance with the Python references.
+export type { CaseResult } from './conformance/conformance-result.js';
+export { imageDifference, runPipelineCases } from './conformance/pipeline-cases.js';
+export { runRandnCases } from './conformance/randn-cases.js';
+export { runSchedulerCases } from './conformance/scheduler-cases.js';
+export { runTokenizerCases } from './conformance/tokenizer-cases.js';

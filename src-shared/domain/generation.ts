@@ -1,0 +1,89 @@
+/**
+ * The one generation record: the settings that, with a model, make a picture.
+ * Declared once here; the request (engine.generate), the studio's PNG chunk,
+ * the gallery item, the remix hand-over, the Generate draft and the engine's
+ * pipeline request are all derived from it.
+ */
+import { z } from 'zod';
+import { zSamplerName } from './samplers.js';
+import { zRngMode } from './settings.js';
+
+export const zGenerationMode = z.enum(['txt2img', 'img2img', 'inpaint']);
+export type GenerationMode = z.infer<typeof zGenerationMode>;
+
+/** Largest seed A1111 and torch both accept without wrapping in JS numbers. */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+const zDimension = z
+  .number()
+  .int()
+  .min(64)
+  .max(2048)
+  .refine((v) => v % 8 === 0, 'must be a multiple of 8');
+
+/** Each setting with its rules, as the engine runs it (the seed already chosen). */
+export const generationSettingsShape = {
+  mode: zGenerationMode,
+  prompt: z.string().max(20000),
+  negativePrompt: z.string().max(20000),
+  sampler: zSamplerName,
+  steps: z.number().int().min(1).max(200),
+  cfgScale: z.number().min(0).max(50),
+  seed: z.number().int().min(0).max(MAX_SEED),
+  rng: zRngMode,
+  width: zDimension,
+  height: zDimension,
+  /** How far img2img and inpainting move from the init image (txt2img ignores it). */
+  strength: z.number().min(0).max(1),
+};
+export const zGenerationSettings = z.object(generationSettingsShape);
+export type GenerationSettings = z.output<typeof zGenerationSettings>;
+export type GenerationSettingName = keyof GenerationSettings;
+
+/**
+ * The settings as a record of a picture that may come from another tool:
+ * every one but mode and size can be unknown (null). The gallery item and the
+ * remix hand-over use it.
+ */
+export const recordedSettingsShape = {
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  sampler: zSamplerName.nullable(),
+  steps: z.number().int().nullable(),
+  cfgScale: z.number().nullable(),
+  seed: z.number().int().nullable(),
+  rng: zRngMode.nullable(),
+  width: z.number().int(),
+  height: z.number().int(),
+  strength: z.number().nullable(),
+} satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
+export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
+
+/**
+ * What the engine knows about a generation beside its settings, handed to the
+ * gallery with each image (never parsed back out of the PNG).
+ */
+export const zGenerationFacts = z.object({
+  modelName: z.string(),
+  modelHash: z.string().nullable(),
+  modelFamily: z.string(),
+  provider: z.string(),
+  /** The studio's version. */
+  engineVersion: z.string(),
+  /** onnxruntime-node's version. */
+  runtimeVersion: z.string(),
+});
+export type GenerationFacts = z.output<typeof zGenerationFacts>;
+
+export const GENERATION_SETTING_NAMES = Object.keys(generationSettingsShape) as GenerationSettingName[];
+export const RECORDED_SETTING_NAMES = Object.keys(recordedSettingsShape) as (keyof RecordedSettings)[];
+
+/** The named fields of a record, and nothing else. */
+export function pickFields<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>;
+}
+
+/** Just the settings of anything that carries them (a request, a stored record). */
+export function pickSettings(from: GenerationSettings): GenerationSettings {
+  return pickFields(from, GENERATION_SETTING_NAMES);
+}

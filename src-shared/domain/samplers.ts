@@ -1,0 +1,136 @@
+/**
+ * The sampler table: one row per sampler the engine runs, with the names the
+ * other tools write for it. Everything that names a sampler (the engine's
+ * enum, the Generate form, A1111 infotexts, ComfyUI and InvokeAI imports)
+ * reads it from here.
+ */
+import { z } from 'zod';
+
+export interface SamplerInfo {
+  /** Our id: the engine's scheduler name and the gallery's column. */
+  readonly name: string;
+  /** What the Generate form shows. */
+  readonly label: string;
+  /** AUTOMATIC1111's `Sampler` and `Schedule type` pair. */
+  readonly a1111: { readonly sampler: string; readonly schedule: 'Automatic' | 'Karras' };
+  /** ComfyUI's KSampler `sampler_name` and `scheduler`; null where ComfyUI has no such sampler. */
+  readonly comfy: { readonly sampler: string; readonly scheduler: 'normal' | 'karras' | 'ddim_uniform' } | null;
+  /** InvokeAI's scheduler name (diffusers-based, `_k` = Karras). */
+  readonly invoke: string;
+}
+
+export const SAMPLERS = [
+  {
+    name: 'ddim',
+    label: 'DDIM',
+    a1111: { sampler: 'DDIM', schedule: 'Automatic' },
+    comfy: { sampler: 'ddim', scheduler: 'ddim_uniform' },
+    invoke: 'ddim',
+  },
+  { name: 'pndm', label: 'PLMS', a1111: { sampler: 'PLMS', schedule: 'Automatic' }, comfy: null, invoke: 'pndm' },
+  {
+    name: 'lms',
+    label: 'LMS',
+    a1111: { sampler: 'LMS', schedule: 'Automatic' },
+    comfy: { sampler: 'lms', scheduler: 'normal' },
+    invoke: 'lms',
+  },
+  {
+    name: 'lms_karras',
+    label: 'LMS Karras',
+    a1111: { sampler: 'LMS', schedule: 'Karras' },
+    comfy: { sampler: 'lms', scheduler: 'karras' },
+    invoke: 'lms_k',
+  },
+  {
+    name: 'euler',
+    label: 'Euler',
+    a1111: { sampler: 'Euler', schedule: 'Automatic' },
+    comfy: { sampler: 'euler', scheduler: 'normal' },
+    invoke: 'euler',
+  },
+  {
+    name: 'euler_karras',
+    label: 'Euler Karras',
+    a1111: { sampler: 'Euler', schedule: 'Karras' },
+    comfy: { sampler: 'euler', scheduler: 'karras' },
+    invoke: 'euler_k',
+  },
+  {
+    name: 'euler_a',
+    label: 'Euler a',
+    a1111: { sampler: 'Euler a', schedule: 'Automatic' },
+    comfy: { sampler: 'euler_ancestral', scheduler: 'normal' },
+    invoke: 'euler_a',
+  },
+  {
+    name: 'heun',
+    label: 'Heun',
+    a1111: { sampler: 'Heun', schedule: 'Automatic' },
+    comfy: { sampler: 'heun', scheduler: 'normal' },
+    invoke: 'heun',
+  },
+  {
+    name: 'dpm2',
+    label: 'DPM2',
+    a1111: { sampler: 'DPM2', schedule: 'Automatic' },
+    comfy: { sampler: 'dpm_2', scheduler: 'normal' },
+    invoke: 'kdpm_2',
+  },
+  {
+    name: 'dpm2_a',
+    label: 'DPM2 a',
+    a1111: { sampler: 'DPM2 a', schedule: 'Automatic' },
+    comfy: { sampler: 'dpm_2_ancestral', scheduler: 'normal' },
+    invoke: 'kdpm_2_a',
+  },
+  {
+    name: 'dpmpp_2m',
+    label: 'DPM++ 2M',
+    a1111: { sampler: 'DPM++ 2M', schedule: 'Automatic' },
+    comfy: { sampler: 'dpmpp_2m', scheduler: 'normal' },
+    invoke: 'dpmpp_2m',
+  },
+  {
+    name: 'dpmpp_2m_karras',
+    label: 'DPM++ 2M Karras',
+    a1111: { sampler: 'DPM++ 2M', schedule: 'Karras' },
+    comfy: { sampler: 'dpmpp_2m', scheduler: 'karras' },
+    invoke: 'dpmpp_2m_k',
+  },
+  {
+    name: 'dpmpp_2m_sde_karras',
+    label: 'DPM++ 2M SDE Karras',
+    a1111: { sampler: 'DPM++ 2M SDE', schedule: 'Karras' },
+    comfy: { sampler: 'dpmpp_2m_sde', scheduler: 'karras' },
+    invoke: 'dpmpp_2m_sde_k',
+  },
+  {
+    name: 'unipc',
+    label: 'UniPC',
+    a1111: { sampler: 'UniPC', schedule: 'Automatic' },
+    comfy: { sampler: 'uni_pc', scheduler: 'normal' },
+    invoke: 'unipc',
+  },
+  {
+    name: 'lcm',
+    label: 'LCM',
+    a1111: { sampler: 'LCM', schedule: 'Automatic' },
+    comfy: { sampler: 'lcm', scheduler: 'normal' },
+    invoke: 'lcm',
+  },
+] as const satisfies readonly SamplerInfo[];
+
+export type SamplerName = (typeof SAMPLERS)[number]['name'];
+export const SAMPLER_NAMES = SAMPLERS.map((s) => s.name) as [SamplerName, ...SamplerName[]];
+export const zSamplerName = z.enum(SAMPLER_NAMES);
+
+const byName = new Map<string, SamplerInfo>(SAMPLERS.map((s) => [s.name, s]));
+
+export function samplerInfo(name: SamplerName): SamplerInfo {
+  return byName.get(name)!;
+}
+
+export function samplerLabel(name: SamplerName): string {
+  return samplerInfo(name).label;
+}
