@@ -15,6 +15,10 @@ describe('generation jobs through the contract and the engine worker', () => {
   afterAll(async () => {
     await h?.close();
   });
+  /** Submits a job on tiny-sd (64x64 unless asked otherwise) and returns its id. */
+  const submit = async (params: Record<string, unknown>): Promise<string> =>
+    ((await h.call('engine.generate', { model: 'tiny-sd', width: 64, height: 64, ...params })) as { jobId: string })
+      .jobId;
 
   it('lists tiny-sd as a usable model beside the built-in one, which is the default', async () => {
     const { models, defaultModel } = (await h.call('models.list', {})) as { models: unknown[]; defaultModel: string };
@@ -42,17 +46,14 @@ describe('generation jobs through the contract and the engine worker', () => {
   });
 
   it('generates the diffusers reference image with progress, previews and metadata', async () => {
-    const { jobId } = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const jobId = await submit({
       prompt: 'a red circle on a blue background',
       seed: 42,
       steps: 8,
       sampler: 'euler_a',
       cfgScale: 7.5,
-      width: 64,
-      height: 64,
       rng: 'cpu',
-    })) as { jobId: string };
+    });
     const done = await h.waitForDone(jobId);
     expect(done).toMatchObject({ status: 'succeeded', error: null, provider: 'cpu' });
     const progress = h.progressOf(jobId);
@@ -96,89 +97,70 @@ describe('generation jobs through the contract and the engine worker', () => {
       width: 64,
       height: 64,
       rng: 'cpu',
-      modelName: 'tiny-sd',
+      model: 'tiny-sd',
     });
   });
 
   it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
-    const { jobId } = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const jobId = await submit({
       prompt: 'x',
       seed: 100,
       steps: 2,
-      width: 64,
-      height: 64,
       batchCount: 2,
-    })) as { jobId: string };
+    });
     const done = await h.waitForDone(jobId);
     expect(done.images.map((i) => i.seed)).toEqual([100, 101]);
-    const random = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const random = await submit({
       prompt: 'x',
       steps: 1,
-      width: 64,
-      height: 64,
-    })) as { jobId: string };
-    const r = await h.waitForDone(random.jobId);
+    });
+    const r = await h.waitForDone(random);
     expect(r.images[0]!.seed).toBeGreaterThanOrEqual(0);
   });
 
   it('cancels a running job within a step, and a queued one before it starts', async () => {
-    const running = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const running = await submit({
       prompt: 'long',
       steps: 200,
       width: 128,
       height: 128,
-    })) as { jobId: string };
-    const queued = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    });
+    const queued = await submit({
       prompt: 'next',
       steps: 2,
-      width: 64,
-      height: 64,
-    })) as { jobId: string };
-    expect(await h.call('job.cancel', { jobId: queued.jobId })).toEqual({ cancelled: true });
-    while (h.progressOf(running.jobId).length === 0) await new Promise((r) => setTimeout(r, 20));
-    expect(await h.call('job.cancel', { jobId: running.jobId })).toEqual({ cancelled: true });
-    const done = await h.waitForDone(running.jobId);
+    });
+    expect(await h.call('job.cancel', { jobId: queued })).toEqual({ cancelled: true });
+    while (h.progressOf(running).length === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await h.call('job.cancel', { jobId: running })).toEqual({ cancelled: true });
+    const done = await h.waitForDone(running);
     expect(done.status).toBe('cancelled');
-    expect(h.progressOf(running.jobId).length).toBeLessThan(200);
-    expect((await h.waitForDone(queued.jobId)).status).toBe('cancelled');
+    expect(h.progressOf(running).length).toBeLessThan(200);
+    expect((await h.waitForDone(queued)).status).toBe('cancelled');
     // The engine keeps working afterwards.
-    const after = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const after = await submit({
       prompt: 'after',
       steps: 2,
-      width: 64,
-      height: 64,
-    })) as { jobId: string };
-    expect((await h.waitForDone(after.jobId)).status).toBe('succeeded');
+    });
+    expect((await h.waitForDone(after)).status).toBe('succeeded');
   });
 
   it('keeps lineage: an img2img of a gallery image records its init image and its parent', async () => {
-    const first = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const first = await submit({
       prompt: 'parent',
       steps: 2,
-      width: 64,
-      height: 64,
       seed: 5,
-    })) as { jobId: string };
-    const parent = (await h.waitForDone(first.jobId)).images[0]!;
-    const child = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    });
+    const parent = (await h.waitForDone(first)).images[0]!;
+    const child = await submit({
       prompt: 'child',
       mode: 'img2img',
       initImage: parent.png,
       strength: 0.5,
       steps: 4,
-      width: 64,
-      height: 64,
       seed: 6,
       parentId: parent.galleryId,
-    })) as { jobId: string };
-    const done = await h.waitForDone(child.jobId);
+    });
+    const done = await h.waitForDone(child);
     expect(done.status).toBe('succeeded');
     const item = (await h.call('gallery.get', { id: done.images[0]!.galleryId! })) as {
       parentId: number;
@@ -193,29 +175,21 @@ describe('generation jobs through the contract and the engine worker', () => {
   });
 
   it('runs queued jobs in the order the user arranges', async () => {
-    const long = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const long = await submit({
       prompt: 'first',
       steps: 60,
       width: 128,
       height: 128,
-    })) as { jobId: string };
+    });
     const ids: string[] = [];
-    for (const p of ['a', 'b', 'c'])
-      ids.push(
-        (
-          (await h.call('engine.generate', { model: 'tiny-sd', prompt: p, steps: 1, width: 64, height: 64 })) as {
-            jobId: string;
-          }
-        ).jobId,
-      );
+    for (const p of ['a', 'b', 'c']) ids.push(await submit({ prompt: p, steps: 1 }));
     const moved = (await h.call('jobs.move', { jobId: ids[2], index: 0 })) as {
       running: { jobId: string } | null;
       pending: { jobId: string; prompt: string }[];
     };
     expect(moved.pending.map((j) => j.prompt)).toEqual(['c', 'a', 'b']);
-    expect(moved.running?.jobId).toBe(long.jobId);
-    await Promise.all([long.jobId, ...ids].map((id) => h.waitForDone(id)));
+    expect(moved.running?.jobId).toBe(long);
+    await Promise.all([long, ...ids].map((id) => h.waitForDone(id)));
     const order = h.events
       .filter((e) => e.event === 'job.done')
       .map((e) => (e.payload as { jobId: string }).jobId)
@@ -226,16 +200,13 @@ describe('generation jobs through the contract and the engine worker', () => {
   });
 
   it('reports a bad size or a bad init image as a failed job with a readable error', async () => {
-    const bad = (await h.call('engine.generate', {
-      model: 'tiny-sd',
+    const bad = await submit({
       prompt: 'x',
       mode: 'img2img',
       initImage: Buffer.from('definitely not an image').toString('base64'),
       steps: 2,
-      width: 64,
-      height: 64,
-    })) as { jobId: string };
-    const done = await h.waitForDone(bad.jobId);
+    });
+    const done = await h.waitForDone(bad);
     expect(done).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
     expect(done.error!.message).toContain('init image');
   });

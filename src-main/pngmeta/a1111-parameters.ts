@@ -6,14 +6,15 @@
  * `,`, `:` or a newline quoted as JSON strings.
  */
 import type { GenerationSettings } from '../../src-shared/domain/generation.js';
-import type { SamplerName } from '../../src-shared/domain/samplers.js';
+import type { ParsedSettings } from './parsed-settings.js';
 import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
 
 /** The record's settings as A1111 writes them (strength only for img2img / inpainting). */
 export type InfotextParams = Omit<GenerationSettings, 'mode' | 'strength'> & {
-  modelName?: string;
+  model?: string;
   modelHash?: string;
-  denoisingStrength?: number;
+  /** img2img / inpainting only. */
+  strength?: number;
   version?: string;
 };
 
@@ -35,8 +36,8 @@ export function formatInfotext(p: InfotextParams): string {
     ['Seed', String(p.seed)],
     ['Size', `${p.width}x${p.height}`],
     ['Model hash', p.modelHash],
-    ['Model', p.modelName],
-    ['Denoising strength', p.denoisingStrength === undefined ? undefined : formatNumber(p.denoisingStrength)],
+    ['Model', p.model],
+    ['Denoising strength', p.strength === undefined ? undefined : formatNumber(p.strength)],
     // A1111's default noise source is the GPU; it writes RNG only for the others.
     ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
     ['Version', p.version],
@@ -49,23 +50,10 @@ export function formatInfotext(p: InfotextParams): string {
   return `${p.prompt}${negative}\n${line}`.trim();
 }
 
-export interface ParsedInfotext {
-  prompt: string;
-  negativePrompt: string;
+export type ParsedInfotext = ParsedSettings & {
   /** Every `key: value` of the settings line, unquoted. */
   settings: Record<string, string>;
-  steps: number | null;
-  sampler: SamplerName | null;
-  samplerLabel: string | null;
-  cfgScale: number | null;
-  seed: number | null;
-  width: number | null;
-  height: number | null;
-  modelName: string | null;
-  modelHash: string | null;
-  denoisingStrength: number | null;
-  rng: 'cpu' | 'gpu' | null;
-}
+};
 
 const SETTING = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
 
@@ -116,9 +104,9 @@ export function parseInfotext(text: string): ParsedInfotext {
     seed: num(settings.Seed),
     width: size ? Number(size[1]) : null,
     height: size ? Number(size[2]) : null,
-    modelName: settings.Model ?? null,
+    model: settings.Model ?? null,
     modelHash: settings['Model hash'] ?? null,
-    denoisingStrength: num(settings['Denoising strength']),
+    strength: num(settings['Denoising strength']),
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
   };
 }

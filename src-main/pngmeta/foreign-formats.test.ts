@@ -97,7 +97,7 @@ describe('foreign metadata', () => {
   it('survives garbage', () => {
     expect(parseComfyPrompt('{not json')).toBeNull();
     expect(parseComfyPrompt('{"1": {"class_type": "SaveImage"}}')).toBeNull();
-    expect(parseInvokeMetadata('[]')).toMatchObject({ prompt: null });
+    expect(parseInvokeMetadata('[]')).toMatchObject({ prompt: '', sampler: null });
   });
   it('reads A1111 parameters from EXIF UserComment (UTF-16 and ASCII)', () => {
     const text = 'a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 5, Size: 512x512';

@@ -3,38 +3,8 @@
  * (API format) and InvokeAI's `invokeai_metadata`. Each reader returns what it
  * can find; nothing here throws on odd input.
  */
-import type { SamplerName } from '../../src-shared/domain/samplers.js';
+import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { fromComfySampler, fromInvokeScheduler } from './sampler-names.js';
-
-export interface ForeignParameters {
-  prompt: string | null;
-  negativePrompt: string | null;
-  steps: number | null;
-  sampler: SamplerName | null;
-  samplerLabel: string | null;
-  cfgScale: number | null;
-  seed: number | null;
-  width: number | null;
-  height: number | null;
-  model: string | null;
-  modelHash: string | null;
-  strength: number | null;
-}
-
-const EMPTY: ForeignParameters = {
-  prompt: null,
-  negativePrompt: null,
-  steps: null,
-  sampler: null,
-  samplerLabel: null,
-  cfgScale: null,
-  seed: null,
-  width: null,
-  height: null,
-  model: null,
-  modelHash: null,
-  strength: null,
-};
 
 const num = (v: unknown) =>
   typeof v === 'number' && Number.isFinite(v)
@@ -57,7 +27,7 @@ function parseJsonObject<T extends object>(json: string): T | null {
 type ComfyNode = { class_type?: string; inputs?: Record<string, unknown> };
 
 /** Follows the KSampler's links through the API graph to the prompts, size and checkpoint. */
-export function parseComfyPrompt(json: string): ForeignParameters | null {
+export function parseComfyPrompt(json: string): ParsedSettings | null {
   const graph = parseJsonObject<Record<string, ComfyNode>>(json);
   if (!graph) return null;
   const nodes = Object.values(graph);
@@ -94,9 +64,9 @@ export function parseComfyPrompt(json: string): ForeignParameters | null {
   const samplerName = str(i.sampler_name);
   const denoise = num(i.denoise);
   return {
-    ...EMPTY,
-    prompt: textOf(i.positive),
-    negativePrompt: textOf(i.negative),
+    ...NOTHING_PARSED,
+    prompt: textOf(i.positive) ?? '',
+    negativePrompt: textOf(i.negative) ?? '',
     steps: num(i.steps),
     sampler: samplerName ? fromComfySampler(samplerName, str(i.scheduler) ?? undefined) : null,
     samplerLabel: samplerName ? `${samplerName}${i.scheduler ? ` ${String(i.scheduler)}` : ''}` : null,
@@ -106,18 +76,20 @@ export function parseComfyPrompt(json: string): ForeignParameters | null {
     height: num(size?.inputs?.height),
     model: checkpoint(i.model)?.replace(/\.(safetensors|ckpt|pt)$/i, '') ?? null,
     strength: denoise !== null && denoise < 1 ? denoise : null,
+    // ComfyUI draws its noise on the CPU whatever the device.
+    rng: 'cpu',
   };
 }
 
-export function parseInvokeMetadata(json: string): ForeignParameters | null {
+export function parseInvokeMetadata(json: string): ParsedSettings | null {
   const m = parseJsonObject<Record<string, unknown>>(json);
   if (!m) return null;
   const model = (m.model ?? {}) as Record<string, unknown>;
   const scheduler = str(m.scheduler);
   return {
-    ...EMPTY,
-    prompt: str(m.positive_prompt),
-    negativePrompt: str(m.negative_prompt),
+    ...NOTHING_PARSED,
+    prompt: str(m.positive_prompt) ?? '',
+    negativePrompt: str(m.negative_prompt) ?? '',
     steps: num(m.steps),
     sampler: scheduler ? fromInvokeScheduler(scheduler) : null,
     samplerLabel: scheduler,

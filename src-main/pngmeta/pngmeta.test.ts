@@ -14,7 +14,7 @@ const base = {
   seed: 1234567890,
   width: 512,
   height: 768,
-  modelName: 'embedded-shapes',
+  model: 'embedded-shapes',
   modelHash: '6ce0161689',
   rng: 'gpu' as const,
 };
@@ -26,13 +26,13 @@ describe('A1111 parameters', () => {
     );
   });
   it('omits an empty negative prompt, quotes values with commas or colons, writes RNG: CPU', () => {
-    const text = formatInfotext({ ...base, negativePrompt: '', modelName: 'my: model, v2', rng: 'cpu', cfgScale: 6.5 });
+    const text = formatInfotext({ ...base, negativePrompt: '', model: 'my: model, v2', rng: 'cpu', cfgScale: 6.5 });
     expect(text).toBe(
       'a red circle, (glowing:1.2)\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 512x768, Model hash: 6ce0161689, Model: "my: model, v2", RNG: CPU',
     );
   });
   it('round-trips through the parser', () => {
-    const parsed = parseInfotext(formatInfotext({ ...base, prompt: 'line one\nline two', denoisingStrength: 0.45 }));
+    const parsed = parseInfotext(formatInfotext({ ...base, prompt: 'line one\nline two', strength: 0.45 }));
     expect(parsed).toMatchObject({
       prompt: 'line one\nline two',
       negativePrompt: 'blurry',
@@ -43,8 +43,8 @@ describe('A1111 parameters', () => {
       width: 512,
       height: 768,
       modelHash: '6ce0161689',
-      modelName: 'embedded-shapes',
-      denoisingStrength: 0.45,
+      model: 'embedded-shapes',
+      strength: 0.45,
       rng: 'gpu',
     });
   });
@@ -60,7 +60,7 @@ describe('A1111 parameters', () => {
       seed: 1234567890,
       width: 512,
       height: 768,
-      denoisingStrength: 0.45,
+      strength: 0.45,
     });
     expect(p.settings['Lora hashes']).toBe('add_detail: 7c6bad76eb54');
   });

@@ -5,37 +5,27 @@
  * none of them still reads: source 'none' with its size.
  */
 import sharp from 'sharp';
-import type { SamplerName } from '../../src-shared/domain/samplers.js';
+import { pickFields, RECORDED_SETTING_NAMES } from '../../src-shared/domain/generation.js';
 import { parseInfotext } from './a1111-parameters.js';
 import { parseComfyPrompt, parseInvokeMetadata } from './foreign-formats.js';
 import { isPng, readTextChunks } from './png-chunks.js';
 import { readUserComment } from './exif-user-comment.js';
+import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { STUDIO_CHUNK, zStudioMetadata, type StudioMetadata } from './studio-metadata.js';
 
 export type MetadataSource = 'latent-studio' | 'a1111' | 'comfyui' | 'invokeai' | 'none';
 
-export interface ImageMetadata {
+export type ImageMetadata = Omit<ParsedSettings, 'width' | 'height'> & {
   source: MetadataSource;
   format: 'png' | 'jpeg' | 'webp';
-  prompt: string;
-  negativePrompt: string;
-  steps: number | null;
-  sampler: SamplerName | null;
-  /** The sampler as the tool named it. */
-  samplerLabel: string | null;
-  cfgScale: number | null;
-  seed: number | null;
+  /** The image's own size. */
   width: number;
   height: number;
-  model: string | null;
-  modelHash: string | null;
-  strength: number | null;
-  rng: 'cpu' | 'gpu' | null;
   /** Our own chunk, when present: everything needed to reproduce. */
   studio: StudioMetadata | null;
   /** The raw metadata texts found, by keyword. */
   raw: Record<string, string>;
-}
+};
 
 export class UnreadableImageError extends Error {
   override readonly name = 'UnreadableImageError';
@@ -58,91 +48,52 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
     if (comment) raw.parameters = comment;
   }
   const base: ImageMetadata = {
+    ...NOTHING_PARSED,
     source: 'none',
     format,
-    prompt: '',
-    negativePrompt: '',
-    steps: null,
-    sampler: null,
-    samplerLabel: null,
-    cfgScale: null,
-    seed: null,
     width: info.width,
     height: info.height,
-    model: null,
-    modelHash: null,
-    strength: null,
-    rng: null,
     studio: null,
     raw,
   };
+  // Every reader gives the same shape; the size always comes from the image itself.
+  const from = (
+    source: MetadataSource,
+    parsed: ParsedSettings,
+    studio: StudioMetadata | null = null,
+  ): ImageMetadata => ({
+    ...base,
+    ...parsed,
+    width: base.width,
+    height: base.height,
+    source,
+    studio,
+  });
 
   if (raw[STUDIO_CHUNK]) {
     try {
       const parsed = zStudioMetadata.safeParse(JSON.parse(raw[STUDIO_CHUNK]));
       if (parsed.success) {
         const s = parsed.data;
-        return {
-          ...base,
-          source: 'latent-studio',
-          prompt: s.prompt,
-          negativePrompt: s.negativePrompt,
-          steps: s.steps,
-          sampler: s.sampler,
-          samplerLabel: s.sampler,
-          cfgScale: s.cfgScale,
-          seed: s.seed,
-          model: s.model.name,
-          modelHash: s.model.hash,
-          strength: s.strength,
-          rng: s.rng,
-          studio: s,
-        };
+        return from(
+          'latent-studio',
+          {
+            ...pickFields(s, RECORDED_SETTING_NAMES),
+            samplerLabel: s.sampler,
+            model: s.model.name,
+            modelHash: s.model.hash,
+          },
+          s,
+        );
       }
     } catch {
       // fall through to the other formats
     }
   }
-  if (raw.parameters) {
-    const p = parseInfotext(raw.parameters);
-    return {
-      ...base,
-      source: 'a1111',
-      prompt: p.prompt,
-      negativePrompt: p.negativePrompt,
-      steps: p.steps,
-      sampler: p.sampler,
-      samplerLabel: p.samplerLabel,
-      cfgScale: p.cfgScale,
-      seed: p.seed,
-      model: p.modelName,
-      modelHash: p.modelHash,
-      strength: p.denoisingStrength,
-      rng: p.rng,
-    };
-  }
-  const foreign = raw.prompt
-    ? { source: 'comfyui' as const, p: parseComfyPrompt(raw.prompt) }
-    : raw.invokeai_metadata
-      ? { source: 'invokeai' as const, p: parseInvokeMetadata(raw.invokeai_metadata) }
-      : null;
-  if (foreign?.p) {
-    const p = foreign.p;
-    return {
-      ...base,
-      source: foreign.source,
-      prompt: p.prompt ?? '',
-      negativePrompt: p.negativePrompt ?? '',
-      steps: p.steps,
-      sampler: p.sampler,
-      samplerLabel: p.samplerLabel,
-      cfgScale: p.cfgScale,
-      seed: p.seed,
-      model: p.model,
-      modelHash: p.modelHash,
-      strength: p.strength,
-      rng: foreign.source === 'comfyui' ? 'cpu' : null,
-    };
-  }
+  if (raw.parameters) return from('a1111', parseInfotext(raw.parameters));
+  const comfy = raw.prompt ? parseComfyPrompt(raw.prompt) : null;
+  if (comfy) return from('comfyui', comfy);
+  const invoke = raw.invokeai_metadata ? parseInvokeMetadata(raw.invokeai_metadata) : null;
+  if (invoke) return from('invokeai', invoke);
   return base;
 }

@@ -60,9 +60,9 @@ export function annotatePng(
   const meta = studioMetadata(settings, facts);
   const parameters = formatInfotext({
     ...meta,
-    modelName: facts.modelName,
+    model: facts.modelName,
     modelHash: facts.modelHash ?? undefined,
-    denoisingStrength: meta.strength ?? undefined,
+    strength: meta.strength ?? undefined,
     version: `latent-studio ${facts.engineVersion}`,
   });
   return withTextChunks(png, { parameters, [STUDIO_CHUNK]: JSON.stringify(meta) });

@@ -5,39 +5,27 @@
  * and A1111 use a Brownian tree there, so their SDE images differ.
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { alphaSigma, lambdaOf, multistepSchedule } from './schedule.js';
-import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
+import { MultistepSchedulerBase } from './multistep-scheduler-base.js';
+import type { SchedulerConfig, StepResult } from './scheduler.js';
+import { alphaSigma, lambdaOf } from './schedule.js';
+import { combine } from './tensor-math.js';
 
-export class DpmSolverMultistepScheduler implements Scheduler {
-  readonly timesteps: number[];
-  readonly sigmas: number[];
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
+export class DpmSolverMultistepScheduler extends MultistepSchedulerBase {
   private readonly sde: boolean;
   private readonly outputs: Float32Array[] = [];
   private lowerOrderNums = 0;
 
-  constructor(
-    private readonly config: SchedulerConfig,
-    steps: number,
-  ) {
-    const s = multistepSchedule(config, steps);
-    this.timesteps = s.timesteps;
-    this.sigmas = s.sigmas;
+  constructor(config: SchedulerConfig, steps: number) {
+    super(config, steps);
     this.sde = config.algorithm_type === 'sde-dpmsolver++';
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {
     const n = this.timesteps.length;
     // final_sigmas_type "zero" makes the last step first order.
     const lowerOrderFinal = i === n - 1;
-    const [alphaS, sigmaS] = alphaSigma(this.sigmas[i]!);
-    const x0 = vpX0(modelOutput, sample, alphaS, sigmaS, this.config.prediction_type === 'v_prediction');
+    const sigmaS = alphaSigma(this.sigmas[i]!)[1];
+    const x0 = this.x0At(modelOutput, sample, i);
     this.outputs.push(x0);
     if (this.outputs.length > 2) this.outputs.shift();
     const noise = this.sde ? generator.randn([sample.length]) : null;
@@ -66,9 +54,5 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     }
     if (this.lowerOrderNums < 2) this.lowerOrderNums += 1;
     return { prevSample: prev, predOriginal: x0 };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return addVpNoiseAtSigma(original, noise, this.sigmas[i]!);
   }
 }

@@ -6,7 +6,7 @@ import type { NoiseGenerator } from '../rng/noise-generator.js';
 import type { SchedulerConfig, StepResult } from './scheduler.js';
 import { ancestralSigmas, interleaveWithEnd, logMidpoint, sigmaToT } from './schedule.js';
 import { type SigmaSchedule, SigmaSchedulerBase } from './sigma-scheduler-base.js';
-import { combine, sigmaSpaceX0 } from './tensor-math.js';
+import { combine, eulerStep, sigmaSpaceX0 } from './tensor-math.js';
 
 /** Per step: the ancestral up and down sigmas and the midpoint towards down, as diffusers lays them out. */
 function ancestralTables(s: SigmaSchedule): { up: number[]; down: number[]; interpol: number[] } {
@@ -58,11 +58,7 @@ export class Kdpm2AncestralScheduler extends SigmaSchedulerBase {
     const x0 = sigmaSpaceX0(modelOutput, sample, first ? sigma : sigmaInterpol, this.v);
     if (first) {
       this.firstSample = sample;
-      const dt = sigmaInterpol - sigma;
-      return {
-        prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt),
-        predOriginal: x0,
-      };
+      return { prevSample: eulerStep(sample, x0, sigma, sigmaInterpol - sigma), predOriginal: x0 };
     }
     const base = this.firstSample!;
     this.firstSample = null;

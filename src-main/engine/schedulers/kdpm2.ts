@@ -5,7 +5,7 @@
 import type { SchedulerConfig, StepResult } from './scheduler.js';
 import { interleaveWithEnd, logMidpoint, sigmaToT } from './schedule.js';
 import { type SigmaSchedule, SigmaSchedulerBase } from './sigma-scheduler-base.js';
-import { combine, sigmaSpaceX0 } from './tensor-math.js';
+import { combine, eulerStep, sigmaSpaceX0 } from './tensor-math.js';
 
 /** sigmas.log().lerp(sigmas.roll(1).log(), 0.5).exp(), over the sigmas with the final 0. */
 function midpoints(s: SigmaSchedule): number[] {
@@ -39,11 +39,7 @@ export class Kdpm2Scheduler extends SigmaSchedulerBase {
     const x0 = sigmaSpaceX0(modelOutput, sample, first ? sigma : sigmaInterpol, this.v);
     if (first) {
       this.firstSample = sample;
-      const dt = sigmaInterpol - sigma;
-      return {
-        prevSample: combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt),
-        predOriginal: x0,
-      };
+      return { prevSample: eulerStep(sample, x0, sigma, sigmaInterpol - sigma), predOriginal: x0 };
     }
     const base = this.firstSample!;
     this.firstSample = null;

@@ -3,24 +3,16 @@
  * picked from the distillation's original steps; noise re-injected between steps.
  */
 import type { NoiseGenerator } from '../rng/noise-generator.js';
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { SchedulerConfigError } from './scheduler.js';
-import { alphasCumprod, linspace } from './schedule.js';
-import { combine, vpAddNoise, vpX0 } from './tensor-math.js';
+import { type SchedulerConfig, SchedulerConfigError, type StepResult } from './scheduler.js';
+import { linspace } from './schedule.js';
+import { combine, vpX0 } from './tensor-math.js';
+import { VpSchedulerBase } from './vp-scheduler-base.js';
 
-export class LcmScheduler implements Scheduler {
+export class LcmScheduler extends VpSchedulerBase {
   readonly timesteps: number[];
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
-  private readonly ac: Float64Array;
-  private readonly finalAlpha: number;
 
-  constructor(
-    private readonly config: SchedulerConfig,
-    steps: number,
-  ) {
-    this.ac = alphasCumprod(config);
-    this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
+  constructor(config: SchedulerConfig, steps: number) {
+    super(config);
     const original = config.original_inference_steps;
     const k = Math.floor(config.num_train_timesteps / original);
     const origin = Array.from({ length: original }, (_, i) => (i + 1) * k - 1).reverse();
@@ -35,24 +27,19 @@ export class LcmScheduler implements Scheduler {
     this.timesteps = indices.map((i) => origin[i]!);
   }
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
-
   step(modelOutput: Float32Array, i: number, sample: Float32Array, generator: NoiseGenerator): StepResult {
     const t = this.timesteps[i]!;
     const last = i === this.timesteps.length - 1;
     const prevT = last ? t : this.timesteps[i + 1]!;
     const aT = this.ac[t]!;
-    const aPrev = prevT >= 0 ? this.ac[prevT]! : this.finalAlpha;
+    const aPrev = this.alphaAt(prevT);
     const sigmaData = 0.5;
     const scaled = t * this.config.timestep_scaling;
     const cSkip = sigmaData ** 2 / (scaled ** 2 + sigmaData ** 2);
     const cOut = scaled / Math.sqrt(scaled ** 2 + sigmaData ** 2);
     const sa = Math.sqrt(aT);
     const sb = Math.sqrt(1 - aT);
-    const v = this.config.prediction_type === 'v_prediction';
-    const x0 = vpX0(modelOutput, sample, sa, sb, v);
+    const x0 = vpX0(modelOutput, sample, sa, sb, this.v);
     const denoised = combine(new Float32Array(sample.length), (j) => cOut * x0[j]! + cSkip * sample[j]!);
     if (last) return { prevSample: denoised, predOriginal: denoised };
     const noise = generator.randn([sample.length]);
@@ -62,9 +49,5 @@ export class LcmScheduler implements Scheduler {
       prevSample: combine(new Float32Array(sample.length), (j) => a * denoised[j]! + b * noise[j]!),
       predOriginal: denoised,
     };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return vpAddNoise(this.ac, original, noise, this.timesteps[i]!);
   }
 }

@@ -3,29 +3,21 @@
  * space over the last four noise predictions. N steps make N+1 model calls
  * (the second timestep is repeated).
  */
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { SchedulerConfigError } from './scheduler.js';
-import { alphasCumprod, spacedTimesteps } from './schedule.js';
-import { combine, vpAddNoise } from './tensor-math.js';
+import { type SchedulerConfig, SchedulerConfigError, type StepResult } from './scheduler.js';
+import { spacedTimesteps } from './schedule.js';
+import { combine } from './tensor-math.js';
+import { VpSchedulerBase } from './vp-scheduler-base.js';
 
-export class PndmScheduler implements Scheduler {
+export class PndmScheduler extends VpSchedulerBase {
   readonly timesteps: number[];
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
-  private readonly ac: Float64Array;
-  private readonly finalAlpha: number;
   private readonly stride: number;
   private readonly ets: Float32Array[] = [];
   private counter = 0;
   private curSample: Float32Array | null = null;
 
-  constructor(
-    private readonly config: SchedulerConfig,
-    steps: number,
-  ) {
+  constructor(config: SchedulerConfig, steps: number) {
     if (steps < 2) throw new SchedulerConfigError('PLMS needs at least 2 steps');
-    this.ac = alphasCumprod(config);
-    this.finalAlpha = config.set_alpha_to_one ? 1 : this.ac[0]!;
+    super(config);
     this.stride = Math.floor(config.num_train_timesteps / steps);
     const asc = spacedTimesteps(
       config.timestep_spacing,
@@ -36,10 +28,6 @@ export class PndmScheduler implements Scheduler {
     ).reverse();
     const plms = [...asc.slice(0, -1), asc[asc.length - 2]!, asc[asc.length - 1]!];
     this.timesteps = plms.reverse();
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
@@ -79,19 +67,15 @@ export class PndmScheduler implements Scheduler {
 
   private prevSample(sample: Float32Array, t: number, prevT: number, modelOutput: Float32Array): Float32Array {
     const aT = this.ac[t]!;
-    const aPrev = prevT >= 0 ? this.ac[prevT]! : this.finalAlpha;
+    const aPrev = this.alphaAt(prevT);
     const bT = 1 - aT;
     const bPrev = 1 - aPrev;
-    const v = this.config.prediction_type === 'v_prediction';
+    const v = this.v;
     const sampleCoeff = Math.sqrt(aPrev / aT);
     const denom = aT * Math.sqrt(bPrev) + Math.sqrt(aT * bT * aPrev);
     return combine(new Float32Array(sample.length), (j) => {
       const eps = v ? Math.sqrt(aT) * modelOutput[j]! + Math.sqrt(bT) * sample[j]! : modelOutput[j]!;
       return sampleCoeff * sample[j]! - ((aPrev - aT) * eps) / denom;
     });
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return vpAddNoise(this.ac, original, noise, this.timesteps[i]!);
   }
 }

@@ -54,3 +54,8 @@ export function vpAddNoise(ac: Float64Array, original: Float32Array, noise: Floa
   const b = Math.sqrt(1 - ac[t]!);
   return combine(new Float32Array(original.length), (j) => a * original[j]! + b * noise[j]!);
 }
+
+/** One Euler step in sigma space: x + (x - x0) / sigma * dt. */
+export function eulerStep(sample: Float32Array, x0: Float32Array, sigma: number, dt: number): Float32Array {
+  return combine(new Float32Array(sample.length), (j) => sample[j]! + ((sample[j]! - x0[j]!) / sigma) * dt);
+}

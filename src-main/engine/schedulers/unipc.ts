@@ -3,9 +3,10 @@
  * lower_order_final): a predictor step, then a corrector applied with the next
  * model output.
  */
-import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.js';
-import { alphaSigma, lambdaOf, multistepSchedule } from './schedule.js';
-import { addVpNoiseAtSigma, combine, vpX0 } from './tensor-math.js';
+import { MultistepSchedulerBase } from './multistep-scheduler-base.js';
+import type { StepResult } from './scheduler.js';
+import { alphaSigma, lambdaOf } from './schedule.js';
+import { combine } from './tensor-math.js';
 
 const SOLVER_ORDER = 2;
 
@@ -38,32 +39,14 @@ function solveSmall(R: number[][], b: number[]): number[] {
   return [(b[0]! * e - c * b[1]!) / det, (a * b[1]! - d * b[0]!) / det];
 }
 
-export class UniPcScheduler implements Scheduler {
-  readonly timesteps: number[];
-  readonly sigmas: number[];
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
+export class UniPcScheduler extends MultistepSchedulerBase {
   private readonly outputs: Float32Array[] = [];
   private lowerOrderNums = 0;
   private lastSample: Float32Array | null = null;
   private thisOrder = 1;
 
-  constructor(
-    private readonly config: SchedulerConfig,
-    steps: number,
-  ) {
-    const s = multistepSchedule(config, steps);
-    this.timesteps = s.timesteps;
-    this.sigmas = s.sigmas;
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
-
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
-    const [alphaS, sigmaS] = alphaSigma(this.sigmas[i]!);
-    const x0 = vpX0(modelOutput, sample, alphaS, sigmaS, this.config.prediction_type === 'v_prediction');
+    const x0 = this.x0At(modelOutput, sample, i);
     if (i > 0 && this.lastSample) sample = this.corrector(x0, this.lastSample, sample, i, this.thisOrder);
     this.outputs.push(x0);
     if (this.outputs.length > SOLVER_ORDER) this.outputs.shift();
@@ -132,9 +115,5 @@ export class UniPcScheduler implements Scheduler {
       const d1t = modelT[j]! - m0[j]!;
       return ratio * lastSample[j]! - alphaT * hPhi1 * m0[j]! - alphaT * Bh * (corr + last * d1t);
     });
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, i: number): Float32Array {
-    return addVpNoiseAtSigma(original, noise, this.sigmas[i]!);
   }
 }
