@@ -5,6 +5,8 @@
 # with the fused export's picture compared against the plain one. Results land in $OUT.
 #
 # Before the call, here:  npm run build && ../shared/tools/gpu-pack
+# (gpu-pack is the development workspace's packing tool, kept beside the repository and not part of it:
+#  it packs Node, onnxruntime-node and the Vulkan/EGL loaders the GPU machine lacks into .gpu/.)
 # The travelling tree is limited to 64 MiB: leave the embedded model behind while it runs
 #   git sparse-checkout set --no-cone '/*' '!/models/studio-shapes/'   (undo: git sparse-checkout disable)
 # Device call: carry [".gpu", "dist"], command: bash training/gpu-bench.sh
