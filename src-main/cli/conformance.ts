@@ -15,6 +15,7 @@ import {
 } from '../engine/index.js';
 import { zProviderPreference } from '../../src-shared/domain/settings.js';
 import { UsageError, parseFlags } from './args.js';
+import { runByoCases } from './byo-cases.js';
 
 export const conformanceUsage = 'studio conformance --fixtures DIR [--provider cpu|webgpu|cuda|dml] [--verbose]';
 
@@ -30,6 +31,16 @@ function tokenizerDirFor(dir: string): string | null {
     if (entry.isDirectory()) candidates.push(path.join(dir, entry.name, 'tokenizer'));
   }
   return candidates.find((c) => fs.existsSync(path.join(c, 'vocab.json'))) ?? null;
+}
+
+/** A folder of bring-your-own-model cases: its manifest says `byo-fixtures/N`. */
+function isByoFolder(dir: string): boolean {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown };
+    return typeof m.format === 'string' && m.format.startsWith('byo-fixtures/');
+  } catch {
+    return false;
+  }
 }
 
 export async function conformanceCommand(argv: string[]): Promise<number> {
@@ -65,6 +76,8 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   if (fs.existsSync(path.join(dir, 'pipeline-refs', 'manifest.json'))) {
     suites.push(['pipeline-refs', () => runPipelineCases(dir, providerOrder(pref.data))]);
   }
+  const byo = [path.join(dir, 'byo'), dir].find(isByoFolder);
+  if (byo) suites.push(['byo', () => runByoCases(byo, providerOrder(pref.data))]);
   if (suites.length === 0) throw new UsageError(`no fixture files in ${values.fixtures}`);
 
   for (const [name, run] of suites) {

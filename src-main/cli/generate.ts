@@ -14,7 +14,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -23,6 +23,21 @@ function readImageFlag(flag: string, file: string | undefined): Buffer | undefin
   } catch {
     throw new UsageError(`--${flag}: cannot read ${file}`);
   }
+}
+
+function existingFile(flag: string, file: string): string {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`--${flag}: no file at ${file}`);
+  return file;
+}
+
+/** `FILE[:WEIGHT]`, the weight 1 unless given; a Windows drive letter is not a weight. */
+function loraFlag(value: string): { file: string; weight: number } {
+  const m = /^(.*):(-?\d+(?:\.\d+)?)$/.exec(value);
+  const file = m && !/^[A-Za-z]$/.test(m[1]!) ? m[1]! : value;
+  const weight = m && file === m[1] ? Number(m[2]) : 1;
+  if (!Number.isFinite(weight) || Math.abs(weight) > 10)
+    throw new UsageError(`--lora: weight must be between -10 and 10`);
+  return { file: existingFile('lora', file), weight };
 }
 
 export async function generateCommand(argv: string[]): Promise<number> {
@@ -42,6 +57,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     strength: { type: 'string' },
     mask: { type: 'string' },
     provider: { type: 'string' },
+    lora: { type: 'string', multiple: true },
+    embedding: { type: 'string', multiple: true },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -55,6 +72,10 @@ export async function generateCommand(argv: string[]): Promise<number> {
   if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory())
     throw new UsageError(`--model: no folder at ${values.model}`);
   if (values.mask && !values.init) throw new UsageError('--mask needs --init');
+  const additions = {
+    loras: (values.lora ?? []).map(loraFlag),
+    embeddings: (values.embedding ?? []).map((file) => existingFile('embedding', file)),
+  };
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
 
@@ -82,7 +103,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
 
   const cache = new ModelCache();
   const started = Date.now();
-  const { images, provider, providerNote } = await generatePngs(
+  const { images, provider, providerNote, warnings } = await generatePngs(
     cache,
     path.resolve(values.model),
     providerOrder(p.provider),
@@ -90,12 +111,14 @@ export async function generateCommand(argv: string[]): Promise<number> {
     {
       appVersion: appVersion(),
       modelName: p.model,
+      additions,
       onStep: values.quiet
         ? undefined
         : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
     },
   ).finally(() => cache.unload());
   if (!values.quiet) process.stderr.write('\n');
+  for (const w of warnings) console.error(`warning: ${w}`);
   const outputs = images.map((img) => {
     const file = images.length === 1 ? values.out! : values.out!.replace(/\.png$/i, `-${img.index}.png`);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

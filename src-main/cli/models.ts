@@ -13,10 +13,11 @@ import { modelRoots } from '../models/model-roots.js';
 import { ModelInstaller } from '../models/model-installer.js';
 import { ModelService } from '../models/model-service.js';
 import { hubEndpoint } from '../models/hub-client.js';
+import { convertCheckpoint } from '../engine/index.js';
 import { UsageError, parseFlags } from './args.js';
 
 export const modelsUsage =
-  'studio models list [--json] | install REPO_ID [--revision R] [--subfolder S] [--name N] | remove NAME';
+  'studio models list [--json] | install REPO_ID [--revision R] [--subfolder S] [--name N] | convert FILE.safetensors --template DIR --out DIR | remove NAME';
 
 function context() {
   const paths = resolveStudioPaths();
@@ -80,6 +81,26 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     process.stderr.write('\n');
     const hash = await registry.hash(path.join(modelsDir, name));
     console.log(`installed ${name}${hash ? ` (hash ${hash})` : ''}`);
+    return 0;
+  }
+  if (verb === 'convert') {
+    const { values, positionals } = parseFlags(rest, { template: { type: 'string' }, out: { type: 'string' } }, true);
+    if (positionals.length !== 1) throw new UsageError('give one .safetensors checkpoint');
+    if (!values.template) throw new UsageError('--template DIR (an installed model of the same family) is required');
+    if (!values.out) throw new UsageError('--out DIR is required');
+    const file = positionals[0]!;
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no file at ${file}`);
+    if (!fs.existsSync(path.join(values.template, 'unet', 'model.onnx'))) {
+      throw new UsageError(`--template: ${values.template} is not a model folder`);
+    }
+    const started = Date.now();
+    const result = convertCheckpoint(file, values.template, values.out, (p) =>
+      process.stderr.write(`\r${p.part === 'done' ? 'done' : `writing ${p.part}`} (${p.done}/${p.total})      `),
+    );
+    process.stderr.write('\n');
+    console.log(
+      `converted ${path.basename(file)} (${result.family}, ${result.parameters} weights) into ${values.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return 0;
   }
   if (verb === 'remove') {

@@ -41,3 +41,10 @@ export { imageDifference, runPipelineCases } from './conformance/pipeline-cases.
 export { runRandnCases } from './conformance/randn-cases.js';
 export { runSchedulerCases } from './conformance/scheduler-cases.js';
 export { runTokenizerCases } from './conformance/tokenizer-cases.js';
+
+// Weights: ONNX protobuf at the wire level.
+export { FileCursor, fields } from './weights/protobuf.js';
+export { WeightFileError } from './weights/errors.js';
+export { type ModelAdditions, type ModelVariant, hasAdditions, prepareModelVariant } from './weights/model-variant.js';
+export { convertCheckpoint, checkpointFamily } from './weights/checkpoint.js';
+export { SafetensorsFile, writeSafetensors } from './weights/safetensors.js';

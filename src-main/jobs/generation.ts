@@ -4,14 +4,19 @@
  * handed on with the engine's facts about the run. Shared by the engine
  * worker (the app) and the command line.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { GenerationFacts } from '../../src-shared/domain/generation.js';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
 import type { ProviderName } from '../../src-shared/domain/settings.js';
 import {
   LoadedModel,
+  type ModelAdditions,
   ORT_VERSION,
   encodePng,
+  hasAdditions,
   hashModelFolder,
+  prepareModelVariant,
   runPipeline,
   shortHash,
   type PipelineRequest,
@@ -29,21 +34,46 @@ export interface GeneratedPng {
   facts: GenerationFacts;
 }
 
-/** Keeps the last model's sessions alive between jobs; switching models releases the old ones. */
+interface Loaded {
+  key: string;
+  model: LoadedModel;
+  hash: Promise<string | null>;
+  /** Why some of the additions did not fully apply (LoRA keys that matched nothing). */
+  warnings: string[];
+}
+
+/**
+ * Keeps the last model's sessions alive between jobs; switching models (or
+ * the LoRAs and embeddings applied to one) releases the old ones.
+ */
 export class ModelCache {
-  private current: { key: string; model: LoadedModel; hash: Promise<string | null> } | null = null;
+  private current: Loaded | null = null;
 
-  constructor(private readonly tuning: SessionTuning = {}) {}
+  /** `variantsDir`: where models with LoRAs merged and embeddings added are written. */
+  constructor(
+    private readonly tuning: SessionTuning = {},
+    private readonly variantsDir = path.join(os.tmpdir(), 'latent-studio-variants'),
+  ) {}
 
-  async get(
-    dir: string,
-    providers: readonly ProviderName[],
-  ): Promise<{ model: LoadedModel; hash: Promise<string | null> }> {
-    const key = `${dir}\n${providers.join(',')}`;
+  async get(dir: string, providers: readonly ProviderName[], additions?: ModelAdditions): Promise<Loaded> {
+    const key = JSON.stringify([dir, providers, additions ?? null]);
     if (this.current?.key === key) return this.current;
     await this.unload();
-    const model = await LoadedModel.load(dir, providers, this.tuning);
-    this.current = { key, model, hash: hashModelFolder(dir).then(shortHash, () => null) };
+    let loadDir = dir;
+    let variant = null;
+    if (hasAdditions(additions)) {
+      variant = prepareModelVariant(dir, additions, this.variantsDir);
+      loadDir = variant.dir;
+    }
+    const model = await LoadedModel.load(loadDir, providers, this.tuning);
+    for (const inv of variant?.inversions ?? []) model.tokenizer.addInversion(inv.name, inv.ids);
+    // The base model's hash: what A1111 would write for the checkpoint.
+    this.current = {
+      key,
+      model,
+      hash: hashModelFolder(dir).then(shortHash, () => null),
+      warnings: variant?.warnings ?? [],
+    };
     return this.current;
   }
 
@@ -60,6 +90,7 @@ export interface GenerateOptions {
   onImage?: (image: GeneratedPng) => void;
   appVersion: string;
   modelName: string;
+  additions?: ModelAdditions;
 }
 
 export async function generatePngs(
@@ -68,10 +99,10 @@ export async function generatePngs(
   providers: readonly ProviderName[],
   request: PipelineRequest,
   opts: GenerateOptions,
-): Promise<{ images: GeneratedPng[]; provider: ProviderName; providerNote: string | null }> {
+): Promise<{ images: GeneratedPng[]; provider: ProviderName; providerNote: string | null; warnings: string[] }> {
   let loaded: Awaited<ReturnType<ModelCache['get']>>;
   try {
-    loaded = await cache.get(modelDir, providers);
+    loaded = await cache.get(modelDir, providers, opts.additions);
   } catch (err) {
     if (isStudioError(err)) throw err;
     throw new StudioError(
@@ -96,5 +127,5 @@ export async function generatePngs(
     images.push(image);
     opts.onImage?.(image);
   }
-  return { images, provider: model.provider, providerNote: model.providerNote };
+  return { images, provider: model.provider, providerNote: model.providerNote, warnings: loaded.warnings };
 }

@@ -8,6 +8,7 @@
  * -> dim (1) -> dim_value (1) | dim_param (2). Every other field is skipped.
  */
 import fs from 'node:fs';
+import { FileCursor, fields } from '../engine/index.js';
 
 export interface OnnxIo {
   name: string;
@@ -33,89 +34,6 @@ const ELEM_TYPES: Record<number, string> = {
   11: 'float64',
   16: 'bfloat16',
 };
-
-/** Sequential reads over a file with a small window, so large fields can be skipped. */
-class FileCursor {
-  private buf = Buffer.alloc(0);
-  private bufStart = 0;
-  pos = 0;
-  constructor(
-    private readonly fd: number,
-    readonly size: number,
-  ) {}
-
-  private ensure(n: number): void {
-    if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
-    const len = Math.max(n, 1 << 16);
-    const chunk = Buffer.alloc(Math.min(len, this.size - this.pos));
-    const read = fs.readSync(this.fd, chunk, 0, chunk.length, this.pos);
-    this.buf = chunk.subarray(0, read);
-    this.bufStart = this.pos;
-    if (read < n) throw new Error('unexpected end of file');
-  }
-
-  byte(): number {
-    this.ensure(1);
-    return this.buf[this.pos++ - this.bufStart]!;
-  }
-
-  varint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
-      mul *= 128;
-    }
-    throw new Error('bad varint');
-  }
-
-  bytes(n: number): Buffer {
-    this.ensure(n);
-    const out = Buffer.from(this.buf.subarray(this.pos - this.bufStart, this.pos - this.bufStart + n));
-    this.pos += n;
-    return out;
-  }
-
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 2) {
-      const len = this.varint(); // read first: `pos += varint()` would use the pos from before the read
-      this.pos += len;
-    } else if (wire === 5) this.pos += 4;
-    else throw new Error(`unsupported wire type ${wire}`);
-  }
-}
-
-/** Fields of a small message held in memory. */
-function* fields(buf: Buffer): Generator<{ field: number; wire: number; value: number; bytes: Buffer | null }> {
-  let p = 0;
-  const varint = () => {
-    let r = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[p++]!;
-      r += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return r;
-      mul *= 128;
-    }
-  };
-  while (p < buf.length) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    if (wire === 0) yield { field, wire, value: varint(), bytes: null };
-    else if (wire === 2) {
-      const len = varint();
-      yield { field, wire, value: len, bytes: buf.subarray(p, p + len) };
-      p += len;
-    } else if (wire === 1) p += 8;
-    else if (wire === 5) p += 4;
-    else throw new Error(`unsupported wire type ${wire}`);
-  }
-}
 
 function parseValueInfo(buf: Buffer): OnnxIo {
   const io: OnnxIo = { name: '', type: 'unknown', shape: [] };

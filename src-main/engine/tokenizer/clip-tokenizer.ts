@@ -76,7 +76,7 @@ export class ClipTokenizer {
     return text.normalize('NFC').replace(/\s+/gu, ' ').toLowerCase();
   }
 
-  /** Token ids without BOS/EOS, not truncated. */
+  /** Token ids without BOS/EOS, not truncated; textual-inversion words replaced by their vectors' ids. */
   encodeText(text: string): number[] {
     const ids: number[] = [];
     for (const match of ClipTokenizer.normalize(text).matchAll(PRETOKENIZE)) {
@@ -85,7 +85,32 @@ export class ClipTokenizer {
       else if (piece === EOS) ids.push(this.eosId);
       else ids.push(...this.bpeIds(piece));
     }
-    return ids;
+    return this.inversions.length ? this.replaceInversions(ids) : ids;
+  }
+
+  private inversions: { pattern: number[]; ids: number[] }[] = [];
+
+  /**
+   * Where the tokens of `word` appear, `ids` take their place (one per
+   * embedding vector), as A1111 matches an embedding's name by its token ids.
+   */
+  addInversion(word: string, ids: number[]): void {
+    const pattern = this.encodeText(word);
+    if (pattern.length === 0) return;
+    this.inversions.push({ pattern, ids });
+    this.inversions.sort((a, b) => b.pattern.length - a.pattern.length);
+  }
+
+  private replaceInversions(ids: number[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < ids.length; ) {
+      const hit = this.inversions.find((inv) => inv.pattern.every((t, k) => ids[i + k] === t));
+      if (hit) {
+        out.push(...hit.ids);
+        i += hit.pattern.length;
+      } else out.push(ids[i++]!);
+    }
+    return out;
   }
 
   /** `[BOS] + ids + [EOS]`, not truncated (the fixture's `ids`). */

@@ -1,0 +1,110 @@
+/**
+ * Textual-inversion embeddings (AUTOMATIC1111's `.safetensors` with
+ * `emb_params` [n, hidden]): the vectors become new rows of the text
+ * encoder's token-embedding table, and the prompt's tokens that spell the
+ * trigger word (the file's stem) are replaced by the new rows' ids, one
+ * position per vector.
+ */
+import { WeightFileError } from './errors.js';
+import path from 'node:path';
+import { type IndexedPart, paramValues } from './model-parts.js';
+import type { ParamChange } from './patch-writer.js';
+import { SafetensorsFile } from './safetensors.js';
+
+export interface Inversion {
+  /** The trigger word: the file's stem. */
+  name: string;
+  vectors: Float32Array;
+  count: number;
+  hidden: number;
+}
+
+/** The tensor A1111's embedding files keep their vectors in (a file of one tensor is read as that). */
+const VECTOR_KEYS = ['emb_params'];
+
+export function readInversion(file: string): Inversion {
+  const what = path.basename(file);
+  if (!/\.safetensors$/i.test(file)) {
+    throw new WeightFileError(
+      `${what}: only .safetensors embeddings are read (a .pt file could run code when unpickled)`,
+    );
+  }
+  const st = SafetensorsFile.open(file);
+  const key =
+    VECTOR_KEYS.map((k) => (st.has(k) ? k : null)).find(Boolean) ??
+    (st.entries.size === 1 ? [...st.entries.keys()][0]! : null);
+  if (!key) throw new WeightFileError(`${what}: no embedding vectors (emb_params) in this file`);
+  const shape = st.entries.get(key)!.shape;
+  const [count, hidden] =
+    shape.length === 2 ? (shape as [number, number]) : shape.length === 1 ? [1, shape[0]!] : [0, 0];
+  if (!count || !hidden)
+    throw new WeightFileError(`${what}: embedding vectors of shape [${shape.join(', ')}] are not [n, width]`);
+  return { name: path.basename(file).replace(/\.safetensors$/i, ''), vectors: st.readFloat32(key), count, hidden };
+}
+
+/** Follows a value back through shape-only ops (Cast, Reshape, ...) to where it comes from. */
+function sourceOf(te: IndexedPart, value: string): string {
+  const producer = new Map(te.index.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  let v = value;
+  for (let i = 0; i < 8; i++) {
+    const n = producer.get(v);
+    if (!n || !['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten', 'Identity'].includes(n.opType)) return v;
+    v = n.inputs[0]!;
+  }
+  return v;
+}
+
+/**
+ * The token-embedding table: the initializer the Gather on `input_ids` reads.
+ * Found from the graph itself, so text encoders with names of their own (the
+ * embedded model's) work as well as CLIP exports.
+ */
+export function tokenEmbeddingParam(te: IndexedPart): string {
+  for (const node of te.index.nodes) {
+    if (node.opType !== 'Gather' || sourceOf(te, node.inputs[1] ?? '') !== 'input_ids') continue;
+    const t = te.index.initializers.get(node.inputs[0]!);
+    if (!t || t.dims.length !== 2) continue;
+    const mapped = [...te.params.values()].find((p) => p.sites.some((s) => s.node === node && s.slot === 0));
+    if (mapped) return mapped.name;
+    // A text encoder whose modules are not named as CLIP's: the table is a parameter all the same.
+    const name = 'token_embedding.weight';
+    te.params.set(name, {
+      name,
+      dims: t.dims,
+      sites: [{ initializer: t.name, value: t.name, node, slot: 0, identity: null, layout: 'plain' }],
+    });
+    return name;
+  }
+  throw new WeightFileError('the text encoder has no token-embedding table (no Gather on input_ids) to extend');
+}
+
+export interface InversionPlan {
+  change: { name: string; change: ParamChange };
+  /** Per embedding, its new token ids (one per vector). */
+  ids: { name: string; ids: number[] }[];
+}
+
+/** The grown token-embedding table and the ids each embedding's vectors get. */
+export function planInversions(te: IndexedPart, inversions: readonly Inversion[]): InversionPlan {
+  const name = tokenEmbeddingParam(te);
+  const param = te.params.get(name)!;
+  const [rows, width] = param.dims as [number, number];
+  for (const inv of inversions) {
+    if (inv.hidden !== width) {
+      throw new WeightFileError(
+        `embedding ${inv.name} has vectors of width ${inv.hidden}; this model's text encoder needs ${width} (an embedding for another model family?)`,
+      );
+    }
+  }
+  const added = inversions.reduce((n, inv) => n + inv.count, 0);
+  const values = new Float32Array((rows + added) * width);
+  values.set(paramValues(te, name));
+  const ids: InversionPlan['ids'] = [];
+  let next = rows;
+  for (const inv of inversions) {
+    values.set(inv.vectors, next * width);
+    ids.push({ name: inv.name, ids: Array.from({ length: inv.count }, (_, k) => next + k) });
+    next += inv.count;
+  }
+  return { change: { name, change: { values, dims: [rows + added, width] } }, ids };
+}

@@ -1,0 +1,136 @@
+/**
+ * LoRA files merged into a model's weights: kohya / AUTOMATIC1111 keys
+ * (`lora_unet_*`, `lora_te_*` with `lora_down`, `lora_up`, `alpha`; LoCon
+ * convs with k x k down and 1x1 up) and diffusers / PEFT keys (`lora_A`,
+ * `lora_B`). W' = W + weight * alpha / rank * (up @ down), summed over every
+ * LoRA given. Module names come from the model's own parameters, never from
+ * splitting keys at underscores (`to_out_0`, `time_emb_proj` are ambiguous).
+ */
+import { WeightFileError } from './errors.js';
+import path from 'node:path';
+import { type IndexedPart, paramValues, torchDims } from './model-parts.js';
+import type { ParamChange } from './patch-writer.js';
+import { SafetensorsFile } from './safetensors.js';
+
+export interface LoraUse {
+  file: string;
+  weight: number;
+}
+
+interface LoraModule {
+  key: string;
+  down: string;
+  up: string;
+  alpha: string | null;
+}
+
+/** The LoRA's modules by their key stem (`lora_unet_..._to_q`, `unet.down_blocks....to_q`). */
+function loraModules(st: SafetensorsFile): Map<string, LoraModule> {
+  const modules = new Map<string, LoraModule>();
+  for (const name of st.entries.keys()) {
+    const m = /^(.*)\.(lora_down|lora_A)\.weight$/.exec(name);
+    if (!m) continue;
+    const stem = m[1]!;
+    const upName = m[2] === 'lora_down' ? `${stem}.lora_up.weight` : `${stem}.lora_B.weight`;
+    if (!st.has(upName)) continue;
+    modules.set(stem, { key: stem, down: name, up: upName, alpha: st.has(`${stem}.alpha`) ? `${stem}.alpha` : null });
+  }
+  return modules;
+}
+
+/** Every way a LoRA may name a module of this part -> the module's weight parameter. */
+function nameTable(part: IndexedPart): Map<string, string> {
+  const table = new Map<string, string>();
+  const kohya = part.part === 'unet' ? 'lora_unet_' : 'lora_te_';
+  const peft = part.part === 'unet' ? 'unet.' : 'text_encoder.';
+  for (const name of part.params.keys()) {
+    if (!name.endsWith('.weight')) continue;
+    const module = name.slice(0, -'.weight'.length);
+    table.set(kohya + module.replace(/\./g, '_'), name);
+    table.set(peft + module, name);
+    table.set(`base_model.model.${module}`, name);
+  }
+  return table;
+}
+
+export interface LoraMerge {
+  /** Per part, the parameters the LoRAs change. */
+  changes: Map<IndexedPart, Map<string, ParamChange>>;
+  /** Keys that matched no module of the model, by LoRA file. */
+  unmatched: { file: string; keys: string[] }[];
+}
+
+export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): LoraMerge {
+  const targets = parts.filter((p) => p.part === 'unet' || p.part === 'text_encoder');
+  const tables = targets.map((p) => ({ part: p, table: nameTable(p) }));
+  const deltas = new Map<IndexedPart, Map<string, Float64Array>>();
+  const unmatched: LoraMerge['unmatched'] = [];
+  for (const lora of loras) {
+    const st = SafetensorsFile.open(lora.file);
+    const modules = loraModules(st);
+    if (modules.size === 0)
+      throw new WeightFileError(
+        `${path.basename(lora.file)}: no LoRA weights in this file (LoHa, LoKr and other kinds are not supported)`,
+      );
+    const missed: string[] = [];
+    let matched = 0;
+    for (const mod of modules.values()) {
+      const hit = tables.map((t) => ({ part: t.part, param: t.table.get(mod.key) })).find((h) => h.param);
+      if (!hit?.param) {
+        missed.push(mod.key);
+        continue;
+      }
+      matched++;
+      const param = hit.part.params.get(hit.param)!;
+      const dims = torchDims(param);
+      const downE = st.entries.get(mod.down)!;
+      const upE = st.entries.get(mod.up)!;
+      const rank = downE.shape[0]!;
+      const outDim = dims[0]!;
+      const inner = dims.slice(1).reduce((a, b) => a * b, 1);
+      const downInner = downE.shape.slice(1).reduce((a, b) => a * b, 1);
+      const upOk = upE.shape[0] === outDim && upE.shape[1] === rank && upE.shape.slice(2).every((d) => d === 1);
+      if (!upOk || downInner !== inner) {
+        throw new WeightFileError(
+          `${path.basename(lora.file)}: ${mod.key} has shapes [${downE.shape}] / [${upE.shape}] that do not fit ${hit.param} [${dims}] (a LoRA for another model family?)`,
+        );
+      }
+      const alpha = mod.alpha ? st.readFloat32(mod.alpha)[0]! : rank;
+      const scale = lora.weight * (alpha / rank);
+      if (scale === 0) continue;
+      const down = st.readFloat32(mod.down);
+      const up = st.readFloat32(mod.up);
+      const perPart = deltas.get(hit.part) ?? new Map<string, Float64Array>();
+      deltas.set(hit.part, perPart);
+      const delta = perPart.get(hit.param) ?? new Float64Array(outDim * inner);
+      perPart.set(hit.param, delta);
+      for (let o = 0; o < outDim; o++) {
+        for (let r = 0; r < rank; r++) {
+          const u = up[o * rank + r]! * scale;
+          if (u === 0) continue;
+          const row = o * inner;
+          const drow = r * inner;
+          for (let i = 0; i < inner; i++) delta[row + i]! += u * down[drow + i]!;
+        }
+      }
+    }
+    if (matched === 0) {
+      throw new WeightFileError(
+        `${path.basename(lora.file)}: none of its ${modules.size} modules is in this model (a LoRA for another model family?)`,
+      );
+    }
+    if (missed.length) unmatched.push({ file: lora.file, keys: missed });
+  }
+  const changes = new Map<IndexedPart, Map<string, ParamChange>>();
+  for (const [part, perPart] of deltas) {
+    const out = new Map<string, ParamChange>();
+    for (const [name, delta] of perPart) {
+      const base = paramValues(part, name);
+      const values = new Float32Array(base.length);
+      for (let i = 0; i < base.length; i++) values[i] = base[i]! + delta[i]!;
+      out.set(name, { values, dims: part.params.get(name)!.dims });
+    }
+    changes.set(part, out);
+  }
+  return { changes, unmatched };
+}

@@ -1,0 +1,92 @@
+/**
+ * A model with LoRAs merged and textual-inversion embeddings added, as a
+ * folder ONNX Runtime can load: the changed parts are patched copies, every
+ * other entry links back to the base model. Variants are cached by their
+ * inputs, so the same LoRA at the same weight is merged once.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { planInversions, readInversion } from './inversion.js';
+import { type LoraUse, mergeLoras } from './lora.js';
+import { type IndexedPart, indexPart } from './model-parts.js';
+import { type ParamChange, writePatchedOnnx } from './patch-writer.js';
+
+export interface ModelAdditions {
+  loras: LoraUse[];
+  /** Textual-inversion embedding files. */
+  embeddings: string[];
+}
+
+export interface ModelVariant {
+  dir: string;
+  /** Each embedding's trigger word and the token ids its vectors got. */
+  inversions: { name: string; ids: number[] }[];
+  /** LoRA keys that matched nothing, by file, for the job's warnings. */
+  warnings: string[];
+}
+
+export const hasAdditions = (a: ModelAdditions | undefined): a is ModelAdditions =>
+  !!a && (a.loras.length > 0 || a.embeddings.length > 0);
+
+/** A key for the variant: the base folder, its weights' sizes and times, and every addition's file and weight. */
+function variantKey(baseDir: string, additions: ModelAdditions): string {
+  const stamp = (f: string) => {
+    const st = fs.statSync(f);
+    return `${path.resolve(f)}:${st.size}:${st.mtimeMs}`;
+  };
+  const parts = ['unet', 'text_encoder']
+    .map((p) => path.join(baseDir, p, 'model.onnx'))
+    .filter((f) => fs.existsSync(f));
+  const text = JSON.stringify({
+    base: parts.map(stamp),
+    loras: additions.loras.map((l) => [stamp(l.file), l.weight]),
+    embeddings: additions.embeddings.map(stamp),
+  });
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function prepareModelVariant(baseDir: string, additions: ModelAdditions, cacheRoot: string): ModelVariant {
+  const warnings: string[] = [];
+  const dir = path.join(cacheRoot, variantKey(baseDir, additions));
+  const te = indexPart(baseDir, 'text_encoder');
+  const unet = indexPart(baseDir, 'unet');
+  const parts = [te, unet].filter((p): p is IndexedPart => p !== null);
+  const merge = mergeLoras(parts, additions.loras);
+  for (const u of merge.unmatched) {
+    warnings.push(
+      `${path.basename(u.file)}: ${u.keys.length} key(s) matched nothing in this model: ${u.keys.slice(0, 5).join(', ')}${u.keys.length > 5 ? ', ...' : ''}`,
+    );
+  }
+  const changes = merge.changes;
+  let inversions: ModelVariant['inversions'] = [];
+  if (additions.embeddings.length) {
+    if (!te) throw new Error('this model has no text encoder to add embeddings to');
+    const plan = planInversions(te, additions.embeddings.map(readInversion));
+    const teChanges = changes.get(te) ?? new Map<string, ParamChange>();
+    teChanges.set(plan.change.name, plan.change.change);
+    changes.set(te, teChanges);
+    inversions = plan.ids;
+  }
+  const done = path.join(dir, '.complete');
+  if (!fs.existsSync(done)) {
+    const partial = `${dir}.partial-${process.pid}`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    fs.mkdirSync(partial, { recursive: true });
+    try {
+      for (const entry of fs.readdirSync(baseDir)) {
+        const part = parts.find((p) => p.part === entry && changes.has(p));
+        if (part)
+          writePatchedOnnx(part.index, part.params, changes.get(part)!, path.join(partial, entry, 'model.onnx'));
+        else fs.symlinkSync(path.resolve(baseDir, entry), path.join(partial, entry));
+      }
+      fs.writeFileSync(path.join(partial, '.complete'), '');
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(partial, dir);
+    } catch (err) {
+      fs.rmSync(partial, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  return { dir, inversions, warnings };
+}

@@ -1,0 +1,153 @@
+/**
+ * safetensors files (LoRAs, checkpoints, embeddings, VAEs): an 8-byte header
+ * length, a JSON header naming each tensor's dtype, shape and byte range, then
+ * the data. Only the header is read up front; each tensor is read when asked
+ * for, as float32 whatever its stored float type.
+ */
+import { WeightFileError } from './errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { float16ToFloat32 } from '../runtime/float16.js';
+
+const DTYPE_BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
+const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
+/** A header larger than this is no header (the format caps it at 100 MB). */
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export interface SafetensorsEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Absolute byte range in the file. */
+  begin: number;
+  end: number;
+}
+
+export class SafetensorsFile {
+  readonly entries = new Map<string, SafetensorsEntry>();
+  readonly metadata: Record<string, string> = {};
+
+  private constructor(readonly file: string) {}
+
+  /** Reads and checks the header: every tensor's range inside the file and consistent with its shape. */
+  static open(file: string): SafetensorsFile {
+    const st = new SafetensorsFile(file);
+    const what = path.basename(file);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (err) {
+      throw new WeightFileError(`${what}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!stat.isFile()) throw new WeightFileError(`${what}: not a regular file`);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const lenBuf = Buffer.alloc(8);
+      if (fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) throw new WeightFileError(`${what}: too short to be safetensors`);
+      const headerLen = Number(lenBuf.readBigUInt64LE(0));
+      if (headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > stat.size) {
+        throw new WeightFileError(`${what}: not a safetensors file (bad header length)`);
+      }
+      const header = Buffer.alloc(headerLen);
+      fs.readSync(fd, header, 0, headerLen, 8);
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(header.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        throw new WeightFileError(`${what}: not a safetensors file (header is not JSON)`);
+      }
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+        throw new WeightFileError(`${what}: not a safetensors file (header is not an object)`);
+      }
+      const dataStart = 8 + headerLen;
+      for (const [name, value] of Object.entries(json)) {
+        if (name === '__metadata__') {
+          if (value && typeof value === 'object') Object.assign(st.metadata, value);
+          continue;
+        }
+        const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+        const bytes = typeof v?.dtype === 'string' ? DTYPE_BYTES[v.dtype] : undefined;
+        const shape =
+          Array.isArray(v?.shape) && v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+            ? (v.shape as number[])
+            : null;
+        const offsets =
+          Array.isArray(v?.data_offsets) && v.data_offsets.length === 2 ? (v.data_offsets as number[]) : null;
+        if (!bytes || !shape || !offsets) throw new WeightFileError(`${what}: tensor ${name} has a bad header entry`);
+        const [b, e] = offsets as [number, number];
+        const count = shape.reduce((a, d) => a * d, 1);
+        if (!(b >= 0 && e >= b && e - b === count * bytes)) {
+          throw new WeightFileError(`${what}: tensor ${name} has a bad byte range`);
+        }
+        if (dataStart + e > stat.size)
+          throw new WeightFileError(`${what}: truncated (tensor ${name} runs past the end)`);
+        st.entries.set(name, { name, dtype: v.dtype as string, shape, begin: dataStart + b, end: dataStart + e });
+      }
+      return st;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** One tensor as float32 (F32, F16, BF16, F64). */
+  readFloat32(name: string): Float32Array {
+    const e = this.entries.get(name);
+    if (!e) throw new WeightFileError(`${path.basename(this.file)}: no tensor ${name}`);
+    if (!FLOAT_DTYPES.has(e.dtype))
+      throw new WeightFileError(`${path.basename(this.file)}: tensor ${name} is ${e.dtype}, not a float`);
+    const raw = Buffer.alloc(e.end - e.begin);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      if (fs.readSync(fd, raw, 0, raw.length, e.begin) !== raw.length) {
+        throw new WeightFileError(`${path.basename(this.file)}: truncated at tensor ${name}`);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const n = raw.length / DTYPE_BYTES[e.dtype]!;
+    const out = new Float32Array(n);
+    if (e.dtype === 'F32') for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(i * 4);
+    else if (e.dtype === 'F64') for (let i = 0; i < n; i++) out[i] = raw.readDoubleLE(i * 8);
+    else if (e.dtype === 'F16') {
+      const halves = new Uint16Array(n);
+      for (let i = 0; i < n; i++) halves[i] = raw.readUInt16LE(i * 2);
+      out.set(float16ToFloat32(halves));
+    } else {
+      // bfloat16 is the top half of a float32.
+      const bits = new Uint32Array(out.buffer);
+      for (let i = 0; i < n; i++) bits[i] = raw.readUInt16LE(i * 2) << 16;
+    }
+    return out;
+  }
+}
+
+/** Writes float32 tensors as an F32 safetensors file (tests, exported merges). */
+export function writeSafetensors(file: string, tensors: Record<string, { shape: number[]; data: Float32Array }>): void {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
+    offset += t.data.length * 4;
+  }
+  let json = JSON.stringify(header);
+  while ((8 + json.length) % 8 !== 0) json += ' ';
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  const parts = Object.values(tensors).map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  fs.writeFileSync(file, Buffer.concat([len, Buffer.from(json), ...parts]));
+}
