@@ -63,7 +63,7 @@ export function tokenEmbeddingParam(te: IndexedPart): string {
   for (const node of te.index.nodes) {
     if (node.opType !== 'Gather' || sourceOf(te, node.inputs[1] ?? '') !== 'input_ids') continue;
     const t = te.index.initializers.get(node.inputs[0]!);
-    if (!t || t.dims.length !== 2) continue;
+    if (t?.dims.length !== 2) continue;
     const mapped = [...te.params.values()].find((p) => p.sites.some((s) => s.node === node && s.slot === 0));
     if (mapped) return mapped.name;
     // A text encoder whose modules are not named as CLIP's: the table is a parameter all the same.

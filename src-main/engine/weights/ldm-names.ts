@@ -47,64 +47,77 @@ const rename = (rest: string, table: [RegExp, string][]) => {
   return rest;
 };
 
-function unetToLdm(name: string, layout: UnetLayout): string | null {
-  const L = layout.layersPerBlock;
-  let m: RegExpExecArray | null;
-  const simple: Record<string, string> = {
-    'time_embedding.linear_1.': 'time_embed.0.',
-    'time_embedding.linear_2.': 'time_embed.2.',
-    'conv_in.': 'input_blocks.0.0.',
-    'conv_norm_out.': 'out.0.',
-    'conv_out.': 'out.2.',
-  };
-  for (const [from, to] of Object.entries(simple)) if (name.startsWith(from)) return to + name.slice(from.length);
-  if ((m = /^down_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `input_blocks.${1 + Number(m[1]) * (L + 1) + Number(m[2])}.0.${rename(m[3]!, UNET_RESNET)}`;
-  }
-  if ((m = /^down_blocks\.(\d+)\.attentions\.(\d+)\.(.*)$/.exec(name))) {
-    return `input_blocks.${1 + Number(m[1]) * (L + 1) + Number(m[2])}.1.${m[3]}`;
-  }
-  if ((m = /^down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.*)$/.exec(name))) {
-    return `input_blocks.${(Number(m[1]) + 1) * (L + 1)}.0.op.${m[2]}`;
-  }
-  if ((m = /^mid_block\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `middle_block.${Number(m[1]) * 2}.${rename(m[2]!, UNET_RESNET)}`;
-  }
-  if ((m = /^mid_block\.attentions\.0\.(.*)$/.exec(name))) return `middle_block.1.${m[1]}`;
-  if ((m = /^up_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `output_blocks.${Number(m[1]) * (L + 1) + Number(m[2])}.0.${rename(m[3]!, UNET_RESNET)}`;
-  }
-  if ((m = /^up_blocks\.(\d+)\.attentions\.(\d+)\.(.*)$/.exec(name))) {
-    return `output_blocks.${Number(m[1]) * (L + 1) + Number(m[2])}.1.${m[3]}`;
-  }
-  if ((m = /^up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.*)$/.exec(name))) {
-    const level = Number(m[1]);
-    return `output_blocks.${level * (L + 1) + L}.${layout.upWithAttention.has(level) ? 2 : 1}.conv.${m[2]}`;
+type Rule = [RegExp, (m: RegExpExecArray) => string];
+
+/** The first rule whose pattern matches the name, applied; null when none does. */
+function applyRules(name: string, rules: readonly Rule[]): string | null {
+  for (const [re, to] of rules) {
+    const m = re.exec(name);
+    if (m) return to(m);
   }
   return null;
 }
 
-function vaeToLdm(name: string, upLevels: number): string | null {
-  let m: RegExpExecArray | null;
-  if ((m = /^(encoder|decoder)\.mid_block\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `${m[1]}.mid.block_${Number(m[2]) + 1}.${rename(m[3]!, VAE_RESNET)}`;
-  }
-  if ((m = /^(encoder|decoder)\.mid_block\.attentions\.0\.(.*)$/.exec(name))) {
-    return `${m[1]}.mid.attn_1.${rename(m[2]!, VAE_ATTENTION)}`;
-  }
-  if ((m = /^encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `encoder.down.${m[1]}.block.${m[2]}.${rename(m[3]!, VAE_RESNET)}`;
-  }
-  if ((m = /^encoder\.down_blocks\.(\d+)\.downsamplers\.0\.(.*)$/.exec(name)))
-    return `encoder.down.${m[1]}.downsample.${m[2]}`;
-  if ((m = /^decoder\.up_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/.exec(name))) {
-    return `decoder.up.${upLevels - 1 - Number(m[1])}.block.${m[2]}.${rename(m[3]!, VAE_RESNET)}`;
-  }
-  if ((m = /^decoder\.up_blocks\.(\d+)\.upsamplers\.0\.(.*)$/.exec(name))) {
-    return `decoder.up.${upLevels - 1 - Number(m[1])}.upsample.${m[2]}`;
-  }
-  if ((m = /^(encoder|decoder)\.conv_norm_out\.(.*)$/.exec(name))) return `${m[1]}.norm_out.${m[2]}`;
-  return name;
+function unetRules(layout: UnetLayout): Rule[] {
+  const L = layout.layersPerBlock;
+  const n = (s: string | undefined) => Number(s);
+  return [
+    [/^time_embedding\.linear_1\.(.*)$/, (m) => `time_embed.0.${m[1]}`],
+    [/^time_embedding\.linear_2\.(.*)$/, (m) => `time_embed.2.${m[1]}`],
+    [/^conv_in\.(.*)$/, (m) => `input_blocks.0.0.${m[1]}`],
+    [/^conv_norm_out\.(.*)$/, (m) => `out.0.${m[1]}`],
+    [/^conv_out\.(.*)$/, (m) => `out.2.${m[1]}`],
+    [
+      /^down_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/,
+      (m) => `input_blocks.${1 + n(m[1]) * (L + 1) + n(m[2])}.0.${rename(m[3]!, UNET_RESNET)}`,
+    ],
+    [
+      /^down_blocks\.(\d+)\.attentions\.(\d+)\.(.*)$/,
+      (m) => `input_blocks.${1 + n(m[1]) * (L + 1) + n(m[2])}.1.${m[3]}`,
+    ],
+    [
+      /^down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.*)$/,
+      (m) => `input_blocks.${(n(m[1]) + 1) * (L + 1)}.0.op.${m[2]}`,
+    ],
+    [/^mid_block\.resnets\.(\d+)\.(.*)$/, (m) => `middle_block.${n(m[1]) * 2}.${rename(m[2]!, UNET_RESNET)}`],
+    [/^mid_block\.attentions\.0\.(.*)$/, (m) => `middle_block.1.${m[1]}`],
+    [
+      /^up_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/,
+      (m) => `output_blocks.${n(m[1]) * (L + 1) + n(m[2])}.0.${rename(m[3]!, UNET_RESNET)}`,
+    ],
+    [/^up_blocks\.(\d+)\.attentions\.(\d+)\.(.*)$/, (m) => `output_blocks.${n(m[1]) * (L + 1) + n(m[2])}.1.${m[3]}`],
+    [
+      /^up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.*)$/,
+      (m) => `output_blocks.${n(m[1]) * (L + 1) + L}.${layout.upWithAttention.has(n(m[1])) ? 2 : 1}.conv.${m[2]}`,
+    ],
+  ];
+}
+
+function vaeRules(upLevels: number): Rule[] {
+  const up = (s: string | undefined) => upLevels - 1 - Number(s);
+  return [
+    [
+      /^(encoder|decoder)\.mid_block\.resnets\.(\d+)\.(.*)$/,
+      (m) => `${m[1]}.mid.block_${Number(m[2]) + 1}.${rename(m[3]!, VAE_RESNET)}`,
+    ],
+    [
+      /^(encoder|decoder)\.mid_block\.attentions\.0\.(.*)$/,
+      (m) => `${m[1]}.mid.attn_1.${rename(m[2]!, VAE_ATTENTION)}`,
+    ],
+    [
+      /^encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/,
+      (m) => `encoder.down.${m[1]}.block.${m[2]}.${rename(m[3]!, VAE_RESNET)}`,
+    ],
+    [/^encoder\.down_blocks\.(\d+)\.downsamplers\.0\.(.*)$/, (m) => `encoder.down.${m[1]}.downsample.${m[2]}`],
+    [
+      /^decoder\.up_blocks\.(\d+)\.resnets\.(\d+)\.(.*)$/,
+      (m) => `decoder.up.${up(m[1])}.block.${m[2]}.${rename(m[3]!, VAE_RESNET)}`,
+    ],
+    [/^decoder\.up_blocks\.(\d+)\.upsamplers\.0\.(.*)$/, (m) => `decoder.up.${up(m[1])}.upsample.${m[2]}`],
+    [/^(encoder|decoder)\.conv_norm_out\.(.*)$/, (m) => `${m[1]}.norm_out.${m[2]}`],
+    // conv_in, conv_out, quant_conv, post_quant_conv keep their names.
+    [/^(.*)$/, (m) => m[1]!],
+  ];
 }
 
 export interface LdmContext {
@@ -117,9 +130,8 @@ export interface LdmContext {
 export function ldmKey(part: ModelPart, name: string, ctx: LdmContext): string | null {
   if (part === 'text_encoder') return `cond_stage_model.transformer.${name}`;
   if (part === 'unet') {
-    const k = unetToLdm(name, ctx.unet);
+    const k = applyRules(name, unetRules(ctx.unet));
     return k === null ? null : `model.diffusion_model.${k}`;
   }
-  const k = vaeToLdm(name, ctx.vaeUpLevels);
-  return k === null ? null : `first_stage_model.${k}`;
+  return `first_stage_model.${applyRules(name, vaeRules(ctx.vaeUpLevels))}`;
 }
