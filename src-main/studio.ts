@@ -14,6 +14,7 @@ import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { modelRoots } from './models/model-roots.js';
+import { additionsForPrompts } from './models/networks.js';
 import { ModelService } from './models/model-service.js';
 import { TokenStore, type Cipher } from './models/token-store.js';
 import { HubClient } from './models/hub-client.js';
@@ -97,6 +98,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     workerFile: opts.workerFile ?? engineWorkerFile(),
     appVersion: appVersion(),
     resolveModel: (name) => registry.find(name),
+    resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     onImage: (job, image) => gallery.saveGenerated(job.params, image, job.durationMs()),
   });

@@ -26,6 +26,7 @@ export { decodePngToRgb, encodePng, type RgbImage } from './pipeline/images.js';
 export { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
 export { chunkPrompt } from './prompt/prompt-chunks.js';
 export { parsePromptAttention } from './prompt/attention-parser.js';
+export { loraTags, type LoraTag } from './prompt/extra-networks.js';
 
 // Noise.
 export { TorchCpuGenerator, TorchCudaGenerator, createGenerator } from './rng/index.js';

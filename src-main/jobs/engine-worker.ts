@@ -29,6 +29,7 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
       signal: controller.signal,
       appVersion: msg.appVersion,
       modelName: msg.modelName,
+      additions: msg.additions,
       onStep: (info) => {
         // Previews at most ~10 per second; the last step always gets one.
         const now = Date.now();
@@ -56,7 +57,13 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
         inOrder(() => post({ type: 'image', jobId: msg.jobId, image: { ...image, png: new Uint8Array(image.png) } })),
     });
     await chain;
-    post({ type: 'done', jobId: msg.jobId, provider: result.provider, providerNote: result.providerNote });
+    post({
+      type: 'done',
+      jobId: msg.jobId,
+      provider: result.provider,
+      providerNote: result.providerNote,
+      warnings: result.warnings,
+    });
   } catch (err) {
     await chain;
     const error = isStudioError(err)

@@ -101,6 +101,23 @@ describe('generation jobs through the contract and the engine worker', () => {
     });
   });
 
+  it('applies a <lora:NAME:WEIGHT> from the models folder and keeps the tag in the record', async () => {
+    const loras = path.join(h.studio.paths.modelsDir, 'loras');
+    fs.mkdirSync(loras, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES_DIR, 'byo', 'lora.safetensors'), path.join(loras, 'detail.safetensors'));
+    const prompt = 'a photograph of an astronaut riding a horse <lora:detail:0.8>';
+    const jobId = await submit({ prompt, seed: 1234, steps: 10, sampler: 'euler', cfgScale: 7, rng: 'cpu' });
+    const done = await h.waitForDone(jobId);
+    expect(done).toMatchObject({ status: 'succeeded', warnings: [] });
+    const got = await decodePngToRgb(Buffer.from(done.images[0]!.png, 'base64'));
+    const want = await decodePngToRgb(fs.readFileSync(path.join(FIXTURES_DIR, 'byo', 'lora-w0.8.png')));
+    expect(imageDifference(got.data, want.data).max).toBeLessThanOrEqual(2);
+    expect(await h.call('gallery.get', { id: done.images[0]!.galleryId! })).toMatchObject({ prompt });
+    expect(parseInfotext(readTextChunks(Buffer.from(done.images[0]!.png, 'base64')).parameters!).prompt).toBe(prompt);
+    // A LoRA the folder lacks is refused when the job is submitted, by name.
+    await expect(submit({ prompt: 'x <lora:nowhere:1>', steps: 1 })).rejects.toThrow(/LoRA "nowhere"/);
+  });
+
   it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
     const jobId = await submit({
       prompt: 'x',

@@ -10,7 +10,7 @@ import type { Emit } from '../../src-shared/contract.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { pickSettings } from '../../src-shared/domain/generation.js';
 import type { ProviderName } from '../../src-shared/domain/settings.js';
-import type { PipelineRequest } from '../engine/index.js';
+import type { ModelAdditions, PipelineRequest } from '../engine/index.js';
 import type { FromWorker, ToWorker, WorkerImage } from './worker-protocol.js';
 import { randomSeed } from './seeds.js';
 
@@ -20,6 +20,8 @@ export interface JobQueueOptions {
   appVersion: string;
   /** Model name -> folder; throws MODEL_NOT_FOUND. */
   resolveModel: (name: string) => string;
+  /** The LoRAs and embeddings a request's prompts ask for; throws when one is missing. */
+  resolveAdditions?: (params: GenerationParams) => ModelAdditions;
   providerOrder: (params: GenerationParams) => ProviderName[];
   /** Called for each finished image before job.done is sent (the gallery saves it here); returns its gallery id. */
   onImage?: (
@@ -32,6 +34,7 @@ interface Job {
   id: string;
   params: GenerationParams;
   request: PipelineRequest;
+  additions: ModelAdditions | undefined;
   modelDir: string;
   providers: ProviderName[];
   startedAt: number;
@@ -49,6 +52,7 @@ export class JobQueue {
 
   submit(params: GenerationParams): string {
     const modelDir = this.opts.resolveModel(params.model);
+    const additions = this.opts.resolveAdditions?.(params);
     const seed = params.seed < 0 ? randomSeed() : params.seed;
     const resolved: GenerationParams = { ...params, seed };
     const request: PipelineRequest = {
@@ -61,6 +65,7 @@ export class JobQueue {
       id: crypto.randomUUID(),
       params: resolved,
       request,
+      additions,
       modelDir,
       providers: this.opts.providerOrder(params),
       startedAt: 0,
@@ -111,6 +116,7 @@ export class JobQueue {
         error: { code: 'CANCELLED', message: 'Cancelled before it started' },
         provider: null,
         providerNote: null,
+        warnings: [],
       });
       this.announce();
       return true;
@@ -145,6 +151,7 @@ export class JobQueue {
           },
           provider: null,
           providerNote: null,
+          warnings: [],
         });
       }
     };
@@ -170,6 +177,7 @@ export class JobQueue {
       modelName: job.params.model,
       providers: job.providers,
       request: job.request,
+      additions: job.additions,
       appVersion: this.opts.appVersion,
     });
   }
@@ -204,14 +212,23 @@ export class JobQueue {
         job.pendingSaves.push(save);
       }
     } else if (msg.type === 'done') {
-      this.finish(job, { status: 'succeeded', error: null, provider: msg.provider, providerNote: msg.providerNote });
+      this.finish(job, {
+        status: 'succeeded',
+        error: null,
+        provider: msg.provider,
+        providerNote: msg.providerNote,
+        warnings: msg.warnings,
+      });
     } else if (msg.type === 'failed') {
       const status = msg.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-      this.finish(job, { status, error: msg.error, provider: msg.provider, providerNote: null });
+      this.finish(job, { status, error: msg.error, provider: msg.provider, providerNote: null, warnings: [] });
     }
   }
 
-  private finish(job: Job, outcome: Pick<JobDone, 'status' | 'error' | 'provider' | 'providerNote'>): void {
+  private finish(
+    job: Job,
+    outcome: Pick<JobDone, 'status' | 'error' | 'provider' | 'providerNote' | 'warnings'>,
+  ): void {
     if (this.running === job) this.running = null;
     this.pump();
     this.announce();

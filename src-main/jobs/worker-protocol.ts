@@ -2,7 +2,7 @@
 import type { StudioErrorData } from '../../src-shared/domain/errors.js';
 import type { GenerationFacts } from '../../src-shared/domain/generation.js';
 import type { ProviderName } from '../../src-shared/domain/settings.js';
-import type { PipelineRequest } from '../engine/index.js';
+import type { ModelAdditions, PipelineRequest } from '../engine/index.js';
 
 export type ToWorker =
   | {
@@ -12,6 +12,8 @@ export type ToWorker =
       modelName: string;
       providers: ProviderName[];
       request: PipelineRequest;
+      /** LoRAs and embeddings applied to the model for this job. */
+      additions?: ModelAdditions;
       appVersion: string;
     }
   | { type: 'cancel'; jobId: string }
@@ -36,5 +38,5 @@ export type FromWorker =
       preview: Uint8Array | null;
     }
   | { type: 'image'; jobId: string; image: WorkerImage }
-  | { type: 'done'; jobId: string; provider: ProviderName; providerNote: string | null }
+  | { type: 'done'; jobId: string; provider: ProviderName; providerNote: string | null; warnings: string[] }
   | { type: 'failed'; jobId: string; error: StudioErrorData; provider: ProviderName | null };

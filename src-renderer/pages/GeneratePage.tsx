@@ -361,6 +361,7 @@ export function GeneratePage() {
                 <Text size="xs" c="dimmed">
                   {formatMs(state.result.totalMs)}
                   {state.result.providerNote ? ` · ${state.result.providerNote}` : ''}
+                  {state.result.warnings.map((w) => ` · ${w}`).join('')}
                 </Text>
               </Group>
             )}

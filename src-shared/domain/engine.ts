@@ -78,6 +78,8 @@ export const zJobDone = z.object({
   provider: zProviderName.nullable(),
   /** Why the preferred provider was not used, when it was not. */
   providerNote: z.string().nullable(),
+  /** What did not fully apply (LoRA keys that matched nothing in the model). */
+  warnings: z.array(z.string()),
   totalMs: z.number(),
 });
 export type JobDone = z.infer<typeof zJobDone>;

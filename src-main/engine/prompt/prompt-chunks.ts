@@ -8,6 +8,7 @@
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { CHUNK_TOKENS } from '../tokenizer/clip-tokenizer.js';
 import { BREAK_MARKER, parsePromptAttention } from './attention-parser.js';
+import { withoutNetworkTags } from './extra-networks.js';
 
 export const COMMA_BACKTRACK = 20;
 
@@ -25,7 +26,7 @@ export interface ChunkedPrompt {
 }
 
 export function chunkPrompt(tokenizer: ClipTokenizer, prompt: string): ChunkedPrompt {
-  const fragments = parsePromptAttention(prompt);
+  const fragments = parsePromptAttention(withoutNetworkTags(prompt));
   const commaId = tokenizer.encodeText(',')[0];
   const chunks: PromptChunk[] = [];
   let tokens: number[] = [];

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { loraTags, withoutNetworkTags } from './extra-networks.js';
+
+describe('extra-network tags', () => {
+  it('reads <lora:NAME:WEIGHT> as A1111 writes it, weight 1 when left out, the last of a repeated name', () => {
+    expect(loraTags('a cat <lora:detail:0.8>, <lyco:style> <lora:detail:-0.5:1> <hypernet:old:1>')).toEqual([
+      { name: 'detail', weight: -0.5 },
+      { name: 'style', weight: 1 },
+    ]);
+  });
+  it('removes every tag from the text the tokenizer sees', () => {
+    expect(withoutNetworkTags('a cat <lora:detail:0.8>, sitting<hypernet:x:1>')).toBe('a cat , sitting');
+  });
+});
