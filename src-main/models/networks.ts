@@ -24,7 +24,7 @@ export function networkFiles(modelsDir: string, kind: typeof LORAS_DIR | typeof 
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** What the prompts ask to apply; a LoRA the folder lacks is an error naming it. */
 export function additionsForPrompts(modelsDir: string, prompt: string, negative: string): ModelAdditions {
@@ -37,7 +37,7 @@ export function additionsForPrompts(modelsDir: string, prompt: string, negative:
   });
   const text = `${prompt}\n${negative}`;
   const embeddings = [...networkFiles(modelsDir, EMBEDDINGS_DIR)]
-    .filter(([name]) => new RegExp(`(^|[^\\w-])${escape(name)}($|[^\\w-])`, 'i').test(text))
+    .filter(([name]) => new RegExp(`(^|[^\\w-])${escapeRegExp(name)}($|[^\\w-])`, 'i').test(text))
     .map(([, file]) => file);
   return { loras, embeddings };
 }
