@@ -65,7 +65,7 @@ export function checkpointChanges(
           `${found} has shape [${entry.shape.join(', ')}], the model needs [${want.join(', ')}] (a checkpoint of another size or family?)`,
         );
       }
-      out.set(name, { values: st.readFloat32(found), dims: param.dims });
+      out.set(name, { values: () => st.readFloat32(found), dims: param.dims });
     }
     changes.set(part, out);
   }

@@ -97,14 +97,21 @@ export function planInversions(te: IndexedPart, inversions: readonly Inversion[]
     }
   }
   const added = inversions.reduce((n, inv) => n + inv.count, 0);
-  const values = new Float32Array((rows + added) * width);
-  values.set(paramValues(te, name));
   const ids: InversionPlan['ids'] = [];
   let next = rows;
   for (const inv of inversions) {
-    values.set(inv.vectors, next * width);
     ids.push({ name: inv.name, ids: Array.from({ length: inv.count }, (_, k) => next + k) });
     next += inv.count;
   }
+  const values = () => {
+    const table = new Float32Array((rows + added) * width);
+    table.set(paramValues(te, name));
+    let at = rows;
+    for (const inv of inversions) {
+      table.set(inv.vectors, at * width);
+      at += inv.count;
+    }
+    return table;
+  };
   return { change: { name, change: { values, dims: [rows + added, width] } }, ids };
 }

@@ -60,18 +60,32 @@ export interface LoraMerge {
   unmatched: { file: string; keys: string[] }[];
 }
 
+/** One LoRA module's contribution to one parameter. */
+interface Contribution {
+  st: SafetensorsFile;
+  mod: LoraModule;
+  rank: number;
+  scale: number;
+}
+
+/**
+ * Plans the merge from the files' headers (every shape checked before any
+ * weight is read), then merges each parameter only when the writer asks for
+ * it: the base weight plus every LoRA's `scale * up @ down`, summed in float64.
+ */
 export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): LoraMerge {
   const targets = parts.filter((p) => p.part === 'unet' || p.part === 'text_encoder');
   const tables = targets.map((p) => ({ part: p, table: nameTable(p) }));
-  const deltas = new Map<IndexedPart, Map<string, Float64Array>>();
+  const plan = new Map<IndexedPart, Map<string, Contribution[]>>();
   const unmatched: LoraMerge['unmatched'] = [];
   for (const lora of loras) {
     const st = SafetensorsFile.open(lora.file);
     const modules = loraModules(st);
-    if (modules.size === 0)
+    if (modules.size === 0) {
       throw new WeightFileError(
         `${path.basename(lora.file)}: no LoRA weights in this file (LoHa, LoKr and other kinds are not supported)`,
       );
+    }
     const missed: string[] = [];
     let matched = 0;
     for (const mod of modules.values()) {
@@ -81,15 +95,13 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
         continue;
       }
       matched++;
-      const param = hit.part.params.get(hit.param)!;
-      const dims = torchDims(param);
+      const dims = torchDims(hit.part.params.get(hit.param)!);
       const downE = st.entries.get(mod.down)!;
       const upE = st.entries.get(mod.up)!;
       const rank = downE.shape[0]!;
-      const outDim = dims[0]!;
       const inner = dims.slice(1).reduce((a, b) => a * b, 1);
       const downInner = downE.shape.slice(1).reduce((a, b) => a * b, 1);
-      const upOk = upE.shape[0] === outDim && upE.shape[1] === rank && upE.shape.slice(2).every((d) => d === 1);
+      const upOk = upE.shape[0] === dims[0] && upE.shape[1] === rank && upE.shape.slice(2).every((d) => d === 1);
       if (!upOk || downInner !== inner) {
         throw new WeightFileError(
           `${path.basename(lora.file)}: ${mod.key} has shapes [${downE.shape}] / [${upE.shape}] that do not fit ${hit.param} [${dims}] (a LoRA for another model family?)`,
@@ -98,21 +110,9 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
       const alpha = mod.alpha ? st.readFloat32(mod.alpha)[0]! : rank;
       const scale = lora.weight * (alpha / rank);
       if (scale === 0) continue;
-      const down = st.readFloat32(mod.down);
-      const up = st.readFloat32(mod.up);
-      const perPart = deltas.get(hit.part) ?? new Map<string, Float64Array>();
-      deltas.set(hit.part, perPart);
-      const delta = perPart.get(hit.param) ?? new Float64Array(outDim * inner);
-      perPart.set(hit.param, delta);
-      for (let o = 0; o < outDim; o++) {
-        for (let r = 0; r < rank; r++) {
-          const u = up[o * rank + r]! * scale;
-          if (u === 0) continue;
-          const row = o * inner;
-          const drow = r * inner;
-          for (let i = 0; i < inner; i++) delta[row + i]! += u * down[drow + i]!;
-        }
-      }
+      const perPart = plan.get(hit.part) ?? new Map<string, Contribution[]>();
+      plan.set(hit.part, perPart);
+      perPart.set(hit.param, [...(perPart.get(hit.param) ?? []), { st, mod, rank, scale }]);
     }
     if (matched === 0) {
       throw new WeightFileError(
@@ -122,15 +122,35 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
     if (missed.length) unmatched.push({ file: lora.file, keys: missed });
   }
   const changes = new Map<IndexedPart, Map<string, ParamChange>>();
-  for (const [part, perPart] of deltas) {
+  for (const [part, perPart] of plan) {
     const out = new Map<string, ParamChange>();
-    for (const [name, delta] of perPart) {
-      const base = paramValues(part, name);
-      const values = new Float32Array(base.length);
-      for (let i = 0; i < base.length; i++) values[i] = base[i]! + delta[i]!;
-      out.set(name, { values, dims: part.params.get(name)!.dims });
+    for (const [name, contributions] of perPart) {
+      out.set(name, { dims: part.params.get(name)!.dims, values: () => merged(part, name, contributions) });
     }
     changes.set(part, out);
   }
   return { changes, unmatched };
+}
+
+function merged(part: IndexedPart, name: string, contributions: Contribution[]): Float32Array {
+  const base = paramValues(part, name);
+  const outDim = torchDims(part.params.get(name)!)[0]!;
+  const inner = base.length / outDim;
+  const delta = new Float64Array(base.length);
+  for (const { st, mod, rank, scale } of contributions) {
+    const down = st.readFloat32(mod.down);
+    const up = st.readFloat32(mod.up);
+    for (let o = 0; o < outDim; o++) {
+      const row = o * inner;
+      for (let r = 0; r < rank; r++) {
+        const u = up[o * rank + r]! * scale;
+        if (u === 0) continue;
+        const drow = r * inner;
+        for (let i = 0; i < inner; i++) delta[row + i]! += u * down[drow + i]!;
+      }
+    }
+  }
+  const values = new Float32Array(base.length);
+  for (let i = 0; i < base.length; i++) values[i] = base[i]! + delta[i]!;
+  return values;
 }

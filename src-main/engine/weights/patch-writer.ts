@@ -22,15 +22,18 @@ import {
 import type { Param, ParamSite } from './param-map.js';
 import { encodeVarint, fields, lenField, stringField, varintField, WIRE_LEN } from './protobuf.js';
 
-/** New values for a parameter, in torch layout, with the stored dims (a grown embedding table has new ones). */
+/**
+ * New values for a parameter, in torch layout, with the stored dims (a grown
+ * embedding table has new ones). `values` is called once, when the writer
+ * reaches the parameter: a model's worth of new weights is never held at once.
+ */
 export interface ParamChange {
-  values: Float32Array;
+  values: () => Float32Array;
   dims: number[];
 }
 
 /** Torch-layout values -> the stored layout of a site (transposed for MatMul-held Linear weights). */
-function toStored(change: ParamChange, site: ParamSite): Float32Array {
-  const values = change.values;
+function toStored(values: Float32Array, change: ParamChange, site: ParamSite): Float32Array {
   if (site.layout !== 'transposed') return values;
   const [rows, cols] = change.dims as [number, number]; // stored [in, out]
   const out = new Float32Array(values.length);
@@ -161,15 +164,14 @@ export function writePatchedOnnx(
     for (const [name, change] of changes) {
       const param = params.get(name);
       if (!param) throw new WeightFileError(`the model has no parameter ${name}`);
-      if (change.values.length !== numel(change.dims)) {
-        throw new WeightFileError(
-          `${name}: ${change.values.length} values for a tensor of shape [${change.dims.join(', ')}]`,
-        );
+      const values = change.values();
+      if (values.length !== numel(change.dims)) {
+        throw new WeightFileError(`${name}: ${values.length} values for a tensor of shape [${change.dims.join(', ')}]`);
       }
       const done = new Set<string>();
       for (const site of param.sites) {
         const t = index.initializers.get(site.initializer)!;
-        const bytes = tensorBytes(toStored(change, site), t.dataType);
+        const bytes = tensorBytes(toStored(values, change, site), t.dataType);
         const dims = change.dims;
         const tensor = (tensorName: string) =>
           sink.encode(tensorName, dims, t.dataType, bytes, t.data.kind === 'external');

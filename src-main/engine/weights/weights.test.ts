@@ -37,7 +37,7 @@ describe('ONNX weights located by module', () => {
     const before = paramValues(te, sibling);
     const values = Float32Array.from(before, (_, i) => i + 0.5);
     const out = path.join(tmp, 'text_encoder', 'model.onnx');
-    writePatchedOnnx(te.index, te.params, new Map([[changed, { values, dims: [32] }]]), out);
+    writePatchedOnnx(te.index, te.params, new Map([[changed, { values: () => values, dims: [32] }]]), out);
     const patched = indexPart(tmp, 'text_encoder')!;
     expect(Array.from(paramValues(patched, changed))).toEqual(Array.from(values));
     expect(Array.from(paramValues(patched, sibling))).toEqual(Array.from(before));
