@@ -14,7 +14,7 @@ import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { modelRoots } from './models/model-roots.js';
-import { additionsForPrompts } from './models/networks.js';
+import { additionsForPrompts, listNetworks } from './models/networks.js';
 import { ModelService } from './models/model-service.js';
 import { TokenStore, type Cipher } from './models/token-store.js';
 import { HubClient } from './models/hub-client.js';
@@ -140,6 +140,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
         order: availableProviders(),
       };
     },
+    'models.networks': () => listNetworks(modelsDir()),
     'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs.list': () => jobs.state(),
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),

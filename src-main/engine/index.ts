@@ -48,4 +48,9 @@ export { FileCursor, fields } from './weights/protobuf.js';
 export { WeightFileError } from './weights/errors.js';
 export { type ModelAdditions, type ModelVariant, hasAdditions, prepareModelVariant } from './weights/model-variant.js';
 export { convertCheckpoint, checkpointFamily } from './weights/checkpoint.js';
-export { SafetensorsFile, writeSafetensors } from './weights/safetensors.js';
+export {
+  SafetensorsFile,
+  fileShortHash,
+  loraShortHash,
+  writeSafetensors,
+} from './weights/safetensors.js';

@@ -4,6 +4,7 @@
  * handed on with the engine's facts about the run. Shared by the engine
  * worker (the app) and the command line.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GenerationFacts } from '../../src-shared/domain/generation.js';
@@ -14,8 +15,10 @@ import {
   type ModelAdditions,
   ORT_VERSION,
   encodePng,
+  fileShortHash,
   hasAdditions,
   hashModelFolder,
+  loraShortHash,
   prepareModelVariant,
   runPipeline,
   shortHash,
@@ -24,6 +27,27 @@ import {
   type StepInfo,
 } from '../engine/index.js';
 import { annotatePng } from '../pngmeta/studio-metadata.js';
+
+const stem = (file: string) => path.basename(file).replace(/\.safetensors$/i, '');
+const hashes = new Map<string, string>();
+/** A1111's short hash of a file, computed once per file version. */
+function shortHashOf(file: string, kind: 'lora' | 'embedding'): string {
+  const st = fs.statSync(file);
+  const key = `${kind}:${path.resolve(file)}:${st.size}:${st.mtimeMs}`;
+  let h = hashes.get(key);
+  if (!h) {
+    h = kind === 'lora' ? loraShortHash(file) : fileShortHash(file);
+    hashes.set(key, h);
+  }
+  return h;
+}
+
+function networksUsed(additions: ModelAdditions): NonNullable<GenerationFacts['networks']> {
+  return {
+    loras: additions.loras.map((l) => ({ name: stem(l.file), weight: l.weight, hash: shortHashOf(l.file, 'lora') })),
+    embeddings: additions.embeddings.map((f) => ({ name: stem(f), hash: shortHashOf(f, 'embedding') })),
+  };
+}
 
 export interface GeneratedPng {
   index: number;
@@ -120,6 +144,7 @@ export async function generatePngs(
     provider: model.provider,
     engineVersion: opts.appVersion,
     runtimeVersion: ORT_VERSION,
+    ...(hasAdditions(opts.additions) ? { networks: networksUsed(opts.additions) } : {}),
   };
   for (const r of results) {
     const png = annotatePng(await encodePng(r.image), { ...request, seed: r.seed, batchIndex: r.index }, facts);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +114,14 @@ describe('generation jobs through the contract and the engine worker', () => {
     const want = await decodePngToRgb(fs.readFileSync(path.join(FIXTURES_DIR, 'byo', 'lora-w0.8.png')));
     expect(imageDifference(got.data, want.data).max).toBeLessThanOrEqual(2);
     expect(await h.call('gallery.get', { id: done.images[0]!.galleryId! })).toMatchObject({ prompt });
-    expect(parseInfotext(readTextChunks(Buffer.from(done.images[0]!.png, 'base64')).parameters!).prompt).toBe(prompt);
+    const info = parseInfotext(readTextChunks(Buffer.from(done.images[0]!.png, 'base64')).parameters!);
+    expect(info.prompt).toBe(prompt);
+    // A1111's LoRA hash: sha256 of the tensor data after the header, 12 hex digits.
+    const file = fs.readFileSync(path.join(loras, 'detail.safetensors'));
+    const data = file.subarray(8 + Number(file.readBigUInt64LE(0)));
+    expect(info.settings['Lora hashes']).toBe(
+      `detail: ${crypto.createHash('sha256').update(data).digest('hex').slice(0, 12)}`,
+    );
     // A LoRA the folder lacks is refused when the job is submitted, by name.
     await expect(submit({ prompt: 'x <lora:nowhere:1>', steps: 1 })).rejects.toThrow(/LoRA "nowhere"/);
   });

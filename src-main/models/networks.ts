@@ -41,3 +41,12 @@ export function additionsForPrompts(modelsDir: string, prompt: string, negative:
     .map(([, file]) => file);
   return { loras, embeddings };
 }
+
+/** Both kinds with their sizes, for the Generate page's pickers. */
+export function listNetworks(modelsDir: string): Record<'loras' | 'embeddings', { name: string; sizeBytes: number }[]> {
+  const list = (kind: typeof LORAS_DIR | typeof EMBEDDINGS_DIR) =>
+    [...networkFiles(modelsDir, kind)]
+      .map(([name, file]) => ({ name, sizeBytes: fs.statSync(file).size }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  return { loras: list(LORAS_DIR), embeddings: list(EMBEDDINGS_DIR) };
+}

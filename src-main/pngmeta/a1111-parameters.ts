@@ -15,6 +15,9 @@ export type InfotextParams = Omit<GenerationSettings, 'mode' | 'strength'> & {
   modelHash?: string;
   /** img2img / inpainting only. */
   strength?: number;
+  /** `name: hash, ...` of the LoRAs and embeddings used, as A1111 lists them. */
+  loraHashes?: string;
+  tiHashes?: string;
   version?: string;
 };
 
@@ -40,6 +43,8 @@ export function formatInfotext(p: InfotextParams): string {
     ['Denoising strength', p.strength === undefined ? undefined : formatNumber(p.strength)],
     // A1111's default noise source is the GPU; it writes RNG only for the others.
     ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
+    ['Lora hashes', p.loraHashes],
+    ['TI hashes', p.tiHashes],
     ['Version', p.version],
   ];
   const line = settings

@@ -9,6 +9,7 @@ import {
   type GenerationFacts,
   type GenerationSettings,
   generationSettingsShape,
+  zGenerationFacts,
 } from '../../src-shared/domain/generation.js';
 import { formatInfotext } from './a1111-parameters.js';
 import { withTextChunks } from './png-chunks.js';
@@ -24,6 +25,7 @@ export const zStudioMetadata = z.object({
   batchIndex: z.number().int(),
   model: z.object({ name: z.string(), hash: z.string().nullable(), family: z.string() }),
   engine: z.object({ app: z.string(), onnxruntime: z.string(), provider: z.string() }),
+  networks: zGenerationFacts.shape.networks,
 });
 export type StudioMetadata = z.infer<typeof zStudioMetadata>;
 
@@ -48,6 +50,7 @@ export function studioMetadata(
     batchIndex: settings.batchIndex,
     model: { name: facts.modelName, hash: facts.modelHash, family: facts.modelFamily },
     engine: { app: facts.engineVersion, onnxruntime: facts.runtimeVersion, provider: facts.provider },
+    ...(facts.networks ? { networks: facts.networks } : {}),
   };
 }
 
@@ -63,6 +66,12 @@ export function annotatePng(
     model: facts.modelName,
     modelHash: facts.modelHash ?? undefined,
     strength: meta.strength ?? undefined,
+    loraHashes: facts.networks?.loras.length
+      ? facts.networks.loras.map((l) => `${l.name}: ${l.hash}`).join(', ')
+      : undefined,
+    tiHashes: facts.networks?.embeddings.length
+      ? facts.networks.embeddings.map((e) => `${e.name}: ${e.hash}`).join(', ')
+      : undefined,
     version: `latent-studio ${facts.engineVersion}`,
   });
   return withTextChunks(png, { parameters, [STUDIO_CHUNK]: JSON.stringify(meta) });

@@ -28,6 +28,7 @@ import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
 import { useJob } from '../generate/use-job.js';
 import { takeDraft } from '../generate/draft.js';
+import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
 
@@ -184,6 +185,7 @@ export function GeneratePage() {
             data-testid="mode-control"
           />
           <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
+          <NetworkPicker onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())} />
           <PromptField
             label="Negative prompt"
             value={negative}

@@ -72,6 +72,13 @@ export const zGenerationFacts = z.object({
   engineVersion: z.string(),
   /** onnxruntime-node's version. */
   runtimeVersion: z.string(),
+  /** LoRAs and embeddings applied, with A1111's short hashes. */
+  networks: z
+    .object({
+      loras: z.array(z.object({ name: z.string(), weight: z.number(), hash: z.string() })),
+      embeddings: z.array(z.object({ name: z.string(), hash: z.string() })),
+    })
+    .optional(),
 });
 export type GenerationFacts = z.output<typeof zGenerationFacts>;
 

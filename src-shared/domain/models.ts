@@ -44,6 +44,9 @@ export const zInstallDone = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
+/** A LoRA or embedding file: its name is what prompts use (`<lora:NAME:1>`, or the word itself). */
+export const zNetworkFile = z.object({ name: z.string(), sizeBytes: z.number().int() });
+
 export const modelChannels = {
   'models.list': {
     input: z.object({}).strict(),
@@ -96,6 +99,11 @@ export const modelChannels = {
   'models.delete': {
     input: z.object({ name: z.string().min(1).max(200) }).strict(),
     output: z.object({ deleted: z.boolean() }),
+  },
+  /** The LoRAs and textual-inversion embeddings in the models folder's `loras/` and `embeddings/`. */
+  'models.networks': {
+    input: z.object({}).strict(),
+    output: z.object({ loras: z.array(zNetworkFile), embeddings: z.array(zNetworkFile) }),
   },
 } as const;
 

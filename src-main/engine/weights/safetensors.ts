@@ -5,6 +5,7 @@
  * for, as float32 whatever its stored float type.
  */
 import { WeightFileError } from './errors.js';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { float16ToFloat32 } from '../runtime/float16.js';
@@ -37,6 +38,8 @@ export interface SafetensorsEntry {
 export class SafetensorsFile {
   readonly entries = new Map<string, SafetensorsEntry>();
   readonly metadata: Record<string, string> = {};
+  /** Where the tensor data starts (after the 8-byte length and the header). */
+  dataStart = 0;
 
   private constructor(readonly file: string) {}
 
@@ -71,6 +74,7 @@ export class SafetensorsFile {
         throw new WeightFileError(`${what}: not a safetensors file (header is not an object)`);
       }
       const dataStart = 8 + headerLen;
+      st.dataStart = dataStart;
       for (const [name, value] of Object.entries(json)) {
         if (name === '__metadata__') {
           if (value && typeof value === 'object') Object.assign(st.metadata, value);
@@ -150,4 +154,35 @@ export function writeSafetensors(file: string, tensors: Record<string, { shape: 
   len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
   const parts = Object.values(tensors).map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   fs.writeFileSync(file, Buffer.concat([len, Buffer.from(json), ...parts]));
+}
+
+function sha256From(file: string, start: number): string {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (let pos = start; ; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      hash.update(buf.subarray(0, n));
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The short hashes A1111 writes for its extra networks: a LoRA's is the
+ * sha256 of its tensor data (the "addnet" hash, header skipped), an
+ * embedding's the sha256 of the whole file; both cut to 12 hex digits.
+ */
+export function loraShortHash(file: string): string {
+  const st = SafetensorsFile.open(file);
+  return sha256From(file, st.dataStart).slice(0, 12);
+}
+
+export function fileShortHash(file: string): string {
+  return sha256From(file, 0).slice(0, 12);
 }

@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { callHost } from './helpers/contract-client';
+import { fillGenerateForm, imagePixels } from './helpers/generate-form';
+import { spawnHost, TINY_SD, type SpawnedHost } from './helpers/host';
+
+const BYO = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'byo');
+const PROMPT = 'a photograph of an astronaut riding a horse';
+
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  host = await spawnHost([], {}, (home) => {
+    const models = path.join(home, 'models');
+    fs.mkdirSync(path.join(models, 'loras'), { recursive: true });
+    fs.symlinkSync(TINY_SD, path.join(models, 'tiny-sd'), 'dir');
+    fs.copyFileSync(path.join(BYO, 'lora.safetensors'), path.join(models, 'loras', 'detail.safetensors'));
+    fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, 'data', 'settings.json'),
+      JSON.stringify({ providerPreference: 'cpu', defaultModel: 'tiny-sd' }),
+    );
+  });
+});
+test.afterAll(async () => host?.close());
+
+test('pick a LoRA from the models folder, generate, find it in the gallery and the exported PNG, remix it', async ({
+  page,
+}) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await fillGenerateForm(page, { prompt: PROMPT, steps: 10, cfg: 7, width: 64, height: 64, seed: 1234 });
+  await page.getByTestId('sampler-select').click();
+  await page.getByRole('option', { name: 'Euler', exact: true }).click();
+  await page.getByTestId('lora-picker').click();
+  await page.getByRole('option', { name: /^detail/ }).click();
+  await expect(page.getByTestId('prompt')).toHaveValue(`${PROMPT} <lora:detail:1>`);
+  // The weight is edited in the text, as in A1111.
+  await page.getByTestId('prompt').fill(`${PROMPT} <lora:detail:0.8>`);
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+
+  // The picture is the LoRA's reference at weight 0.8 (the browser decodes the PNG).
+  const got = await imagePixels(page, 'result-image');
+  const want = await sharp(path.join(BYO, 'lora-w0.8.png')).removeAlpha().raw().toBuffer();
+  let max = 0;
+  for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(got.data[i]! - want[i]!));
+  expect(max).toBeLessThanOrEqual(2);
+
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('gallery-cell').first().click();
+  await expect(page.getByTestId('gallery-detail')).toContainText('<lora:detail:0.8>');
+  const id = Number(await page.getByTestId('gallery-cell').first().getAttribute('data-id'));
+  const exported = await callHost<{ files: { data: string }[] }>(host.url, 'gallery.export', {
+    ids: [id],
+    withMetadata: true,
+  });
+  expect(Buffer.from(exported.files[0]!.data, 'base64').toString('latin1')).toContain(`${PROMPT} <lora:detail:0.8>`);
+
+  await page.getByTestId('remix-button').click();
+  await expect(page.getByTestId('prompt')).toHaveValue(`${PROMPT} <lora:detail:0.8>`);
+});
