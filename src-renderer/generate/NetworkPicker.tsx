@@ -7,37 +7,35 @@
 import { Group, Select } from '@mantine/core';
 import { useCall } from '../api/use-call.js';
 
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+const KINDS = [
+  { kind: 'loras', label: 'Add a LoRA', folder: 'loras/', insert: (name: string) => `<lora:${name}:1>` },
+  { kind: 'embeddings', label: 'Add an embedding', folder: 'embeddings/', insert: (name: string) => name },
+] as const;
+
 export function NetworkPicker({ onInsert }: { onInsert: (text: string) => void }) {
   const networks = useCall('models.networks', {});
-  const loras = networks.data?.loras ?? [];
-  const embeddings = networks.data?.embeddings ?? [];
-  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   return (
     <Group grow align="end">
-      <Select
-        label="Add a LoRA"
-        placeholder={loras.length ? 'Search loras/' : 'No files in loras/'}
-        searchable
-        clearable
-        value={null}
-        nothingFoundMessage="No such LoRA"
-        data={loras.map((l) => ({ value: l.name, label: `${l.name} (${mib(l.sizeBytes)})` }))}
-        onDropdownOpen={networks.reload}
-        onChange={(name) => name && onInsert(`<lora:${name}:1>`)}
-        data-testid="lora-picker"
-      />
-      <Select
-        label="Add an embedding"
-        placeholder={embeddings.length ? 'Search embeddings/' : 'No files in embeddings/'}
-        searchable
-        clearable
-        value={null}
-        nothingFoundMessage="No such embedding"
-        data={embeddings.map((e) => ({ value: e.name, label: e.name }))}
-        onDropdownOpen={networks.reload}
-        onChange={(name) => name && onInsert(name)}
-        data-testid="embedding-picker"
-      />
+      {KINDS.map(({ kind, label, folder, insert }) => {
+        const files = networks.data?.[kind] ?? [];
+        return (
+          <Select
+            key={kind}
+            label={label}
+            placeholder={files.length ? `Search ${folder}` : `No files in ${folder}`}
+            searchable
+            clearable
+            value={null}
+            nothingFoundMessage="Nothing by that name"
+            data={files.map((f) => ({ value: f.name, label: `${f.name} (${mib(f.sizeBytes)})` }))}
+            onDropdownOpen={networks.reload}
+            onChange={(name) => name && onInsert(insert(name))}
+            data-testid={kind === 'loras' ? 'lora-picker' : 'embedding-picker'}
+          />
+        );
+      })}
     </Group>
   );
 }
