@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePngToRgb, imageDifference } from '../engine/index.js';
+import { SafetensorsFile, decodePngToRgb, imageDifference, writeSafetensors } from '../engine/index.js';
 import { appRoot } from '../paths.js';
 import { FIXTURES_DIR, TINY_SD } from '../test-support/fixtures.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
@@ -126,6 +126,65 @@ describe('bring your own models on the command line', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
     expect(fs.existsSync(path.join(tmp, 'x.png'))).toBe(false);
+  });
+
+  it("--vae replaces the VAE: the checkpoint's own VAE file gives back the checkpoint's picture", async () => {
+    // A standalone VAE file as people share them: the ldm VAE keys without `first_stage_model.`.
+    const ckpt = SafetensorsFile.open(path.join(BYO, 'checkpoint.safetensors'));
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name, e] of ckpt.entries) {
+      if (name.startsWith('first_stage_model.')) {
+        tensors[name.slice('first_stage_model.'.length)] = { shape: e.shape, data: ckpt.readFloat32(name) };
+      }
+    }
+    const vae = path.join(tmp, 'vae.safetensors');
+    writeSafetensors(vae, tensors);
+    const model = path.join(tmp, 'vae-test-model');
+    expect(
+      studio('models', 'convert', path.join(BYO, 'checkpoint.safetensors'), '--template', TINY_SD, '--out', model)
+        .status,
+    ).toBe(0);
+    const c = manifest.cases.find((x) => x.name === 'checkpoint')!;
+    const gen = (m: string, out: string, ...flags: string[]) =>
+      studio(
+        'generate',
+        '--model',
+        m,
+        '--prompt',
+        c.prompt,
+        '--seed',
+        String(c.seed),
+        '--steps',
+        String(c.steps),
+        '--sampler',
+        c.sampler,
+        '--cfg',
+        String(c.cfg),
+        '--width',
+        '64',
+        '--height',
+        '64',
+        '--rng',
+        'cpu',
+        '--provider',
+        'cpu',
+        '--quiet',
+        ...flags,
+        '--out',
+        out,
+      );
+    const same = gen(model, path.join(tmp, 'vae-same.png'), '--vae', vae);
+    expect(same.stderr).toBe('');
+    const png = (f: string) => decodePngToRgb(fs.readFileSync(f));
+    const want = await png(path.join(BYO, 'checkpoint.png'));
+    expect(imageDifference((await png(path.join(tmp, 'vae-same.png'))).data, want.data).max).toBeLessThanOrEqual(1);
+    // On the base model only the decoding changes: a different picture.
+    expect(gen(TINY_SD, path.join(tmp, 'vae-base.png'), '--vae', vae).status).toBe(0);
+    const base = await png(path.join(BYO, 'base.png'));
+    expect(imageDifference((await png(path.join(tmp, 'vae-base.png'))).data, base.data).mean).toBeGreaterThan(1);
+    const wrong = gen(TINY_SD, path.join(tmp, 'vae-wrong.png'), '--vae', path.join(BYO, 'lora.safetensors'));
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/not a VAE for this model/);
   });
 
   it('a checkpoint that cannot convert leaves nothing half-written', () => {

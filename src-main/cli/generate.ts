@@ -14,7 +14,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -59,6 +59,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     provider: { type: 'string' },
     lora: { type: 'string', multiple: true },
     embedding: { type: 'string', multiple: true },
+    vae: { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -75,6 +76,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   const additions = {
     loras: (values.lora ?? []).map(loraFlag),
     embeddings: (values.embedding ?? []).map((file) => existingFile('embedding', file)),
+    vae: values.vae === undefined ? undefined : existingFile('vae', values.vae),
   };
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);

@@ -30,8 +30,8 @@ import { annotatePng } from '../pngmeta/studio-metadata.js';
 
 const stem = (file: string) => path.basename(file).replace(/\.safetensors$/i, '');
 const hashes = new Map<string, string>();
-/** A1111's short hash of a file, computed once per file version. */
-function shortHashOf(file: string, kind: 'lora' | 'embedding'): string {
+/** A1111's short hash of a file (12 hex digits), computed once per file version. */
+function shortHashOf(file: string, kind: 'lora' | 'file'): string {
   const st = fs.statSync(file);
   const key = `${kind}:${path.resolve(file)}:${st.size}:${st.mtimeMs}`;
   let h = hashes.get(key);
@@ -45,7 +45,10 @@ function shortHashOf(file: string, kind: 'lora' | 'embedding'): string {
 function networksUsed(additions: ModelAdditions): NonNullable<GenerationFacts['networks']> {
   return {
     loras: additions.loras.map((l) => ({ name: stem(l.file), weight: l.weight, hash: shortHashOf(l.file, 'lora') })),
-    embeddings: additions.embeddings.map((f) => ({ name: stem(f), hash: shortHashOf(f, 'embedding') })),
+    embeddings: additions.embeddings.map((f) => ({ name: stem(f), hash: shortHashOf(f, 'file') })),
+    ...(additions.vae
+      ? { vae: { name: path.basename(additions.vae), hash: shortHashOf(additions.vae, 'file').slice(0, 10) } }
+      : {}),
   };
 }
 

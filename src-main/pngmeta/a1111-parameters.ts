@@ -18,6 +18,8 @@ export type InfotextParams = Omit<GenerationSettings, 'mode' | 'strength'> & {
   /** `name: hash, ...` of the LoRAs and embeddings used, as A1111 lists them. */
   loraHashes?: string;
   tiHashes?: string;
+  vae?: string;
+  vaeHash?: string;
   version?: string;
 };
 
@@ -43,6 +45,8 @@ export function formatInfotext(p: InfotextParams): string {
     ['Denoising strength', p.strength === undefined ? undefined : formatNumber(p.strength)],
     // A1111's default noise source is the GPU; it writes RNG only for the others.
     ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
+    ['VAE hash', p.vaeHash],
+    ['VAE', p.vae],
     ['Lora hashes', p.loraHashes],
     ['TI hashes', p.tiHashes],
     ['Version', p.version],

@@ -69,6 +69,8 @@ export function annotatePng(
     loraHashes: facts.networks?.loras.length
       ? facts.networks.loras.map((l) => `${l.name}: ${l.hash}`).join(', ')
       : undefined,
+    vae: facts.networks?.vae?.name,
+    vaeHash: facts.networks?.vae?.hash,
     tiHashes: facts.networks?.embeddings.length
       ? facts.networks.embeddings.map((e) => `${e.name}: ${e.hash}`).join(', ')
       : undefined,

@@ -77,6 +77,7 @@ export const zGenerationFacts = z.object({
     .object({
       loras: z.array(z.object({ name: z.string(), weight: z.number(), hash: z.string() })),
       embeddings: z.array(z.object({ name: z.string(), hash: z.string() })),
+      vae: z.object({ name: z.string(), hash: z.string() }).optional(),
     })
     .optional(),
 });

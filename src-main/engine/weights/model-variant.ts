@@ -7,15 +7,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkpointChanges } from './checkpoint.js';
+import { WeightFileError } from './errors.js';
 import { planInversions, readInversion } from './inversion.js';
 import { type LoraUse, mergeLoras } from './lora.js';
 import { type IndexedPart, indexPart } from './model-parts.js';
 import { type ParamChange, writePatchedOnnx } from './patch-writer.js';
+import { SafetensorsFile } from './safetensors.js';
 
 export interface ModelAdditions {
   loras: LoraUse[];
   /** Textual-inversion embedding files. */
   embeddings: string[];
+  /** A replacement VAE (ldm keys, with or without `first_stage_model.`). */
+  vae?: string;
 }
 
 export interface ModelVariant {
@@ -27,7 +32,7 @@ export interface ModelVariant {
 }
 
 export const hasAdditions = (a: ModelAdditions | undefined): a is ModelAdditions =>
-  !!a && (a.loras.length > 0 || a.embeddings.length > 0);
+  !!a && (a.loras.length > 0 || a.embeddings.length > 0 || !!a.vae);
 
 /** A key for the variant: the base folder, its weights' sizes and times, and every addition's file and weight. */
 function variantKey(baseDir: string, additions: ModelAdditions): string {
@@ -35,13 +40,14 @@ function variantKey(baseDir: string, additions: ModelAdditions): string {
     const st = fs.statSync(f);
     return `${path.resolve(f)}:${st.size}:${st.mtimeMs}`;
   };
-  const parts = ['unet', 'text_encoder']
+  const parts = ['unet', 'text_encoder', 'vae_decoder', 'vae_encoder']
     .map((p) => path.join(baseDir, p, 'model.onnx'))
     .filter((f) => fs.existsSync(f));
   const text = JSON.stringify({
     base: parts.map(stamp),
     loras: additions.loras.map((l) => [stamp(l.file), l.weight]),
     embeddings: additions.embeddings.map(stamp),
+    vae: additions.vae ? stamp(additions.vae) : null,
   });
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -67,6 +73,21 @@ export function prepareModelVariant(baseDir: string, additions: ModelAdditions, 
     teChanges.set(plan.change.name, plan.change.change);
     changes.set(te, teChanges);
     inversions = plan.ids;
+  }
+  if (additions.vae) {
+    const vaeParts = (['vae_decoder', 'vae_encoder'] as const)
+      .map((p) => indexPart(baseDir, p))
+      .filter((p): p is IndexedPart => p !== null);
+    const vae = checkpointChanges(SafetensorsFile.open(additions.vae), vaeParts);
+    if (vae.missing.length) {
+      throw new WeightFileError(
+        `${path.basename(additions.vae)} is not a VAE for this model: it lacks ${vae.missing.slice(0, 3).join(', ')}${vae.missing.length > 3 ? ', ...' : ''}`,
+      );
+    }
+    for (const [part, partChanges] of vae.changes) {
+      parts.push(part);
+      changes.set(part, partChanges);
+    }
   }
   const done = path.join(dir, '.complete');
   if (!fs.existsSync(done)) {
