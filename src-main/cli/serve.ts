@@ -13,6 +13,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     token: { type: 'string' },
   });
   const port = intFlag('port', values.port, 0, 65535) ?? 7860;
+  // Last resort: a bug in one request, stream or timer is logged and the studio keeps serving its other clients.
+  process.on('uncaughtException', (err) =>
+    console.error(`studio serve: unexpected error (still serving): ${err.stack ?? err}`),
+  );
+  process.on('unhandledRejection', (err) =>
+    console.error(`studio serve: unhandled rejection (still serving): ${(err as Error)?.stack ?? err}`),
+  );
   const studio = await startStudio({ shell: 'host' });
   const host = await startHost(studio, {
     host: values.host,

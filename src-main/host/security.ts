@@ -41,8 +41,12 @@ export interface AccessPolicy {
 export type AccessVerdict = { ok: true } | { ok: false; status: number; reason: string };
 
 export function tokenFromRequest(req: IncomingMessage): string | null {
-  const url = new URL(req.url ?? '/', 'http://placeholder');
-  const fromQuery = url.searchParams.get('token');
+  let fromQuery: string | null = null;
+  try {
+    fromQuery = new URL(req.url ?? '/', 'http://placeholder').searchParams.get('token');
+  } catch {
+    // A target the URL parser rejects carries no token.
+  }
   if (fromQuery) return fromQuery;
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7);

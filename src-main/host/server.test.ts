@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -114,6 +115,39 @@ describe('headless host', () => {
       const r = await fetch(`http://127.0.0.1:${host.port}${p}`);
       expect(r.status, p).toBe(404);
     }
+  });
+
+  it('answers malformed request targets with 400 and stays up, on plain requests and upgrades', async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(host.port, '127.0.0.1', () => socket.write(text));
+        let got = '';
+        socket.on('data', (d) => (got += d));
+        socket.on('close', () => resolve(got));
+        socket.on('error', () => resolve(got));
+        setTimeout(() => socket.destroy(), 2000);
+      });
+    const lines = [
+      'GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+      'GET http://[::1/media/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+      'GET http://[/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      'NOT EVEN HTTP\r\n\r\n',
+    ];
+    for (const line of lines) expect(await raw(line)).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(200);
+  });
+
+  it('a media file that turned into a folder, or vanished, is a 404 for that request only', async () => {
+    const { makePng } = await import('../test-support/images.js');
+    const { imported } = await studio.gallery.importFiles([{ name: 'b.png', bytes: await makePng(78) }]);
+    const item = studio.gallery.store.get(imported[0]!.id);
+    const file = studio.gallery.store.files.abs(item.image);
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    expect((await fetch(`http://127.0.0.1:${host.port}/media/${item.image}`)).status).toBe(404);
+    fs.rmdirSync(file);
+    expect((await fetch(`http://127.0.0.1:${host.port}/media/${item.image}`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(200);
   });
 
   it('requires a token off loopback, generating one when none is given', async () => {

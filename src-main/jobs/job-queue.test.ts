@@ -126,6 +126,27 @@ describe('generation jobs through the contract and the engine worker', () => {
     await expect(submit({ prompt: 'x <lora:nowhere:1>', steps: 1 })).rejects.toThrow(/LoRA "nowhere"/);
   });
 
+  it('an image the gallery cannot save (disk full) is reported with the job, never a crash', async () => {
+    const gallery = h.studio.gallery;
+    const save = gallery.saveGenerated;
+    gallery.saveGenerated = async () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    try {
+      const done = await h.waitForDone(await submit({ prompt: 'full disk', steps: 1, batchCount: 2 }));
+      expect(done.status).toBe('succeeded');
+      expect(done.images.map((i) => i.galleryId)).toEqual([null, null]);
+      expect(done.warnings).toEqual([
+        'Image 1 could not be saved to the gallery: ENOSPC: no space left on device, write',
+        'Image 2 could not be saved to the gallery: ENOSPC: no space left on device, write',
+      ]);
+    } finally {
+      gallery.saveGenerated = save;
+    }
+    // The studio goes on.
+    expect((await h.waitForDone(await submit({ prompt: 'after', steps: 1 }))).images[0]!.galleryId).not.toBeNull();
+  });
+
   it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
     const jobId = await submit({
       prompt: 'x',

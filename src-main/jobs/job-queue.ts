@@ -41,6 +41,8 @@ interface Job {
   images: WorkerImage[];
   galleryIds: Map<number, number>;
   pendingSaves: Promise<unknown>[];
+  /** Images that could not be saved to the gallery (disk full, ...): reported with the job, never a crash. */
+  saveFailures: string[];
 }
 
 export class JobQueue {
@@ -72,6 +74,7 @@ export class JobQueue {
       images: [],
       galleryIds: new Map(),
       pendingSaves: [],
+      saveFailures: [],
     };
     this.pending.push(job);
     this.pump();
@@ -208,6 +211,9 @@ export class JobQueue {
           .then(() => onImage({ id: job.id, params: job.params, durationMs: () => Date.now() - job.startedAt }, image))
           .then((id) => {
             if (id !== null) job.galleryIds.set(image.index, id);
+          })
+          .catch((err: Error) => {
+            job.saveFailures.push(`Image ${image.index + 1} could not be saved to the gallery: ${err.message}`);
           });
         job.pendingSaves.push(save);
       }
@@ -236,6 +242,7 @@ export class JobQueue {
       this.opts.emit('job.done', {
         jobId: job.id,
         ...outcome,
+        warnings: [...outcome.warnings, ...job.saveFailures],
         images: job.images.map((i) => ({
           index: i.index,
           seed: i.seed,

@@ -129,7 +129,11 @@ export class ModelRegistry {
       p = hashModelFolder(dir).then(
         (h) => {
           this.hashes[key] = shortHash(h);
-          writeFileAtomic(this.hashFile, JSON.stringify(this.hashes, null, 1));
+          try {
+            writeFileAtomic(this.hashFile, JSON.stringify(this.hashes, null, 1));
+          } catch {
+            // Only a cache (a full disk, a read-only folder): the hash is computed again next start.
+          }
           return this.hashes[key]!;
         },
         () => null,
