@@ -9,6 +9,7 @@ import {
   type GenerationFacts,
   type GenerationSettings,
   generationSettingsShape,
+  pickSettings,
   zGenerationFacts,
 } from '../../src-shared/domain/generation.js';
 import { formatInfotext } from './a1111-parameters.js';
@@ -36,16 +37,7 @@ export function studioMetadata(
   return {
     format: 'latent-studio',
     version: 1,
-    mode: settings.mode,
-    prompt: settings.prompt,
-    negativePrompt: settings.negativePrompt,
-    sampler: settings.sampler,
-    steps: settings.steps,
-    cfgScale: settings.cfgScale,
-    seed: settings.seed,
-    rng: settings.rng,
-    width: settings.width,
-    height: settings.height,
+    ...pickSettings(settings),
     strength: settings.mode === 'txt2img' ? null : settings.strength,
     batchIndex: settings.batchIndex,
     model: { name: facts.modelName, hash: facts.modelHash, family: facts.modelFamily },

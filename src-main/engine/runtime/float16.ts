@@ -50,3 +50,11 @@ export function float16ToFloat32(src: Uint16Array): Float32Array {
   for (let i = 0; i < src.length; i++) out[i] = fromHalfBits(src[i]!);
   return out;
 }
+
+/** bfloat16 is the top half of a float32: widening is a shift. */
+export function bfloat16ToFloat32(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
+  return out;
+}

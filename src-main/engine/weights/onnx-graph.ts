@@ -12,7 +12,7 @@
 import { WeightFileError } from './errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { float16ToFloat32 } from '../runtime/float16.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../runtime/float16.js';
 import { FileCursor, fields, WIRE_LEN } from './protobuf.js';
 
 export const ONNX_FLOAT = 1;
@@ -207,12 +207,7 @@ export function readTensorBytes(t: InitializerInfo, modelFile: string): Buffer {
 /** One initializer's values as float32. */
 export function readTensor(t: InitializerInfo, modelFile: string): Float32Array {
   const raw = readTensorBytes(t, modelFile);
-  const n = numel(t.dims);
   if (t.dataType === ONNX_FLOAT) return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
   const halves = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-  if (t.dataType === ONNX_FLOAT16) return float16ToFloat32(halves);
-  const out = new Float32Array(n);
-  const bits = new Uint32Array(out.buffer);
-  for (let i = 0; i < n; i++) bits[i] = halves[i]! << 16;
-  return out;
+  return t.dataType === ONNX_FLOAT16 ? float16ToFloat32(halves) : bfloat16ToFloat32(halves);
 }

@@ -35,10 +35,14 @@ export interface ParamChange {
 /** Torch-layout values -> the stored layout of a site (transposed for MatMul-held Linear weights). */
 function toStored(values: Float32Array, change: ParamChange, site: ParamSite): Float32Array {
   if (site.layout !== 'transposed') return values;
-  const [rows, cols] = change.dims as [number, number]; // stored [in, out]
-  const out = new Float32Array(values.length);
-  // values are torch [out, in] = [cols, rows]
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = values[c * rows + r]!;
+  const [rows, cols] = change.dims as [number, number]; // stored [in, out]; values are torch [out, in]
+  return transpose(values, cols, rows);
+}
+
+/** A [rows, cols] matrix as [cols, rows]. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
   return out;
 }
 
@@ -273,7 +277,5 @@ export function readParam(
   const stored = read(index.initializers.get(site.initializer)!);
   if (site.layout !== 'transposed') return stored;
   const [rows, cols] = param.dims as [number, number];
-  const out = new Float32Array(stored.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = stored[r * cols + c]!;
-  return out;
+  return transpose(stored, rows, cols);
 }

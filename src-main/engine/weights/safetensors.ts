@@ -8,7 +8,7 @@ import { WeightFileError } from './errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { float16ToFloat32 } from '../runtime/float16.js';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../runtime/float16.js';
 
 const DTYPE_BYTES: Record<string, number> = {
   F64: 8,
@@ -127,14 +127,10 @@ export class SafetensorsFile {
     const out = new Float32Array(n);
     if (e.dtype === 'F32') for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(i * 4);
     else if (e.dtype === 'F64') for (let i = 0; i < n; i++) out[i] = raw.readDoubleLE(i * 8);
-    else if (e.dtype === 'F16') {
+    else {
       const halves = new Uint16Array(n);
       for (let i = 0; i < n; i++) halves[i] = raw.readUInt16LE(i * 2);
-      out.set(float16ToFloat32(halves));
-    } else {
-      // bfloat16 is the top half of a float32.
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) bits[i] = raw.readUInt16LE(i * 2) << 16;
+      return e.dtype === 'F16' ? float16ToFloat32(halves) : bfloat16ToFloat32(halves);
     }
     return out;
   }
