@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
+import { callHost } from './helpers/contract-client';
 import { TINY_SD, spawnHost, type SpawnedHost } from './helpers/host';
 import { filesOf, startFakeHub, type FakeHub } from '../src-main/test-support/fake-hub';
 
@@ -40,4 +41,19 @@ test('an unknown repository fails with a clear message', async ({ page }) => {
   await page.getByTestId('install-repo').fill('org/does-not-exist');
   await page.getByTestId('install-button').click();
   await expect(page.getByTestId('install-status').first()).toContainText('No repository org/does-not-exist');
+});
+
+test('a models folder must exist, and a new one is confirmed before use', async ({ page }) => {
+  await page.goto(`${host.url}#/settings`);
+  await page.getByTestId('models-dir').fill(path.join(host.home, 'no-such-folder'));
+  await page.getByRole('button', { name: 'Save folder' }).click();
+  await page.getByTestId('confirm-models-dir').click();
+  await expect(page.getByText(/does not exist or is not a folder/)).toBeVisible();
+
+  await page.getByTestId('models-dir').fill(host.home);
+  await page.getByRole('button', { name: 'Save folder' }).click();
+  await expect(page.getByText(/delete a model's folder there when you remove it/)).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  const settings = await callHost<{ modelsDir: string | null }>(host.url, 'settings.get', {});
+  expect(settings.modelsDir).toBeNull();
 });

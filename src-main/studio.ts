@@ -13,7 +13,7 @@ import { collectSystemInfo } from './system/system-info.js';
 import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { ModelRegistry } from './models/model-registry.js';
-import { modelRoots } from './models/model-roots.js';
+import { checkModelsDir, modelRoots } from './models/model-roots.js';
 import { additionsForPrompts, listNetworks } from './models/networks.js';
 import { ModelService } from './models/model-service.js';
 import { TokenStore, type Cipher } from './models/token-store.js';
@@ -81,7 +81,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       null
     );
   };
-  const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'));
+  const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'), { role: 'owner' });
   // Tokenizers for the prompt counter, loaded once per model folder.
   const tokenizers = new Map<string, ClipTokenizer>();
   const tokenizerFor = (name: string) => {
@@ -100,6 +100,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     resolveModel: (name) => registry.find(name),
     resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
+    knownModelHash: (dir) => registry.cachedHash(dir),
     onImage: (job, image) => gallery.saveGenerated(job.params, image, job.durationMs()),
   });
 
@@ -113,7 +114,10 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
         sqliteVersion: sqliteVersion(gallery.store.db),
       }),
     'settings.get': () => settings.get(),
-    'settings.set': (patch) => settings.set(patch),
+    'settings.set': (patch) => {
+      if (patch.modelsDir) checkModelsDir(patch.modelsDir);
+      return settings.set(patch);
+    },
     'models.list': () => {
       const list = registry.list();
       return { models: list, defaultModel: defaultModel(list) };

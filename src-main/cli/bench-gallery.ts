@@ -46,7 +46,7 @@ export async function benchGalleryCommand(argv: string[]): Promise<number> {
   const items = intFlag('items', values.items, 100, 2_000_000) ?? 100_000;
   const imports = intFlag('imports', values.imports, 0, 100_000) ?? 1000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-bench-gallery-'));
-  const gallery = new GalleryService(dir);
+  const gallery = new GalleryService(dir, { role: 'owner' });
   const rand = rng(42);
   const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)]!;
   try {

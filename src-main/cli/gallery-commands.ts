@@ -16,7 +16,8 @@ export const importUsage = 'studio import PATH... (PNG, JPEG, WebP files or fold
 export const searchUsage = 'studio search QUERY [--limit N] [--json]';
 
 function openGallery(): GalleryService {
-  return new GalleryService(path.join(resolveStudioPaths().dataDir, 'gallery'));
+  // A guest: the app may be running on the same folder, so nothing is repaired from here.
+  return new GalleryService(path.join(resolveStudioPaths().dataDir, 'gallery'), { role: 'guest' });
 }
 
 export async function pngInfoCommand(argv: string[]): Promise<number> {

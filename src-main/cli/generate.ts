@@ -105,7 +105,15 @@ export async function generateCommand(argv: string[]): Promise<number> {
 
   const cache = new ModelCache();
   const started = Date.now();
-  const { images, provider, providerNote, warnings } = await generatePngs(
+  const outputs: string[] = [];
+  // Each image is written as soon as it is finished, so an interrupted batch keeps what it made.
+  const write = (img: { index: number; seed: number; png: Buffer }) => {
+    const file = p.batchCount === 1 ? values.out! : values.out!.replace(/\.png$/i, `-${img.index}.png`);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, img.png);
+    outputs.push(`${file} (seed ${img.seed})`);
+  };
+  const { provider, providerNote, warnings } = await generatePngs(
     cache,
     path.resolve(values.model),
     providerOrder(p.provider),
@@ -114,6 +122,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       appVersion: appVersion(),
       modelName: p.model,
       additions,
+      onImage: write,
       onStep: values.quiet
         ? undefined
         : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
@@ -121,12 +130,6 @@ export async function generateCommand(argv: string[]): Promise<number> {
   ).finally(() => cache.unload());
   if (!values.quiet) process.stderr.write('\n');
   for (const w of warnings) console.error(`warning: ${w}`);
-  const outputs = images.map((img) => {
-    const file = images.length === 1 ? values.out! : values.out!.replace(/\.png$/i, `-${img.index}.png`);
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, img.png);
-    return `${file} (seed ${img.seed})`;
-  });
   console.log(
     `wrote ${outputs.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s on ${provider}${providerNote ? ` (${providerNote})` : ''}`,
   );

@@ -59,8 +59,10 @@ describe('a crash in the middle of a batch', () => {
     for (const r of rows) expect(fs.existsSync(path.join(galleryDir, r.image_file)), r.image_file).toBe(true);
     expect(written - rows.length).toBeLessThanOrEqual(1);
 
-    // On reopen, reconciliation removes the file whose row never committed.
-    const gallery = new GalleryService(galleryDir);
+    // On the next start (past the grace period), the owner's reconciliation removes the file whose row never committed.
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    for (const f of imageFiles(galleryDir)) fs.utimesSync(path.join(galleryDir, f), anHourAgo, anHourAgo);
+    const gallery = new GalleryService(galleryDir, { role: 'owner' });
     try {
       const files = new Set(imageFiles(galleryDir));
       const kept = (
@@ -71,5 +73,54 @@ describe('a crash in the middle of a batch', () => {
     } finally {
       gallery.close();
     }
+  }, 120_000);
+});
+
+describe('two processes on one data folder', () => {
+  const paths = tempStudioPaths();
+  const source = path.join(paths.root, 'to-import');
+  const galleryDir = path.join(paths.dataDir, 'gallery');
+  const count = 150;
+  beforeAll(async () => {
+    fs.mkdirSync(source, { recursive: true });
+    for (let i = 0; i < count; i++)
+      fs.writeFileSync(path.join(source, `img-${i}.png`), await makePng(70_000 + i, { parameters: `photo ${i}` }, 64));
+  }, 60_000);
+  afterAll(() => paths.remove());
+
+  it('loses no image of an import while searches run and the app starts beside it', async () => {
+    const studio = path.join(appRoot(), 'bin', 'studio.js');
+    const env = { ...process.env, STUDIO_HOME: paths.root };
+    const child = spawn(process.execPath, [studio, 'import', source], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    let searches = 0;
+    let appStarts = 0;
+    while (running) {
+      // A search in its own process, then an app start (the owner's reconciliation) in this one.
+      await new Promise((r) =>
+        spawn(process.execPath, [studio, 'search', 'photo', '--limit', '1'], { env, stdio: 'ignore' }).once('exit', r),
+      );
+      searches++;
+      if (!fs.existsSync(path.join(galleryDir, 'gallery.db'))) continue;
+      new GalleryService(galleryDir, { role: 'owner' }).close();
+      appStarts++;
+    }
+    expect(out).toMatch(new RegExp(`imported ${count}, skipped 0`));
+    expect(searches).toBeGreaterThan(1);
+    expect(appStarts).toBeGreaterThan(0);
+    const db = new Database(path.join(galleryDir, 'gallery.db'), { readonly: true });
+    const rows = db.prepare('SELECT image_file FROM generations').all() as { image_file: string }[];
+    db.close();
+    expect(rows).toHaveLength(count);
+    for (const r of rows) expect(fs.existsSync(path.join(galleryDir, r.image_file)), r.image_file).toBe(true);
+    expect(imageFiles(galleryDir)).toHaveLength(count);
   }, 120_000);
 });

@@ -32,6 +32,7 @@ export class FileStore {
     const rel = path.posix.join('images', hash.slice(0, 2), `${hash}.${ext}`);
     const abs = this.abs(rel);
     if (!fs.existsSync(abs)) writeFileAtomic(abs, bytes);
+    else fs.utimesSync(abs, new Date(), new Date()); // fresh again: reconciliation's grace period counts from now
     return rel;
   }
 

@@ -19,6 +19,7 @@ import { readTextChunks, withoutMetadata } from '../pngmeta/png-chunks.js';
 import { type ImageMetadata, readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
 import { STUDIO_CHUNK } from '../pngmeta/studio-metadata.js';
 import { GalleryStore } from './gallery-store.js';
+import { acquireLease, type Lease } from './owner-lease.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 
 export const IMPORTABLE = /\.(png|jpe?g|webp)$/i;
@@ -28,16 +29,29 @@ export interface ImportOutcome {
   failed: { name: string; reason: string }[];
 }
 
+export interface GalleryOpenOptions {
+  /**
+   * 'owner' (the app, `studio serve`): takes the folder's lease while open and,
+   * holding it, reconciles files and rows. 'guest' (command-line imports and
+   * searches): never reconciles, so it never removes what the owner is writing.
+   */
+  role: 'owner' | 'guest';
+}
+
 export class GalleryService {
   readonly store: GalleryStore;
-  readonly reconciled: ReconcileReport;
+  /** What start-up reconciliation repaired; null when this process does not own the folder. */
+  readonly reconciled: ReconcileReport | null;
+  private readonly lease: Lease | null;
 
-  constructor(dir: string) {
+  constructor(dir: string, opts: GalleryOpenOptions = { role: 'guest' }) {
     this.store = new GalleryStore(dir);
-    this.reconciled = reconcile(this.store);
+    this.lease = opts.role === 'owner' ? acquireLease(dir) : null;
+    this.reconciled = this.lease ? reconcile(this.store) : null;
   }
 
   close(): void {
+    this.lease?.release();
     this.store.close();
   }
 

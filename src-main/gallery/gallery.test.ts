@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { openDatabase, schemaVersion } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 import { readTextChunks } from '../pngmeta/png-chunks.js';
 import { resolveMedia } from './media.js';
+import { acquireLease } from './owner-lease.js';
+import { ORPHAN_GRACE_MS } from './reconcile.js';
 import type { NewGeneration } from './gallery-store.js';
 
 let paths: ReturnType<typeof tempStudioPaths>;
@@ -274,12 +277,46 @@ describe('migrations and reconciliation', () => {
     const orphan = path.join(dir(), 'images', 'ab', `${'ab'.padEnd(64, '0')}.png`);
     fs.mkdirSync(path.dirname(orphan), { recursive: true });
     fs.writeFileSync(orphan, 'half-written');
+    const young = path.join(dir(), 'images', 'cd', `${'cd'.padEnd(64, '0')}.png`);
+    fs.mkdirSync(path.dirname(young), { recursive: true });
+    fs.writeFileSync(young, 'another process is about to commit its row');
+    const old = new Date(Date.now() - ORPHAN_GRACE_MS - 60_000);
+    fs.utimesSync(orphan, old, old);
     gallery.close();
+
+    // A guest (a command-line search or import) repairs nothing.
     gallery = new GalleryService(dir());
+    expect(gallery.reconciled).toBeNull();
+    expect(fs.existsSync(orphan)).toBe(true);
+    gallery.close();
+
+    gallery = new GalleryService(dir(), { role: 'owner' });
     expect(gallery.reconciled).toMatchObject({ rowsWithoutFile: 1, orphanFiles: 1 });
     expect(gallery.store.exists(keep)).toBe(true);
     expect(gallery.store.exists(lost)).toBe(false);
     expect(fs.existsSync(orphan)).toBe(false);
+    expect(fs.existsSync(young)).toBe(true); // inside the grace period: left alone
+
+    // While it owns the folder, a second owner (another app on the same data) does not reconcile.
+    fs.utimesSync(young, old, old);
+    const second = new GalleryService(dir(), { role: 'owner' });
+    expect(second.reconciled).toBeNull();
+    second.close();
+    expect(fs.existsSync(young)).toBe(true);
+  });
+
+  it('takes over the lease of a process that is gone, never that of a live one', () => {
+    const lockDir = path.join(paths.root, 'lease');
+    fs.mkdirSync(lockDir, { recursive: true });
+    const file = path.join(lockDir, 'owner.lock');
+    fs.writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 7, host: os.hostname(), since: '' }));
+    const taken = acquireLease(lockDir);
+    expect(taken).not.toBeNull();
+    expect(acquireLease(lockDir)).toBeNull(); // held by this live process
+    taken!.release();
+    expect(fs.existsSync(file)).toBe(false);
+    fs.writeFileSync(file, JSON.stringify({ pid: process.ppid, host: os.hostname(), since: '' }));
+    expect(acquireLease(lockDir)).toBeNull();
   });
 });
 

@@ -72,6 +72,21 @@ describe('headless host', () => {
     expect(after).toMatchObject({ id: 9, ok: true });
   });
 
+  it('refuses a models folder that does not exist, and keeps the old one', async () => {
+    const call = (input: unknown) =>
+      studio.router.call(1, 'settings.set', input).then((r) => (r.ok ? r.value : r.error));
+    expect(await call({ modelsDir: path.join(paths.root, 'typo') })).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/does not exist/),
+    });
+    expect(studio.settings.get().modelsDir).toBeNull();
+    fs.mkdirSync(path.join(paths.root, 'elsewhere'));
+    expect(await call({ modelsDir: path.join(paths.root, 'elsewhere') })).toMatchObject({
+      modelsDir: path.join(paths.root, 'elsewhere'),
+    });
+    await call({ modelsDir: null });
+  });
+
   it('refuses cross-origin upgrades and foreign Host headers', async () => {
     expect(await refusedStatus(wsUrl(), { Origin: 'https://evil.example' })).toBe(403);
     expect(await refusedStatus(wsUrl(), { Host: 'evil.example' })).toBe(421);

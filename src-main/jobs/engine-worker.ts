@@ -30,6 +30,7 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
       appVersion: msg.appVersion,
       modelName: msg.modelName,
       additions: msg.additions,
+      modelHash: msg.modelHash,
       onStep: (info) => {
         // Previews at most ~10 per second; the last step always gets one.
         const now = Date.now();

@@ -64,7 +64,8 @@ export interface GeneratedPng {
 interface Loaded {
   key: string;
   model: LoadedModel;
-  hash: Promise<string | null>;
+  /** The base model's short hash: what A1111 writes for the checkpoint. */
+  hash: string | null;
   /** Why some of the additions did not fully apply (LoRA keys that matched nothing). */
   warnings: string[];
 }
@@ -82,7 +83,17 @@ export class ModelCache {
     private readonly variantsDir = path.join(os.tmpdir(), 'latent-studio-variants'),
   ) {}
 
-  async get(dir: string, providers: readonly ProviderName[], additions?: ModelAdditions): Promise<Loaded> {
+  /**
+   * `knownHash`: the folder's short hash when the caller has it cached. Otherwise it
+   * is computed while the model loads: once inference starts, session.run() blocks
+   * this thread and a streamed hash would only finish after the last image.
+   */
+  async get(
+    dir: string,
+    providers: readonly ProviderName[],
+    additions?: ModelAdditions,
+    knownHash?: string,
+  ): Promise<Loaded> {
     const key = JSON.stringify([dir, providers, additions ?? null]);
     if (this.current?.key === key) return this.current;
     await this.unload();
@@ -92,15 +103,10 @@ export class ModelCache {
       variant = prepareModelVariant(dir, additions, this.variantsDir);
       loadDir = variant.dir;
     }
+    const hashing = knownHash !== undefined ? knownHash : hashModelFolder(dir).then(shortHash, () => null);
     const model = await LoadedModel.load(loadDir, providers, this.tuning);
     for (const inv of variant?.inversions ?? []) model.tokenizer.addInversion(inv.name, inv.ids);
-    // The base model's hash: what A1111 would write for the checkpoint.
-    this.current = {
-      key,
-      model,
-      hash: hashModelFolder(dir).then(shortHash, () => null),
-      warnings: variant?.warnings ?? [],
-    };
+    this.current = { key, model, hash: await hashing, warnings: variant?.warnings ?? [] };
     return this.current;
   }
 
@@ -118,6 +124,8 @@ export interface GenerateOptions {
   appVersion: string;
   modelName: string;
   additions?: ModelAdditions;
+  /** The base model's short hash when the caller knows it; otherwise it is computed alongside the run. */
+  modelHash?: string;
 }
 
 export async function generatePngs(
@@ -129,7 +137,7 @@ export async function generatePngs(
 ): Promise<{ images: GeneratedPng[]; provider: ProviderName; providerNote: string | null; warnings: string[] }> {
   let loaded: Awaited<ReturnType<ModelCache['get']>>;
   try {
-    loaded = await cache.get(modelDir, providers, opts.additions);
+    loaded = await cache.get(modelDir, providers, opts.additions, opts.modelHash);
   } catch (err) {
     if (isStudioError(err)) throw err;
     throw new StudioError(
@@ -139,21 +147,25 @@ export async function generatePngs(
   }
   const { model, hash } = loaded;
   const images: GeneratedPng[] = [];
-  const results = await runPipeline(model, request, { signal: opts.signal, onStep: opts.onStep });
   const facts: GenerationFacts = {
     modelName: opts.modelName,
-    modelHash: await hash,
+    modelHash: hash,
     modelFamily: model.description.family,
     provider: model.provider,
     engineVersion: opts.appVersion,
     runtimeVersion: ORT_VERSION,
     ...(hasAdditions(opts.additions) ? { networks: networksUsed(opts.additions) } : {}),
   };
-  for (const r of results) {
-    const png = annotatePng(await encodePng(r.image), { ...request, seed: r.seed, batchIndex: r.index }, facts);
-    const image = { index: r.index, seed: r.seed, width: r.image.width, height: r.image.height, png, facts };
-    images.push(image);
-    opts.onImage?.(image);
-  }
+  await runPipeline(model, request, {
+    signal: opts.signal,
+    onStep: opts.onStep,
+    // Each image is encoded and handed on before the next one starts.
+    onImage: async (r) => {
+      const png = annotatePng(await encodePng(r.image), { ...request, seed: r.seed, batchIndex: r.index }, facts);
+      const image = { index: r.index, seed: r.seed, width: r.image.width, height: r.image.height, png, facts };
+      images.push(image);
+      opts.onImage?.(image);
+    },
+  });
   return { images, provider: model.provider, providerNote: model.providerNote, warnings: loaded.warnings };
 }

@@ -23,6 +23,8 @@ export interface JobQueueOptions {
   /** The LoRAs and embeddings a request's prompts ask for; throws when one is missing. */
   resolveAdditions?: (params: GenerationParams) => ModelAdditions;
   providerOrder: (params: GenerationParams) => ProviderName[];
+  /** The model folder's short hash if already known (the registry's cache), so images are saved without waiting for it. */
+  knownModelHash?: (modelDir: string) => string | null;
   /** Called for each finished image before job.done is sent (the gallery saves it here); returns its gallery id. */
   onImage?: (
     job: { id: string; params: GenerationParams; durationMs: () => number },
@@ -181,6 +183,7 @@ export class JobQueue {
       providers: job.providers,
       request: job.request,
       additions: job.additions,
+      modelHash: this.opts.knownModelHash?.(job.modelDir) ?? undefined,
       appVersion: this.opts.appVersion,
     });
   }

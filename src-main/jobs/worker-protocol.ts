@@ -14,6 +14,8 @@ export type ToWorker =
       request: PipelineRequest;
       /** LoRAs and embeddings applied to the model for this job. */
       additions?: ModelAdditions;
+      /** The model's short hash when the main process already knows it (saves hashing it again here). */
+      modelHash?: string;
       appVersion: string;
     }
   | { type: 'cancel'; jobId: string }

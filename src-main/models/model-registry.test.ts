@@ -138,4 +138,26 @@ describe('the model registry', () => {
     expect(fs.existsSync(TINY_SD)).toBe(true);
     expect(registry.list()).toEqual([]);
   });
+
+  it('deletes only folders that are models and nothing else', () => {
+    const service = new ModelService(
+      () => {},
+      registry,
+      () => paths.modelsDir,
+    );
+    // A user's folder that happens to sit in the models folder: not a model at all.
+    fs.mkdirSync(m('Documents/photos'), { recursive: true });
+    fs.writeFileSync(m('Documents/notes.txt'), 'mine');
+    // A model-looking folder that also holds the user's own sub-folder.
+    fs.cpSync(TINY_SD, m('mixed'), { recursive: true });
+    fs.mkdirSync(m('mixed/holiday-photos'));
+    for (const name of ['Documents', 'mixed'])
+      expect(() => service.delete(name)).toThrow(/not a model folder the studio recognises/);
+    expect(fs.existsSync(m('Documents/notes.txt'))).toBe(true);
+    expect(fs.existsSync(m('mixed/holiday-photos'))).toBe(true);
+    expect(() => service.delete('../outside')).toThrow(/Invalid model name/);
+    fs.rmSync(m('mixed/holiday-photos'), { recursive: true });
+    expect(service.delete('mixed')).toBe(true);
+    expect(fs.existsSync(m('mixed'))).toBe(false);
+  });
 });

@@ -46,6 +46,34 @@ function looksLikeModel(dir: string): boolean {
   return ['unet', 'model_index.json', 'text_encoder'].some((p) => fs.existsSync(path.join(dir, p)));
 }
 
+/** The sub-folders a diffusers/optimum export may hold; anything else means the folder is not only a model. */
+const MODEL_SUBFOLDERS = new Set([
+  'unet',
+  'text_encoder',
+  'text_encoder_2',
+  'tokenizer',
+  'tokenizer_2',
+  'vae_decoder',
+  'vae_encoder',
+  'vae',
+  'scheduler',
+  'safety_checker',
+  'feature_extractor',
+  'image_encoder',
+]);
+
+/**
+ * Whether a folder is a model and nothing else, so that removing it cannot
+ * take a user's other files with it: it looks like a model and every
+ * sub-folder is a model part (files beside them, like a README, are fine).
+ */
+export function isWholeModelFolder(dir: string): boolean {
+  if (!looksLikeModel(dir)) return false;
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .every((e) => !e.isDirectory() || MODEL_SUBFOLDERS.has(e.name) || e.name.startsWith('.'));
+}
+
 /** Reads what a model folder is, without creating a session. */
 export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 'hash' | 'linked'> {
   const base = {

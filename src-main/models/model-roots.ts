@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../src-shared/domain/errors.js';
 import type { StudioPaths } from '../paths.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { ModelRoot } from './model-registry.js';
@@ -20,4 +23,11 @@ export function modelRoots(
       { dir: paths.builtinModelsDir, source: 'builtin' },
     ],
   };
+}
+
+/** A models folder the user sets must already exist: a typo must not point the studio (and its deletes) elsewhere. */
+export function checkModelsDir(dir: string): void {
+  if (!path.isAbsolute(dir)) throw new StudioError('INVALID_INPUT', 'Give the models folder as an absolute path');
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new StudioError('INVALID_INPUT', `The models folder ${dir} does not exist or is not a folder`);
 }

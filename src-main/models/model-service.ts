@@ -10,7 +10,7 @@ import type { Emit } from '../../src-shared/contract.js';
 import { readModelFolder } from '../engine/index.js';
 import { ModelInstaller, type InstallRequest } from './model-installer.js';
 import { HubClient } from './hub-client.js';
-import { assertModelName, type ModelRegistry } from './model-registry.js';
+import { assertModelName, isWholeModelFolder, type ModelRegistry } from './model-registry.js';
 
 export class ModelService {
   private readonly installs = new Map<string, AbortController>();
@@ -85,7 +85,11 @@ export class ModelService {
     return finalName;
   }
 
-  /** Removes a model from the user's models folder (a linked one: only the link). */
+  /**
+   * Removes a model from the user's models folder (a linked one: only the link).
+   * Only a folder the registry lists as a model, holding nothing but model
+   * parts, is removed; anything else in the models folder is refused untouched.
+   */
   delete(name: string): boolean {
     assertModelName(name);
     const target = path.join(this.modelsDir(), name);
@@ -94,8 +98,17 @@ export class ModelService {
       this.registry.find(name); // builtin models answer here with a clear error
       throw new StudioError('INVALID_INPUT', `"${name}" ships with the app and cannot be removed`);
     }
-    if (st.isSymbolicLink()) fs.unlinkSync(target);
-    else fs.rmSync(target, { recursive: true, force: true });
+    const listed = this.registry.list().some((m) => m.name === name && m.source === 'user');
+    if (st.isSymbolicLink() && listed) {
+      fs.unlinkSync(target);
+      return true;
+    }
+    if (!listed || !st.isDirectory() || !isWholeModelFolder(target))
+      throw new StudioError(
+        'INVALID_INPUT',
+        `"${name}" in the models folder is not a model folder the studio recognises, so it was left alone; remove it yourself if you mean to`,
+      );
+    fs.rmSync(target, { recursive: true, force: true });
     return true;
   }
 }

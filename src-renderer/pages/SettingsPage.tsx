@@ -5,6 +5,7 @@ import {
   Card,
   Group,
   Loader,
+  Modal,
   SegmentedControl,
   Select,
   Stack,
@@ -120,6 +121,7 @@ function PreferencesCard() {
   const loaded = useCall('settings.get', {});
   const [settings, setSettings] = useState<Settings | null>(null);
   const [modelsDir, setModelsDir] = useState('');
+  const [confirmDir, setConfirmDir] = useState<string | null>(null);
   const { setColorScheme } = useMantineColorScheme();
   useEffect(() => {
     if (loaded.data) {
@@ -203,12 +205,37 @@ function PreferencesCard() {
           <Button
             variant="default"
             disabled={modelsDir === (settings.modelsDir ?? '')}
-            onClick={() => void save({ modelsDir: modelsDir.trim() || null })}
+            onClick={() => {
+              const next = modelsDir.trim();
+              if (next) setConfirmDir(next);
+              else void save({ modelsDir: null });
+            }}
           >
             Save folder
           </Button>
         </Group>
       </Stack>
+      <Modal opened={confirmDir !== null} onClose={() => setConfirmDir(null)} title="Use this models folder?">
+        <Text size="sm">
+          The studio will list the models in <b>{confirmDir}</b>, install new ones there, and delete a model's folder
+          there when you remove it on the Models page. Folders that are not models are never touched.
+        </Text>
+        <Group justify="end" mt="md">
+          <Button variant="default" onClick={() => setConfirmDir(null)}>
+            Cancel
+          </Button>
+          <Button
+            data-testid="confirm-models-dir"
+            onClick={() => {
+              const dir = confirmDir;
+              setConfirmDir(null);
+              if (dir) void save({ modelsDir: dir });
+            }}
+          >
+            Use this folder
+          </Button>
+        </Group>
+      </Modal>
     </Card>
   );
 }

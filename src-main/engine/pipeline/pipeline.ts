@@ -40,6 +40,8 @@ export interface StepInfo {
 export interface PipelineOptions {
   signal?: AbortSignal;
   onStep?: (info: StepInfo) => void;
+  /** Each image as soon as it is decoded; awaited before the next one starts, so a crash loses at most one. */
+  onImage?: (image: PipelineImage) => Promise<void> | void;
 }
 
 export interface PipelineImage {
@@ -123,16 +125,16 @@ export async function runPipeline(
   const out: PipelineImage[] = [];
   for (let b = 0; b < req.batchCount; b++) {
     checkAborted(opts.signal);
-    out.push(
-      await runOne(
-        model,
-        req,
-        b,
-        { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim },
-        { initLatents, latentMask, maskedImageLatents, overlay, h, w },
-        opts,
-      ),
+    const image = await runOne(
+      model,
+      req,
+      b,
+      { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim },
+      { initLatents, latentMask, maskedImageLatents, overlay, h, w },
+      opts,
     );
+    out.push(image);
+    await opts.onImage?.(image);
   }
   return out;
 }
