@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { StudioError } from '../src-shared/domain/errors.js';
 
 /**
  * Writes a file so that readers see either the old content or the new, never
@@ -32,5 +33,22 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     }
   } catch {
     // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
+  }
+}
+
+/**
+ * Makes sure a folder the studio writes to exists and is writable, with an
+ * error that says so (rather than SQLite's "unable to open database file").
+ */
+export function ensureWritableDir(dir: string, what: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new StudioError(
+      'INTERNAL',
+      `The ${what} ${dir} cannot be written (${code}): check that the folder and its parents exist and are writable, or point STUDIO_HOME elsewhere.`,
+    );
   }
 }

@@ -3,6 +3,7 @@
  * Both shells (Electron and the headless host) start the studio through here.
  */
 import { appVersion } from './app-version.js';
+import { ensureWritableDir } from './fs-atomic.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,8 +63,8 @@ export function engineWorkerFile(): string {
 
 export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const paths = opts.paths ?? resolveStudioPaths();
-  fs.mkdirSync(paths.dataDir, { recursive: true });
-  fs.mkdirSync(paths.modelsDir, { recursive: true });
+  ensureWritableDir(paths.dataDir, 'data folder');
+  ensureWritableDir(paths.modelsDir, 'models folder');
   const settings = new SettingsStore(paths.dataDir);
   const hub = new EventHub();
   const logger = opts.logger ?? consoleLogger;

@@ -5,10 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { StudioError } from '../../src-shared/domain/errors.js';
 import { GalleryService } from '../gallery/gallery-service.js';
 import { searchGallery } from '../gallery/search.js';
 import { readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
 import { resolveStudioPaths } from '../paths.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 
 export const pngInfoUsage = 'studio png-info FILE';
@@ -24,12 +26,7 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
   const { positionals } = parseFlags(argv, {}, true);
   if (positionals.length !== 1) throw new UsageError('give exactly one image file');
   const file = positionals[0]!;
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
-  }
+  const bytes = readRegularFile(file, MAX_IMAGE_FILE_BYTES); // refuses with a one-line INVALID_INPUT
   try {
     const m = await readImageMetadata(bytes);
     console.log(
@@ -49,6 +46,7 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
           strength: m.strength,
           rng: m.rng,
           source: m.source,
+          ...(m.notes.length ? { notes: m.notes } : {}),
         },
         null,
         2,
@@ -56,7 +54,7 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
+    if (err instanceof UnreadableImageError) throw new StudioError('INVALID_INPUT', `${file}: ${err.message}`);
     throw err;
   }
 }
@@ -75,7 +73,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     console.log(
       `imported ${result.imported.length}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    return result.imported.length === 0 && result.failed.length > 0 ? 1 : 0;
+    // Some files skipped is a normal import; nothing importable at all is bad input.
+    return result.imported.length === 0 && result.failed.length > 0 ? 2 : 0;
   } finally {
     gallery.close();
   }

@@ -3,7 +3,17 @@
  * only dispatches and turns usage mistakes into a one-line message and exit 2.
  */
 import { UsageError } from './args.js';
-import { isStudioError } from '../../src-shared/domain/errors.js';
+import { type ErrorCode, isStudioError } from '../../src-shared/domain/errors.js';
+
+/** Errors in what the user gave (flags, files, models): exit 2. Anything else that fails: exit 1. */
+const INPUT_ERRORS = new Set<ErrorCode>([
+  'INVALID_INPUT',
+  'BAD_SIZE',
+  'NOT_FOUND',
+  'MODEL_NOT_FOUND',
+  'UNSUPPORTED_MODEL',
+  'BROKEN_MODEL',
+]);
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string };
 
@@ -74,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isStudioError(err)) {
       console.error(`studio ${name}: ${err.message}`);
-      return err.code === 'INVALID_INPUT' || err.code === 'BAD_SIZE' ? 2 : 1;
+      return INPUT_ERRORS.has(err.code) ? 2 : 1;
     }
     throw err;
   }

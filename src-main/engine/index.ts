@@ -11,6 +11,7 @@ export { describeModel, type ModelDescription, type ModelFamily } from './model/
 export { readTextEncoder, readUnet } from './model/signatures.js';
 export { hashModelFolder, shortHash } from './model/model-hash.js';
 export { LoadedModel } from './model/loaded-model.js';
+export { redactPaths } from './redact-paths.js';
 
 // Generation.
 export {

@@ -4,19 +4,21 @@
  * newer Latent Studio is refused rather than damaged.
  */
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
+import { ensureWritableDir } from '../fs-atomic.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
 export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Db {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureWritableDir(path.dirname(file), 'gallery folder');
   // The desktop app in development loads a better-sqlite3 build for Electron's ABI (scripts/electron-native.mjs).
   const nativeBinding = process.env.STUDIO_SQLITE_BINDING;
   const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   try {
+    // Refuse a newer database before changing anything in it (even its journal mode).
+    checkNotNewer(db, migrations);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -33,7 +35,7 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export function migrate(db: Db, migrations: readonly string[]): void {
+function checkNotNewer(db: Db, migrations: readonly string[]): void {
   const current = schemaVersion(db);
   if (current > migrations.length) {
     throw new StudioError(
@@ -41,6 +43,11 @@ export function migrate(db: Db, migrations: readonly string[]): void {
       `The gallery database was written by a newer Latent Studio (schema ${current}, this version knows ${migrations.length}). Update the app; the database was left untouched.`,
     );
   }
+}
+
+export function migrate(db: Db, migrations: readonly string[]): void {
+  checkNotNewer(db, migrations);
+  const current = schemaVersion(db);
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {
       db.exec(migrations[v]!);

@@ -15,9 +15,10 @@ import {
   RECORDED_SETTING_NAMES,
 } from '../../src-shared/domain/generation.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
-import { readTextChunks, withoutMetadata } from '../pngmeta/png-chunks.js';
+import { readTextChunks, readTextChunksWithLimits, withoutMetadata } from '../pngmeta/png-chunks.js';
 import { type ImageMetadata, readImageMetadata, UnreadableImageError } from '../pngmeta/read-image-metadata.js';
 import { STUDIO_CHUNK } from '../pngmeta/studio-metadata.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { GalleryStore } from './gallery-store.js';
 import { acquireLease, type Lease } from './owner-lease.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
@@ -145,7 +146,7 @@ export class GalleryService {
       const st = fs.statSync(p, { throwIfNoEntry: false });
       if (!st) return;
       if (st.isDirectory()) for (const e of fs.readdirSync(p).sort()) yield* walk(path.join(p, e));
-      else if (IMPORTABLE.test(p)) yield p;
+      else if (IMPORTABLE.test(p)) yield p; // read with limits below: a device or FIFO is refused there
     };
     for (const p of paths) {
       if (!fs.existsSync(p)) {
@@ -154,7 +155,8 @@ export class GalleryService {
       }
       for (const file of walk(p)) {
         try {
-          out.imported.push({ name: file, ...(await this.importBytes(path.basename(file), fs.readFileSync(file))) });
+          const bytes = readRegularFile(file, MAX_IMAGE_FILE_BYTES);
+          out.imported.push({ name: file, ...(await this.importBytes(path.basename(file), bytes)) });
         } catch (err) {
           out.failed.push({ name: file, reason: (err as Error).message });
         }
@@ -204,8 +206,9 @@ export class GalleryService {
     const row = this.store.row(id);
     let metadataText: string | null = null;
     if (path.extname(row.image_file) === '.png' && this.store.files.exists(row.image_file)) {
-      const chunks = readTextChunks(fs.readFileSync(this.store.files.abs(row.image_file)));
-      metadataText = chunks.parameters ?? (Object.keys(chunks).length ? JSON.stringify(chunks, null, 2) : null);
+      const { texts, cut } = readTextChunksWithLimits(fs.readFileSync(this.store.files.abs(row.image_file)));
+      metadataText = texts.parameters ?? (Object.keys(texts).length ? JSON.stringify(texts, null, 2) : null);
+      if (cut.length) metadataText = [metadataText, ...cut.map((c) => `[${c}]`)].filter(Boolean).join('\n');
     } else if (row.metadata_json) {
       metadataText = row.metadata_json;
     }

@@ -270,6 +270,17 @@ describe('migrations and reconciliation', () => {
     expect(again.pragma('user_version', { simple: true })).toBe(99);
     again.close();
   });
+  it('refuses a newer database without switching its journal mode', () => {
+    const file = path.join(paths.root, 'newer.db');
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(/left untouched/);
+    const again = new Database(file);
+    expect(again.pragma('journal_mode', { simple: true })).toBe('delete');
+    again.close();
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  });
   it('removes orphan files and rows whose image is gone, at startup', async () => {
     const keep = await gen();
     const lost = await gen();
@@ -330,6 +341,10 @@ describe('media paths', () => {
     const link = path.join(dir(), 'images', 'ff', `${'f'.repeat(64)}.png`);
     fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(path.join(paths.root, 'secret.png'), link);
+    const dbLink = path.join(dir(), 'images', 'ee', `${'e'.repeat(64)}.png`);
+    fs.mkdirSync(path.dirname(dbLink), { recursive: true });
+    fs.symlinkSync(path.join(dir(), 'gallery.db'), dbLink);
+    fs.symlinkSync(path.dirname(dbLink), path.join(dir(), 'images', 'dd'));
     for (const bad of [
       '/../settings.json',
       '/images/../../settings.json',
@@ -338,6 +353,8 @@ describe('media paths', () => {
       path.join(paths.root, 'secret.png'),
       '/gallery.db',
       `/images/ff/${'f'.repeat(64)}.png`, // a symlink out of the gallery
+      `/images/ee/${'e'.repeat(64)}.png`, // a symlink to the database inside it
+      `/images/dd/${'e'.repeat(64)}.png`, // through a linked folder
     ]) {
       expect(await resolveMedia(gallery.store, bad), bad).toBeNull();
     }

@@ -3,6 +3,8 @@
  * studio-media:// protocol): only images/ and thumbs/ inside the gallery
  * folder, never anything outside it (.., encodings, absolute paths, symlinks).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { resolveInside } from '../path-inside.js';
 import type { GalleryStore } from './gallery-store.js';
 
@@ -26,5 +28,16 @@ export async function resolveMedia(store: GalleryStore, urlPath: string): Promis
     if (!image) return null;
     await store.files.thumbnail(image).catch(() => null);
   }
+  if (anySymlink(store.dir, rel)) return null;
   return resolveInside(store.dir, rel);
+}
+
+/** The gallery writes only plain files and folders: a link on the way (even to the database beside it) is refused. */
+function anySymlink(root: string, rel: string): boolean {
+  let p = root;
+  for (const part of rel.split('/')) {
+    p = path.join(p, part);
+    if (fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) return true;
+  }
+  return false;
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { StudioError, isStudioError } from '../../src-shared/domain/errors.js';
-import { encodePng } from '../engine/index.js';
+import { encodePng, redactPaths } from '../engine/index.js';
 import { ModelCache, generatePngs } from './generation.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -67,11 +67,13 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
     });
   } catch (err) {
     await chain;
+    // The full error (paths, stack, the runtime's cause) goes to the log; the client gets it without paths.
+    if (!isStudioError(err) || err.code !== 'CANCELLED') console.error('[engine]', err, (err as Error)?.cause ?? '');
     const error = isStudioError(err)
       ? err.toData()
       : new StudioError(
           'INTERNAL',
-          `Generation failed: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+          `Generation failed: ${redactPaths((err as Error)?.message?.split('\n')[0] ?? String(err))}`,
         ).toData();
     post({ type: 'failed', jobId: msg.jobId, error, provider: null });
   } finally {

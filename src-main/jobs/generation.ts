@@ -20,6 +20,7 @@ import {
   hashModelFolder,
   loraShortHash,
   prepareModelVariant,
+  redactPaths,
   runPipeline,
   shortHash,
   type PipelineRequest,
@@ -142,7 +143,8 @@ export async function generatePngs(
     if (isStudioError(err)) throw err;
     throw new StudioError(
       'BROKEN_MODEL',
-      `Model "${opts.modelName}" could not be loaded: ${(err as Error).message.split('\n')[0]}`,
+      `Model "${opts.modelName}" could not be loaded: ${redactPaths((err as Error).message.split('\n')[0]!)}`,
+      { cause: err },
     );
   }
   const { model, hash } = loaded;

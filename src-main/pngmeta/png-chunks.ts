@@ -42,9 +42,9 @@ export function readChunks(bytes: Uint8Array): PngChunk[] {
     if (offset + 12 + length > buf.length) throw new Error(`truncated PNG chunk ${type}`);
     chunks.push({ type, data: buf.subarray(offset + 8, offset + 8 + length) });
     offset += 12 + length;
-    if (type === 'IEND') break;
+    if (type === 'IEND') return chunks;
   }
-  return chunks;
+  throw new Error('truncated PNG (it ends before its IEND chunk)');
 }
 
 function encodeChunk(type: string, data: Buffer): Buffer {
@@ -77,9 +77,18 @@ export function textChunk(keyword: string, text: string): PngChunk {
 /** Adds text chunks before IEND, replacing existing text chunks with the same keywords. */
 export function withTextChunks(png: Uint8Array, entries: Record<string, string>): Buffer {
   const keys = new Set(Object.keys(entries));
-  const chunks = readChunks(png).filter((c) => !(['tEXt', 'iTXt', 'zTXt'].includes(c.type) && keys.has(keywordOf(c))));
-  const iend = chunks.findIndex((c) => c.type === 'IEND');
   const added = Object.entries(entries).map(([k, v]) => textChunk(k, v));
+  return withChunks(png, added, (c) => ['tEXt', 'iTXt', 'zTXt'].includes(c.type) && keys.has(keywordOf(c)));
+}
+
+/** Adds chunks before IEND, first dropping those `replaced` selects. */
+export function withChunks(
+  png: Uint8Array,
+  added: PngChunk[],
+  replaced: (c: PngChunk) => boolean = () => false,
+): Buffer {
+  const chunks = readChunks(png).filter((c) => !replaced(c));
+  const iend = chunks.findIndex((c) => c.type === 'IEND');
   chunks.splice(iend < 0 ? chunks.length : iend, 0, ...added);
   return Buffer.concat([SIGNATURE, ...chunks.map((c) => encodeChunk(c.type, c.data))]);
 }
@@ -95,28 +104,64 @@ function keywordOf(chunk: PngChunk): string {
   return chunk.data.toString('latin1', 0, end < 0 ? chunk.data.length : end);
 }
 
-/** Every text chunk's keyword -> text (tEXt, iTXt, zTXt; compressed ones inflated). */
-export function readTextChunks(png: Uint8Array): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Inflated text is capped: a few kilobytes of zTXt can expand to gigabytes (a "zip bomb"). */
+export const MAX_TEXT_CHUNK_BYTES = 1024 * 1024;
+/** All text chunks of one file together. */
+export const MAX_TEXT_TOTAL_BYTES = 8 * 1024 * 1024;
+
+export interface TextChunks {
+  texts: Record<string, string>;
+  /** Why some chunks were not read (too large once inflated, or past the total). */
+  cut: string[];
+}
+
+/**
+ * Every text chunk's keyword -> text (tEXt, iTXt, zTXt; compressed ones
+ * inflated), each at most MAX_TEXT_CHUNK_BYTES and all together at most
+ * MAX_TEXT_TOTAL_BYTES; what is over is left out and named in `cut`.
+ */
+export function readTextChunksWithLimits(png: Uint8Array): TextChunks {
+  const texts: Record<string, string> = {};
+  const cut: string[] = [];
+  let total = 0;
+  const inflate = (data: Buffer) => zlib.inflateSync(data, { maxOutputLength: MAX_TEXT_CHUNK_BYTES });
   for (const c of readChunks(png)) {
+    if (c.type !== 'tEXt' && c.type !== 'zTXt' && c.type !== 'iTXt') continue;
     const sep = c.data.indexOf(0);
     if (sep < 0) continue;
     const keyword = c.data.toString('latin1', 0, sep);
+    let body: Buffer;
+    let encoding: BufferEncoding = 'latin1';
     try {
       if (c.type === 'tEXt') {
-        out[keyword] = c.data.toString('latin1', sep + 1);
+        body = c.data.subarray(sep + 1);
       } else if (c.type === 'zTXt') {
-        out[keyword] = zlib.inflateSync(c.data.subarray(sep + 2)).toString('latin1');
-      } else if (c.type === 'iTXt') {
+        body = inflate(c.data.subarray(sep + 2));
+      } else {
         const compressed = c.data[sep + 1] === 1;
         const langEnd = c.data.indexOf(0, sep + 3);
         const transEnd = c.data.indexOf(0, langEnd + 1);
-        const body = c.data.subarray(transEnd + 1);
-        out[keyword] = (compressed ? zlib.inflateSync(body) : body).toString('utf8');
+        const raw = c.data.subarray(transEnd + 1);
+        body = compressed ? inflate(raw) : raw;
+        encoding = 'utf8';
       }
-    } catch {
-      // A damaged chunk is skipped; the image itself stays readable.
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        cut.push(`text chunk "${keyword}" is larger than ${MAX_TEXT_CHUNK_BYTES / 1024} KiB once inflated; not read`);
+      // Otherwise a damaged chunk: skipped, the image itself stays readable.
+      continue;
     }
+    if (body.length > MAX_TEXT_CHUNK_BYTES || total + body.length > MAX_TEXT_TOTAL_BYTES) {
+      cut.push(`text chunk "${keyword}" (${body.length} bytes) is past the metadata size limit; not read`);
+      continue;
+    }
+    total += body.length;
+    texts[keyword] = body.toString(encoding);
   }
-  return out;
+  return { texts, cut };
+}
+
+/** The text chunks within the limits (see readTextChunksWithLimits). */
+export function readTextChunks(png: Uint8Array): Record<string, string> {
+  return readTextChunksWithLimits(png).texts;
 }

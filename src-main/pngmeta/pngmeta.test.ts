@@ -1,8 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { formatInfotext, parseInfotext } from './a1111-parameters.js';
 import { fromA1111Sampler, fromComfySampler, fromInvokeScheduler, toA1111Sampler } from './sampler-names.js';
-import { readTextChunks, withTextChunks, withoutMetadata, readChunks } from './png-chunks.js';
+import { readTextChunks, withChunks, withTextChunks, withoutMetadata, readChunks } from './png-chunks.js';
+import { readImageMetadata } from './read-image-metadata.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
+import { makePng } from '../test-support/images.js';
 import { SAMPLERS } from '../../src-shared/domain/samplers.js';
 
 const base = {
@@ -99,5 +107,53 @@ describe('PNG text chunks', () => {
     // Still a valid image, pixels untouched.
     expect((await sharp(out).raw().toBuffer()).equals(await sharp(png).raw().toBuffer())).toBe(true);
     expect(readTextChunks(withoutMetadata(out))).toEqual({});
+  });
+});
+
+describe('metadata read with limits', () => {
+  /** A zlib stream of about 1 MB that inflates to 1 GiB of "A". */
+  const bomb = async () => {
+    const deflater = zlib.createDeflate({ level: 9 });
+    const parts: Buffer[] = [];
+    deflater.on('data', (d: Buffer) => parts.push(d));
+    const ended = new Promise((r) => deflater.on('end', r));
+    const block = Buffer.alloc(16 * 1024 * 1024, 0x41);
+    for (let i = 0; i < 64; i++) if (!deflater.write(block)) await new Promise((r) => deflater.once('drain', r));
+    deflater.end();
+    await ended;
+    return Buffer.concat(parts);
+  };
+
+  it('reads a zip-bomb text chunk in bounded memory and time, and says it was not read', {
+    timeout: 60_000,
+  }, async () => {
+    const png = withChunks(
+      await makePng(1, { parameters: 'a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 3, Size: 16x16' }, 16),
+      [{ type: 'zTXt', data: Buffer.concat([Buffer.from('comment\0\0', 'latin1'), await bomb()]) }],
+    );
+    expect(png.length).toBeLessThan(2_000_000);
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    const meta = await readImageMetadata(png);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 2 ** 20);
+    expect(meta.prompt).toBe('a cat');
+    expect(meta.raw.comment).toBeUndefined();
+    expect(meta.notes).toEqual([expect.stringMatching(/"comment" is larger than 1024 KiB once inflated/)]);
+  });
+
+  it('refuses a device or a FIFO named like an image, at once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-limits-'));
+    try {
+      fs.symlinkSync('/dev/zero', path.join(dir, 'zero.png'));
+      expect(() => readRegularFile(path.join(dir, 'zero.png'), MAX_IMAGE_FILE_BYTES)).toThrow(/not a regular file/);
+      const fifo = path.join(dir, 'pipe.png');
+      if (spawnSync('mkfifo', [fifo]).status === 0)
+        expect(() => readRegularFile(fifo, MAX_IMAGE_FILE_BYTES)).toThrow(/not a regular file/);
+      fs.writeFileSync(path.join(dir, 'big.png'), Buffer.alloc(2048));
+      expect(() => readRegularFile(path.join(dir, 'big.png'), 1024)).toThrow(/over the .* limit/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { pickFields, RECORDED_SETTING_NAMES } from '../../src-shared/domain/generation.js';
 import { parseInfotext } from './a1111-parameters.js';
 import { parseComfyPrompt, parseInvokeMetadata } from './foreign-formats.js';
-import { isPng, readTextChunks } from './png-chunks.js';
+import { isPng, readTextChunksWithLimits, type TextChunks } from './png-chunks.js';
 import { readUserComment } from './exif-user-comment.js';
 import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { STUDIO_CHUNK, zStudioMetadata, type StudioMetadata } from './studio-metadata.js';
@@ -25,7 +25,12 @@ export type ImageMetadata = Omit<ParsedSettings, 'width' | 'height'> & {
   studio: StudioMetadata | null;
   /** The raw metadata texts found, by keyword. */
   raw: Record<string, string>;
+  /** What was left unread (metadata over the size limits). */
+  notes: string[];
 };
+
+/** EXIF is read for A1111's UserComment only; real EXIF blocks are at most 64 KiB in JPEG. */
+const MAX_EXIF_BYTES = 1024 * 1024;
 
 export class UnreadableImageError extends Error {
   override readonly name = 'UnreadableImageError';
@@ -42,10 +47,19 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
     info.format === 'png' ? 'png' : info.format === 'jpeg' ? 'jpeg' : info.format === 'webp' ? 'webp' : null;
   if (!format || !info.width || !info.height)
     throw new UnreadableImageError(`unsupported image format ${info.format ?? 'unknown'}`);
-  const raw: Record<string, string> = isPng(bytes) ? readTextChunks(bytes) : {};
+  let text: TextChunks = { texts: {}, cut: [] };
+  try {
+    if (isPng(bytes)) text = readTextChunksWithLimits(bytes);
+  } catch (err) {
+    throw new UnreadableImageError(`not a readable image (${(err as Error).message})`);
+  }
+  const { texts: raw, cut: notes } = text;
   if (!raw.parameters && info.exif) {
-    const comment = readUserComment(info.exif);
-    if (comment) raw.parameters = comment;
+    if (info.exif.length > MAX_EXIF_BYTES) notes.push(`EXIF block of ${info.exif.length} bytes is too large; not read`);
+    else {
+      const comment = readUserComment(info.exif);
+      if (comment) raw.parameters = comment;
+    }
   }
   const base: ImageMetadata = {
     ...NOTHING_PARSED,
@@ -55,6 +69,7 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
     height: info.height,
     studio: null,
     raw,
+    notes,
   };
   // Every reader gives the same shape; the size always comes from the image itself.
   const from = (

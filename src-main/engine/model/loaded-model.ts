@@ -4,6 +4,7 @@
  * that convert at the boundary (fp16, int32/int64, timestep shapes) so the
  * pipeline works in float32 throughout.
  */
+import { redactPaths } from '../redact-paths.js';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 import type { ProviderName } from '../../../src-shared/domain/settings.js';
@@ -61,9 +62,13 @@ export class LoadedModel {
       try {
         return await openSession(file, providers, tuning);
       } catch (err) {
+        // Every provider failed: the CPU's reason says what is wrong with the file (a GPU's only that it is absent).
+        const tried = (err as { fallbacks?: { provider: ProviderName; reason: string }[] }).fallbacks ?? [];
+        const reason = (tried.find((f) => f.provider === 'cpu') ?? tried.at(-1))?.reason ?? (err as Error).message;
         throw new StudioError(
           'BROKEN_MODEL',
-          `"${folder.name}": ${component} could not be loaded: ${(err as Error).message.split(': ').slice(-1)[0]}`,
+          `"${folder.name}": ${component} could not be loaded: ${redactPaths(reason.split('\n')[0]!)}`,
+          { cause: err },
         );
       }
     };

@@ -18,6 +18,8 @@ export interface ModelFolder {
   schedulerConfig: Record<string, unknown>;
   /** Per-component config.json (optimum exports), when present. */
   configs: Partial<Record<Component, Record<string, unknown>>>;
+  /** The pipeline's model_index.json when the export has one (optimum writes it; some hand-made folders do not). */
+  modelIndex: Record<string, unknown> | null;
   /** Parts an SDXL export adds; the engine reports them as unsupported. */
   hasSecondTextEncoder: boolean;
 }
@@ -68,6 +70,10 @@ export function readModelFolder(dir: string): ModelFolder {
     tokenizerDir,
     schedulerConfig: readJson(schedulerFile, `${name}: scheduler/scheduler_config.json`),
     configs,
+    // Optional, but a damaged one means a damaged download: refused rather than ignored.
+    modelIndex: fs.existsSync(path.join(dir, 'model_index.json'))
+      ? readJson(path.join(dir, 'model_index.json'), `${name}: model_index.json`)
+      : null,
     hasSecondTextEncoder: fs.existsSync(path.join(dir, 'text_encoder_2')),
   };
 }

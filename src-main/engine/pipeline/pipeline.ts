@@ -5,6 +5,7 @@
  * Pure engine code: no IPC, no database. Runs wherever it is called; the
  * app calls it from a worker thread because session.run() blocks.
  */
+import { redactPaths } from '../redact-paths.js';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 import type { GenerationSettings } from '../../../src-shared/domain/generation.js';
 import type { LoadedModel } from '../model/loaded-model.js';
@@ -241,14 +242,9 @@ async function runOne(
           { cause: err },
         );
       }
-      throw new StudioError(
-        'INTERNAL',
-        `The UNet failed: ${message
-          .split('\n')[0]!
-          .replace(/\/[^\s:]*\//g, '')
-          .slice(0, 200)}`,
-        { cause: err },
-      );
+      throw new StudioError('INTERNAL', `The UNet failed: ${redactPaths(message.split('\n')[0]!).slice(0, 200)}`, {
+        cause: err,
+      });
     }
     const result = scheduler.step(eps, i, x, generator);
     x = result.prevSample;

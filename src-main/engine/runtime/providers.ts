@@ -38,6 +38,25 @@ export function cudaLibrariesPresent(): boolean {
   }
 }
 
+/**
+ * On Linux, WebGPU runs on Vulkan: without the Vulkan loader there is no
+ * adapter, and trying costs a second and a native warning on stderr. Other
+ * platforms (Metal, D3D12) always have their backend.
+ */
+export function webgpuBackendPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
 /** Providers that can be tried on this machine, fastest first. CPU always last. */
 export function availableProviders(): ProviderName[] {
   const listed = new Set(listBackends().map((b) => b.name));
@@ -45,6 +64,7 @@ export function availableProviders(): ProviderName[] {
     if (name === 'cpu') return true;
     if (!listed.has(name)) return false;
     if (name === 'cuda') return cudaLibrariesPresent();
+    if (name === 'webgpu') return webgpuBackendPresent();
     return true;
   });
 }

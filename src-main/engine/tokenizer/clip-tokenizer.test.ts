@@ -18,6 +18,24 @@ describe('ClipTokenizer', () => {
   const tok = miniTokenizer();
   const v = (s: string) => (tok as unknown as { vocab: Map<string, number> }).vocab.get(s)!;
 
+  it('keeps its word cache within a byte budget, whatever clients send', () => {
+    const t = miniTokenizer();
+    const cacheOf = (x: ClipTokenizer) => x as unknown as { cache: Map<string, number[]>; cacheBytes: number };
+    t.encodeText('x'.repeat(5000)); // one long piece: worked out, not kept
+    expect(cacheOf(t).cache.size).toBe(0);
+    let word = 0;
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const unique = () => {
+      let n = word++;
+      let w = '';
+      for (let i = 0; i < 40; i++, n = Math.floor(n / 26)) w += letters[n % 26];
+      return w;
+    };
+    for (let i = 0; i < 200; i++) t.encodeText(Array.from({ length: 500 }, unique).join(' '));
+    expect(cacheOf(t).cacheBytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(cacheOf(t).cache.size).toBeLessThan(100_000);
+    expect(t.encodeText('cat red')).toEqual([v('cat</w>'), v('red</w>')]);
+  });
   it('applies merges by rank and marks word ends', () => {
     expect(tok.encodeText('cat red')).toEqual([v('cat</w>'), v('red</w>')]);
     expect(tok.encodeText('ca')).toEqual([v('c'), v('a</w>')]);

@@ -31,13 +31,18 @@ export interface TokenizerFiles {
   padToken?: string;
 }
 
+const MAX_CACHED_PIECE = 64;
+const MAX_CACHE_BYTES = 8 * 1024 * 1024;
+
 export class ClipTokenizer {
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
   private readonly vocab: Map<string, number>;
   private readonly ranks = new Map<string, number>();
+  /** Word -> ids for words seen before; bounded by an estimate of its bytes, since prompts come from clients. */
   private readonly cache = new Map<string, number[]>();
+  private cacheBytes = 0;
 
   constructor(files: TokenizerFiles) {
     this.vocab = new Map(Object.entries(files.vocab));
@@ -131,7 +136,12 @@ export class ClipTokenizer {
     if (cached) return cached;
     const chars = Array.from(new TextEncoder().encode(piece), (b) => BYTE_CHARS[b]!);
     const ids = this.bpe(chars).map((token) => this.vocab.get(token) ?? this.eosId);
-    if (this.cache.size < 50_000) this.cache.set(piece, ids);
+    // Real words are short; a long piece (pasted junk) is worked out again rather than kept.
+    const bytes = 64 + piece.length * 2 + ids.length * 8;
+    if (piece.length <= MAX_CACHED_PIECE && this.cacheBytes + bytes <= MAX_CACHE_BYTES) {
+      this.cache.set(piece, ids);
+      this.cacheBytes += bytes;
+    }
     return ids;
   }
 
