@@ -4,7 +4,6 @@
  */
 import { appVersion } from './app-version.js';
 import { ensureWritableDir } from './fs-atomic.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.js';

@@ -3,7 +3,6 @@
  * `studio search QUERY [--json]`. They work on the same data folder as the
  * app (STUDIO_HOME honoured).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { GalleryService } from '../gallery/gallery-service.js';
