@@ -49,6 +49,8 @@ export { FileCursor, fields } from './weights/protobuf.js';
 export { WeightFileError } from './weights/errors.js';
 export { type ModelAdditions, type ModelVariant, hasAdditions, prepareModelVariant } from './weights/model-variant.js';
 export { convertCheckpoint, checkpointFamily } from './weights/checkpoint.js';
+export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';
+export { readInversion } from './weights/inversion.js';
 export {
   SafetensorsFile,
   fileShortHash,

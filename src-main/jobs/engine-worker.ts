@@ -87,6 +87,9 @@ port.on('message', (msg: ToWorker) => {
     running.get(msg.jobId)?.abort();
   } else if (msg.type === 'unload') {
     queue = queue.then(() => cache.unload());
+  } else if (msg.type === 'shutdown') {
+    for (const controller of running.values()) controller.abort();
+    queue = queue.then(() => cache.unload()).then(() => post({ type: 'closed' }));
   } else if (msg.type === 'generate') {
     queue = queue.then(() => generate(msg));
   }

@@ -257,3 +257,23 @@ describe('generation jobs through the contract and the engine worker', () => {
     expect(done.error!.message).toContain('init image');
   });
 });
+
+describe('closing the studio', () => {
+  it('while a job runs: the job stops, sessions are released, the process goes on', async () => {
+    const h = await startStudioWithTinySd();
+    const { jobId } = (await h.call('engine.generate', {
+      model: 'tiny-sd',
+      prompt: 'closing',
+      steps: 50,
+      batchCount: 4,
+      width: 64,
+      height: 64,
+    })) as { jobId: string };
+    const deadline = Date.now() + 60_000;
+    while (h.progressOf(jobId).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(h.progressOf(jobId).length).toBeGreaterThan(0);
+    const started = Date.now();
+    await h.close(); // terminating the thread inside session.run() would abort this whole process
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 120_000);
+});

@@ -51,6 +51,7 @@ export class JobQueue {
   private readonly pending: Job[] = [];
   private running: Job | null = null;
   private worker: Worker | null = null;
+  private closing = false;
 
   constructor(private readonly opts: JobQueueOptions) {}
 
@@ -133,10 +134,27 @@ export class JobQueue {
     return false;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the engine: pending jobs are dropped, the running one is cancelled
+   * (it stops within a model call), the sessions are released, then the
+   * thread ends. Terminating a thread inside onnxruntime's run() aborts the
+   * whole process, so it is only forced after `graceMs`.
+   */
+  async close(graceMs = 20_000): Promise<void> {
+    this.closing = true;
+    this.pending.length = 0;
     const w = this.worker;
+    if (!w) return;
+    const closed = new Promise<void>((resolve) => {
+      w.on('message', (msg: FromWorker) => msg.type === 'closed' && resolve());
+      w.once('exit', () => resolve());
+    });
+    let timer: NodeJS.Timeout | undefined;
+    w.postMessage({ type: 'shutdown' } satisfies ToWorker);
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
     this.worker = null;
-    await w?.terminate();
+    await w.terminate();
   }
 
   private ensureWorker(): Worker {
@@ -171,7 +189,7 @@ export class JobQueue {
   }
 
   private pump(): void {
-    if (this.running || this.pending.length === 0) return;
+    if (this.closing || this.running || this.pending.length === 0) return;
     const job = this.pending.shift()!;
     this.running = job;
     job.startedAt = Date.now();
@@ -189,6 +207,7 @@ export class JobQueue {
   }
 
   private onMessage(msg: FromWorker): void {
+    if (msg.type === 'closed') return; // close() waits for it
     const job = this.running;
     if (!job || job.id !== msg.jobId) return;
     if (msg.type === 'progress') {

@@ -19,7 +19,9 @@ export type ToWorker =
       appVersion: string;
     }
   | { type: 'cancel'; jobId: string }
-  | { type: 'unload' };
+  | { type: 'unload' }
+  /** Stop the running job, release every session, then answer 'closed' (terminating mid-run aborts the process). */
+  | { type: 'shutdown' };
 
 export interface WorkerImage {
   index: number;
@@ -41,4 +43,5 @@ export type FromWorker =
     }
   | { type: 'image'; jobId: string; image: WorkerImage }
   | { type: 'done'; jobId: string; provider: ProviderName; providerNote: string | null; warnings: string[] }
-  | { type: 'failed'; jobId: string; error: StudioErrorData; provider: ProviderName | null };
+  | { type: 'failed'; jobId: string; error: StudioErrorData; provider: ProviderName | null }
+  | { type: 'closed' };

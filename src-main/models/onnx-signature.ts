@@ -8,6 +8,8 @@
  * -> dim (1) -> dim_value (1) | dim_param (2). Every other field is skipped.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError } from '../../src-shared/domain/errors.js';
 import { FileCursor, fields } from '../engine/index.js';
 
 export interface OnnxIo {
@@ -62,7 +64,19 @@ function parseValueInfo(buf: Buffer): OnnxIo {
   return io;
 }
 
+/** The graph's inputs and outputs; a file that is not a readable ONNX model is BROKEN_MODEL, naming the file. */
 export function readOnnxSignature(file: string): OnnxSignature {
+  try {
+    return readSignature(file);
+  } catch (err) {
+    throw new StudioError(
+      'BROKEN_MODEL',
+      `${path.basename(path.dirname(file))}/${path.basename(file)} is not a readable ONNX model (${(err as Error).message})`,
+    );
+  }
+}
+
+function readSignature(file: string): OnnxSignature {
   const fd = fs.openSync(file, 'r');
   try {
     const cursor = new FileCursor(fd, fs.fstatSync(fd).size);
