@@ -174,7 +174,8 @@ describe('studio command line', () => {
       expect((await studioAsync(['models', 'remove', 'tiny-onnx'], env)).status).toBe(0);
       // The built-in model stays.
       expect(names((await studioAsync(['models', 'list', '--json'], env)).stdout)).toEqual(['studio-shapes']);
-      expect((await studioAsync(['models', 'install', 'org/absent'], env)).status).toBe(1);
+      // A repository that does not exist is the user's input: exit 2.
+      expect((await studioAsync(['models', 'install', 'org/absent'], env)).status).toBe(2);
     } finally {
       await hub.close();
     }
