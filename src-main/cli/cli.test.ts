@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../paths.js';
 import { FIXTURES_DIR, TINY_SD } from '../test-support/fixtures.js';
@@ -205,6 +206,25 @@ describe('studio command line', () => {
     };
     expect(Object.keys(report.results)).toEqual(['euler_a', 'ddim']);
     expect(report.results.ddim!.colour.asked).toBe(4);
+  });
+
+  it("generates at the model's own size when no --width/--height is given", async () => {
+    const out = path.join(tmp, 'native.png');
+    const r = studio(
+      'generate',
+      '--model',
+      path.join(appRoot(), 'models', 'studio-shapes'),
+      '--prompt',
+      'a red circle',
+      '--steps',
+      '1',
+      '--out',
+      out,
+      '--quiet',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const { width, height } = await sharp(out).metadata();
+    expect([width, height]).toEqual([128, 128]);
   });
 
   it('bad flags and bad files get one line and exit code 2', () => {

@@ -8,6 +8,7 @@ import { zGenerationParams } from '../../src-shared/domain/engine.js';
 import { SAMPLER_NAMES } from '../../src-shared/domain/samplers.js';
 import { providerOrder } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
+import { inspectModel } from '../models/model-registry.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
 import { randomSeed } from '../jobs/seeds.js';
@@ -80,6 +81,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
   };
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
+  // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
+  const native = inspectModel(path.resolve(values.model)).nativeSize ?? undefined;
 
   const parsed = zGenerationParams.safeParse({
     model: path.basename(path.resolve(values.model)),
@@ -90,8 +93,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     steps: intFlag('steps', values.steps, 1, 200),
     sampler: values.sampler,
     cfgScale: numberFlag('cfg', values.cfg, 0, 50),
-    width: intFlag('width', values.width, 64, 2048),
-    height: intFlag('height', values.height, 64, 2048),
+    width: intFlag('width', values.width, 64, 2048) ?? native,
+    height: intFlag('height', values.height, 64, 2048) ?? native,
     batchCount: intFlag('batch', values.batch, 1, 16),
     rng: values.rng,
     strength: numberFlag('strength', values.strength, 0, 1) ?? (mask ? 1 : undefined),
