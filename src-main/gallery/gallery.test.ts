@@ -170,9 +170,23 @@ describe('gallery search', () => {
     const a = searchGallery(gallery.store, { sort: 'random', randomSeed: 1 }).items.map((i) => i.id);
     expect(searchGallery(gallery.store, { sort: 'random', randomSeed: 1 }).items.map((i) => i.id)).toEqual(a);
   });
-  it('turns a malformed query or cursor into a readable input error', () => {
-    expect(() => searchGallery(gallery.store, { query: '"unterminated' })).toThrow(/Search syntax not understood/);
-    expect(() => searchGallery(gallery.store, { query: 'AND' })).toThrow(/Search syntax not understood/);
+  it('treats whatever the user types as text: no syntax errors, a leading NOT excludes', () => {
+    expect(prompts({ query: 'NOT star' })).toHaveLength(4);
+    expect(prompts({ query: 'NOT star NOT castle' })).toEqual([
+      'a small yellow triangle at the top',
+      'a red circle on a blue background',
+    ]);
+    expect(prompts({ query: 'NOT castle night' })).toEqual([]);
+    expect(prompts({ query: '"unterminated' })).toEqual([]);
+    expect(prompts({ query: '"red circle' })).toEqual(['a red circle on a blue background']);
+    expect(prompts({ query: 'c++ (weird' })).toEqual([]);
+    expect(prompts({ query: '(castle' })).toEqual(['red castle at night', 'portrait of a castle']);
+    expect(prompts({ query: 'AND' })).toHaveLength(5); // nothing to search for: everything
+    expect(prompts({ query: 'castle OR' })).toHaveLength(2);
+    expect(prompts({ query: 'prompt:"red castle"' })).toEqual(['red castle at night']);
+    expect(prompts({ query: 'negative_prompt:"red"' })).toEqual(['a small yellow triangle at the top']);
+  });
+  it('turns a malformed cursor into a readable input error', () => {
     expect(() => searchGallery(gallery.store, { cursor: 'bogus' })).toThrow(/Invalid page cursor/);
   });
 });

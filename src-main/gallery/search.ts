@@ -6,6 +6,7 @@
 import type { GalleryItem, GallerySearch } from '../../src-shared/domain/gallery.js';
 import { zGallerySearch } from '../../src-shared/domain/gallery.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
+import { toFtsQuery } from './fts-query.js';
 import type { GalleryStore, Row } from './gallery-store.js';
 
 interface Cursor {
@@ -50,10 +51,16 @@ export function searchGallery(
   const q = zGallerySearch.parse(raw);
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: q.limit + 1, seed: q.randomSeed };
-  if (q.query?.trim()) {
-    checkFtsSyntax(store, q.query.trim());
+  const fts = toFtsQuery(q.query ?? '');
+  if (fts.match) {
+    checkFtsSyntax(store, fts.match);
     where.push('f.generations_fts MATCH @query');
-    params.query = q.query.trim();
+    params.query = fts.match;
+  }
+  if (fts.exclude) {
+    checkFtsSyntax(store, fts.exclude);
+    where.push('g.id NOT IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH @exclude)');
+    params.exclude = fts.exclude;
   }
   // Plain column filters: [value, SQL condition on @name].
   const filters: Record<string, [unknown, string]> = {
@@ -78,7 +85,7 @@ export function searchGallery(
 
   // Rows are added with strictly increasing created_at, so id order is time order. Ordering by
   // the FTS rowid lets FTS5 stream matches newest first and stop at the page size.
-  const text = Boolean(q.query?.trim());
+  const text = fts.match !== null;
   const key = q.sort === 'random' ? RANDOM_KEY : text ? 'f.rowid' : 'g.id';
   const dir = q.sort === 'oldest' ? 'ASC' : 'DESC';
   const cmp = q.sort === 'oldest' ? '>' : '<';

@@ -152,7 +152,13 @@ export function GalleryPage() {
             />
           </Group>
           {pages.error && <Alert color="red">{pages.error}</Alert>}
-          {!pages.error && pages.items.length === 0 && pages.done && <Text c="dimmed">Nothing here yet.</Text>}
+          {!pages.error && pages.items.length === 0 && pages.done && (
+            <Text c="dimmed" data-testid="gallery-empty">
+              {query.trim() || model || sampler || tag.trim() || favourite || hasParent !== 'any'
+                ? 'No matches: nothing in the gallery fits this search and these filters.'
+                : 'Nothing here yet.'}
+            </Text>
+          )}
           <GalleryGrid
             items={pages.items}
             selectedId={selected}
