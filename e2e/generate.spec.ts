@@ -46,6 +46,19 @@ test('cancel a running job with Escape', async ({ page }) => {
   await fillGenerateForm(page, { steps: 200, width: 256, height: 256 });
   await page.getByTestId('prompt').press('Control+Enter');
   await expect(page.getByTestId('progress-text')).toContainText('step', { timeout: 30_000 });
+  // Escape in a field, in an open dropdown or in the shortcuts overlay is theirs: the job runs on.
+  await page.getByTestId('negative-prompt').press('Escape');
+  await page.getByTestId('sampler-select').click();
+  await expect(page.getByRole('listbox')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('listbox')).toHaveCount(0);
+  await page.locator('body').press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page.getByTestId('progress-text')).toContainText('step');
+  await expect(page.getByTestId('progress-text')).not.toContainText('cancelled');
+  // With nothing else to close, Escape cancels.
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('progress-text')).toContainText('cancelled', { timeout: 30_000 });
   await expect(page.getByTestId('result-image')).toHaveCount(0);
@@ -87,7 +100,33 @@ test('jobs queue behind the running one and can be reordered and removed', async
   await items.nth(1).getByRole('button', { name: 'Remove from queue' }).click();
   await expect(items).toHaveCount(1);
   await page.screenshot({ path: path.join(shots, 'generate-queue.png') });
-  await page.keyboard.press('Escape');
+  await page.locator('body').press('Escape');
   await expect(page.getByTestId('queue-panel')).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByTestId('progress-text')).toContainText('Finished: succeeded', { timeout: 30_000 });
+});
+
+test('the draft survives a page switch and a reload; seeds: -1 means random, the dice picks one', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a draft that survives', negative: 'blurry', steps: 7, cfg: 5.5 });
+  // Typing -1 over a selected seed gives "random", never seed 1.
+  await page.getByTestId('seed').fill('12345');
+  await page.getByTestId('seed').selectText();
+  await page.keyboard.type('-1');
+  await expect(page.getByText('Random: a new seed each time')).toBeVisible();
+  await page.getByTestId('seed-dice').click();
+  await expect(page.getByTestId('seed')).toHaveValue(/^\d+$/);
+  const seed = await page.getByTestId('seed').inputValue();
+  await expect(page.getByText('Fixed: the same picture again')).toBeVisible();
+
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('nav-generate').click();
+  await expect(page.getByTestId('prompt')).toHaveValue('a draft that survives');
+  await page.reload();
+  await expect(page.getByTestId('prompt')).toHaveValue('a draft that survives');
+  await expect(page.getByTestId('negative-prompt')).toHaveValue('blurry');
+  await expect(page.getByTestId('steps')).toHaveValue('7');
+  await expect(page.getByTestId('cfg')).toHaveValue('5.5');
+  await expect(page.getByTestId('seed')).toHaveValue(seed);
+  await page.getByTestId('seed-random').click();
+  await expect(page.getByTestId('seed')).toHaveValue('');
 });

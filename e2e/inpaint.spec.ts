@@ -81,4 +81,25 @@ test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps 
   expect(maskPixels.kept).toBeGreaterThan(200);
   expect(maskPixels.undone).toBeLessThan(50);
   expect(maskPixels.left).toBeLessThan(50);
+
+  // Switching modes, switching pages and reloading keep the mask and its undo history.
+  await page.getByTestId('mode-control').getByText('img2img').click();
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  await expect(page.getByTestId('undo-button')).toBeEnabled();
+  await expect(page.getByTestId('redo-button')).toBeEnabled();
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('nav-generate').click();
+  await page.reload();
+  await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
+  await expect(page.getByTestId('prompt')).toHaveValue('a yellow square on the right on a green background');
+  await expect(page.getByTestId('redo-button')).toBeEnabled();
+  await page.getByTestId('clear-mask').click();
+
+  // Remix of the inpaint generation brings its mask back.
+  await page.getByTestId('nav-gallery').click();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${items[0]!.id}"]`).click();
+  await page.getByTestId('remix-button').click();
+  await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
+  await expect(page.getByTestId('undo-button')).toBeEnabled();
+  await expect(page.getByTestId('redo-button')).toBeDisabled();
 });

@@ -17,12 +17,12 @@ import {
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
+import { TipIcon } from '../TipIcon.js';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { MaskEditor } from './MaskEditor.js';
 import {
   canRedo,
   canUndo,
-  emptyMask,
   isBlank,
   nextBrushSize,
   opAdded,
@@ -59,9 +59,18 @@ export const CanvasPanel = forwardRef<
     initImage: InitImage | null;
     onInitImage: (img: InitImage, size: { width: number; height: number }) => void;
     result: string | null;
+    /** The mask and its undo history belong to the page's draft: they outlive this panel. */
+    mask: MaskDocument;
+    onMask: (doc: MaskDocument) => void;
   }
->(function CanvasPanel({ paintable, initImage, onInitImage, result }, ref) {
-  const [doc, setDoc] = useState<MaskDocument>(emptyMask);
+>(function CanvasPanel({ paintable, initImage, onInitImage, result, mask: doc, onMask }, ref) {
+  const latestDoc = useRef(doc);
+  latestDoc.current = doc;
+  const setDoc = useCallback(
+    (next: MaskDocument | ((d: MaskDocument) => MaskDocument)) =>
+      onMask(typeof next === 'function' ? next(latestDoc.current) : next),
+    [onMask],
+  );
   const [tool, setTool] = useState<MaskTool>('brush');
   const [size, setSize] = useState(32);
   const [hardness, setHardness] = useState(0.8);
@@ -91,7 +100,6 @@ export const CanvasPanel = forwardRef<
         maskCanvas.current.width = img.naturalWidth;
         maskCanvas.current.height = img.naturalHeight;
         setImage(img);
-        setDoc(emptyMask());
       },
       () => notifications.show({ color: 'red', message: 'That image could not be opened' }),
     );
@@ -176,28 +184,24 @@ export const CanvasPanel = forwardRef<
                 ]}
                 data-testid="tool-control"
               />
-              <Tooltip label="Undo (Ctrl+Z)">
-                <ActionIcon
-                  variant="default"
-                  aria-label="Undo"
-                  disabled={!canUndo(doc)}
-                  onClick={() => change(undone(doc))}
-                  data-testid="undo-button"
-                >
-                  ↶
-                </ActionIcon>
-              </Tooltip>
-              <Tooltip label="Redo (Ctrl+Shift+Z)">
-                <ActionIcon
-                  variant="default"
-                  aria-label="Redo"
-                  disabled={!canRedo(doc)}
-                  onClick={() => change(redone(doc))}
-                  data-testid="redo-button"
-                >
-                  ↷
-                </ActionIcon>
-              </Tooltip>
+              <TipIcon
+                tip="Undo (Ctrl+Z)"
+                label="Undo"
+                disabled={!canUndo(doc)}
+                onClick={() => change(undone(doc))}
+                testId="undo-button"
+              >
+                ↶
+              </TipIcon>
+              <TipIcon
+                tip="Redo (Ctrl+Shift+Z)"
+                label="Redo"
+                disabled={!canRedo(doc)}
+                onClick={() => change(redone(doc))}
+                testId="redo-button"
+              >
+                ↷
+              </TipIcon>
               <Button size="xs" variant="default" onClick={() => change(opAdded(doc, { type: 'invert' }))}>
                 Invert
               </Button>

@@ -1,21 +1,162 @@
 /**
- * A hand-over from other pages to Generate (Remix, Use as init image,
- * Inpaint this): the Generate page takes it once when it mounts. Its fields
- * are the gallery's remix record, any of them given.
+ * The Generate page's document: every setting, the init image and the mask
+ * (with its undo history) in one store outside React, so a page switch
+ * unmounts nothing that matters, and saved to localStorage so a reload
+ * restores it. Other pages hand work over (Remix, Use as init image, Inpaint
+ * this) by writing into the same store.
  */
+import { useSyncExternalStore } from 'react';
 import type { RemixParams } from '../../src-shared/domain/gallery.js';
+import type { GenerationMode } from '../../src-shared/domain/generation.js';
+import type { SamplerName } from '../../src-shared/domain/samplers.js';
+import type { RngMode } from '../../src-shared/domain/settings.js';
+import type { InitImage } from '../canvas/CanvasPanel.js';
+import { emptyMask, type MaskDocument } from '../canvas/mask-document.js';
 
-export type GenerateDraft = Partial<RemixParams> & { parentId?: number };
-
-let pending: GenerateDraft | null = null;
-
-export function handToGenerate(draft: GenerateDraft): void {
-  pending = draft;
-  window.location.hash = '#/generate';
+export interface GenerateDraftState {
+  model: string | null;
+  mode: GenerationMode;
+  prompt: string;
+  negativePrompt: string;
+  sampler: SamplerName;
+  steps: number;
+  cfgScale: number;
+  width: number;
+  height: number;
+  /** The seed as typed ('' or '-1': random). */
+  seedText: string;
+  rng: RngMode;
+  batchCount: number;
+  strength: number;
+  initImage: InitImage | null;
+  mask: MaskDocument;
+  parentId: number | undefined;
+  /** True until the user or a hand-over changes something: app defaults (RNG, model size) apply only then. */
+  fresh: boolean;
 }
 
-export function takeDraft(): GenerateDraft | null {
-  const d = pending;
-  pending = null;
-  return d;
+const STORAGE_KEY = 'latent-studio.generate-draft.v1';
+
+const defaults = (): GenerateDraftState => ({
+  model: null,
+  mode: 'txt2img',
+  prompt: 'a red circle on a blue background',
+  negativePrompt: '',
+  sampler: 'euler_a',
+  steps: 20,
+  cfgScale: 7,
+  width: 512,
+  height: 512,
+  seedText: '-1',
+  rng: 'cpu',
+  batchCount: 1,
+  strength: 0.75,
+  initImage: null,
+  mask: emptyMask(),
+  parentId: undefined,
+  fresh: true,
+});
+
+function validField(key: string, v: unknown, base: GenerateDraftState): boolean {
+  const o = v as Record<string, unknown> | null;
+  switch (key) {
+    case 'model':
+      return v === null || typeof v === 'string';
+    case 'parentId':
+      return v === undefined || typeof v === 'number';
+    case 'initImage':
+      return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
+    case 'mask':
+      return Array.isArray(o?.ops) && Array.isArray(o?.redo);
+    default:
+      return typeof v === typeof base[key as keyof GenerateDraftState];
+  }
+}
+
+function load(): GenerateDraftState {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<GenerateDraftState> | null;
+    if (!saved || typeof saved !== 'object') return defaults();
+    // Only known keys of the right type survive: an old or hand-edited entry never breaks the page.
+    const base = defaults();
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(saved)) if (k in base && validField(k, v, base)) out[k] = v;
+    return { ...(out as unknown as GenerateDraftState), fresh: false };
+  } catch {
+    return defaults();
+  }
+}
+
+let state: GenerateDraftState = typeof localStorage === 'undefined' ? defaults() : load();
+const listeners = new Set<() => void>();
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+function save() {
+  const { fresh: _fresh, ...doc } = state;
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(doc));
+  } catch {
+    // Over the storage quota (a large init image): keep the settings, drop the pictures.
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ ...doc, initImage: null, mask: emptyMask() }));
+    } catch {
+      // Storage unavailable: the draft still lives for this session.
+    }
+  }
+}
+
+export type DraftPatch = Partial<GenerateDraftState>;
+
+export function updateDraft(patch: DraftPatch | ((s: GenerateDraftState) => DraftPatch)): void {
+  const p = typeof patch === 'function' ? patch(state) : patch;
+  state = { ...state, fresh: false, ...p };
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(save, 250);
+  for (const l of listeners) l();
+}
+
+export function useDraft(): GenerateDraftState {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+  );
+}
+
+/** A setter for one field, accepting a value or an updater, like useState's. */
+export function draftSetter<K extends keyof GenerateDraftState>(key: K) {
+  return (v: GenerateDraftState[K] | ((prev: GenerateDraftState[K]) => GenerateDraftState[K])) =>
+    updateDraft((s) => ({
+      [key]: typeof v === 'function' ? (v as (p: GenerateDraftState[K]) => GenerateDraftState[K])(s[key]) : v,
+    }));
+}
+
+/** A hand-over from other pages: the gallery's remix record, any of it given. */
+export type GenerateDraft = Partial<RemixParams> & { parentId?: number };
+
+export function handToGenerate(d: GenerateDraft): void {
+  const patch: DraftPatch = { parentId: d.parentId };
+  if (d.model) patch.model = d.model;
+  if (d.mode) patch.mode = d.mode;
+  if (d.prompt !== undefined) patch.prompt = d.prompt;
+  if (d.negativePrompt !== undefined) patch.negativePrompt = d.negativePrompt;
+  if (d.sampler) patch.sampler = d.sampler;
+  if (d.steps) patch.steps = d.steps;
+  if (d.cfgScale !== undefined && d.cfgScale !== null) patch.cfgScale = d.cfgScale;
+  if (d.seed !== undefined && d.seed !== null) patch.seedText = String(d.seed);
+  if (d.rng) patch.rng = d.rng;
+  if (d.width) patch.width = d.width;
+  if (d.height) patch.height = d.height;
+  if (d.strength !== undefined && d.strength !== null) patch.strength = d.strength;
+  if (d.initImage !== undefined)
+    patch.initImage = d.initImage ? { base64: d.initImage, url: `data:image/png;base64,${d.initImage}` } : null;
+  // A remixed inpaint brings its mask back as the first operation of a fresh mask document.
+  if (d.initImage !== undefined || d.mask !== undefined)
+    patch.mask = d.mask
+      ? { ops: [{ type: 'image', dataUrl: `data:image/png;base64,${d.mask}` }], redo: [] }
+      : emptyMask();
+  updateDraft(patch);
+  window.location.hash = '#/generate';
 }

@@ -14,20 +14,23 @@ import {
   Slider,
   Stack,
   Text,
+  TextInput,
   Title,
   Tooltip,
   ActionIcon,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
+import { emptyMask } from '../canvas/mask-document.js';
 import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
+import { TipIcon } from '../TipIcon.js';
 import { useJob } from '../generate/use-job.js';
-import { takeDraft } from '../generate/draft.js';
+import { draftSetter, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
@@ -39,71 +42,81 @@ function formatMs(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Escape cancels the running job only when nothing else takes it: in a text
+ * field it leaves the field, and it closes a dropdown, a menu or a dialog
+ * first.
+ */
+function useEscapeToCancel(cancel: () => unknown) {
+  const latest = useRef(cancel);
+  latest.current = cancel;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      const target = e.target instanceof HTMLElement ? e.target : null;
+      // In a text field Escape only leaves the field (a second Escape cancels).
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return target.blur();
+      if (target?.closest('[role="dialog"], [role="listbox"], [role="menu"]')) return;
+      void latest.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
 export function GeneratePage() {
   const models = useCall('models.list', {});
   const settings = useCall('settings.get', {});
   const { state, start, cancel, move, running } = useJob();
 
-  const [model, setModel] = useState<string | null>(null);
-  const [prompt, setPrompt] = useState('a red circle on a blue background');
-  const [negative, setNegative] = useState('');
-  const [sampler, setSampler] = useState<SamplerName>('euler_a');
-  const [steps, setSteps] = useState(20);
-  const [cfg, setCfg] = useState(7);
-  const [width, setWidth] = useState(512);
-  const [height, setHeight] = useState(512);
-  const [seed, setSeed] = useState(-1);
-  const [rng, setRng] = useState<RngMode>('cpu');
-  const [batch, setBatch] = useState(1);
-  const [mode, setMode] = useState<GenerationMode>('txt2img');
-  const [strength, setStrength] = useState(0.75);
-  const [initImage, setInitImage] = useState<{ base64: string; url: string } | null>(null);
-  const [parentId, setParentId] = useState<number | undefined>(undefined);
-  const sizeFromDraft = useRef(false);
+  // The page's document lives in the draft store: it survives page switches and reloads.
+  const draft = useDraft();
+  const { model, prompt, sampler, steps, width, height, seedText, rng, mode, strength, initImage, parentId } = draft;
+  const negative = draft.negativePrompt;
+  const cfg = draft.cfgScale;
+  const batch = draft.batchCount;
+  const setPrompt = draftSetter('prompt');
+  const setNegative = draftSetter('negativePrompt');
+  const setSampler = draftSetter('sampler');
+  const setSteps = draftSetter('steps');
+  const setCfg = draftSetter('cfgScale');
+  const setWidth = draftSetter('width');
+  const setHeight = draftSetter('height');
+  const setSeedText = draftSetter('seedText');
+  const setRng = draftSetter('rng');
+  const setBatch = draftSetter('batchCount');
+  const setMode = draftSetter('mode');
+  const setStrength = draftSetter('strength');
+  const setMask = draftSetter('mask');
+  // The seed as typed: '-', '-1' and '' are all "random" while the user types, never a number they did not mean.
+  const seed = /^\d{1,16}$/.test(seedText.trim()) ? Number(seedText.trim()) : -1;
+  const seedInvalid = !/^(-1?|\d{1,16}|)$/.test(seedText.trim()) || seed > Number.MAX_SAFE_INTEGER;
+  const setSeed = (n: number) => setSeedText(String(n));
 
-  /** Picking a model sets the size it draws best at, unless a remix brought its own size. */
+  /** Picking a model sets the size it draws best at. */
   const chooseModel = (name: string | null) => {
-    setModel(name);
     const native = models.data?.models.find((m) => m.name === name)?.nativeSize;
-    if (native && !sizeFromDraft.current) {
-      setWidth(native);
-      setHeight(native);
-    }
-    sizeFromDraft.current = false;
+    updateDraft(native ? { model: name, width: native, height: native } : { model: name });
   };
 
-  // Remix / Use as init image from the gallery.
+  // A fresh draft (or one whose model is gone) takes the default model and its size, and the RNG setting.
   useEffect(() => {
-    const d = takeDraft();
-    if (!d) return;
-    if (d.model) setModel(d.model);
-    if (d.mode) setMode(d.mode);
-    if (d.prompt !== undefined) setPrompt(d.prompt);
-    if (d.negativePrompt !== undefined) setNegative(d.negativePrompt);
-    if (d.sampler) setSampler(d.sampler);
-    if (d.steps) setSteps(d.steps);
-    if (d.cfgScale !== undefined && d.cfgScale !== null) setCfg(d.cfgScale);
-    if (d.seed !== undefined && d.seed !== null) setSeed(d.seed);
-    if (d.rng) setRng(d.rng);
-    if (d.width) setWidth(d.width);
-    if (d.height) setHeight(d.height);
-    if (d.width || d.height) sizeFromDraft.current = true;
-    if (d.strength !== undefined && d.strength !== null) setStrength(d.strength);
-    if (d.initImage) setInitImage({ base64: d.initImage, url: `data:image/png;base64,${d.initImage}` });
-    setParentId(d.parentId);
-  }, []);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: chooseModel reads only models.data (listed) and a ref
+    const list = models.data?.models;
+    if (!list || !models.data?.defaultModel) return;
+    const known = list.some((m) => m.name === model && m.problem === null);
+    if (!model || !known) {
+      const native = list.find((m) => m.name === models.data?.defaultModel)?.nativeSize;
+      const patch = native ? { width: native, height: native } : {};
+      updateDraft({ model: models.data.defaultModel, ...(draft.fresh || !model ? patch : {}) });
+    }
+  }, [models.data, model, draft.fresh]);
   useEffect(() => {
-    if (!model && models.data?.defaultModel) chooseModel(models.data.defaultModel);
-  }, [models.data, model]);
-  useEffect(() => {
-    if (settings.data && parentId === undefined) setRng(settings.data.rngMode);
-  }, [settings.data, parentId]);
+    if (settings.data && draft.fresh) updateDraft({ rng: settings.data.rngMode });
+  }, [settings.data, draft.fresh]);
 
   const usable = useMemo(() => (models.data?.models ?? []).filter((m) => m.problem === null), [models.data]);
   const lastSeed = state.result?.images[0]?.seed ?? null;
-  const canGenerate = !!model && (mode === 'txt2img' || !!initImage);
+  const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && !seedInvalid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
   const generate = () => {
@@ -133,20 +146,20 @@ export function GeneratePage() {
     });
   };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
-    setInitImage(img);
-    // Generate at the image's size, in multiples of 8 within the engine's limits.
+    // Generate at the image's size, in multiples of 8 within the engine's limits. A new picture starts a new mask.
     const snap = (v: number) => Math.min(2048, Math.max(64, Math.floor(v / 8) * 8));
-    setWidth(snap(size.width));
-    setHeight(snap(size.height));
+    updateDraft({
+      initImage: img,
+      width: snap(size.width),
+      height: snap(size.height),
+      mask: emptyMask(),
+      parentId: undefined,
+    });
   };
   const lastResult = state.result?.status === 'succeeded' && mode !== 'txt2img' ? state.result.images[0] : undefined;
-  useHotkeys(
-    [
-      ['mod+Enter', generate],
-      ['Escape', () => void cancel()],
-    ],
-    [],
-  );
+  // Ctrl+Enter works in the prompt fields too (no tags ignored).
+  useHotkeys([['mod+Enter', generate]], []);
+  useEscapeToCancel(cancel);
   useEffect(() => {
     if (state.error) notifications.show({ title: 'Generation failed', message: state.error, color: 'red' });
   }, [state.error]);
@@ -270,13 +283,32 @@ export function GeneratePage() {
             />
           </Group>
           <Group grow align="end">
-            <NumberInput
+            <TextInput
               label="Seed"
-              description="-1 = random"
-              min={-1}
-              value={seed}
-              onChange={(v) => setSeed(Number(v))}
+              description={seed < 0 ? 'Random: a new seed each time' : 'Fixed: the same picture again'}
+              placeholder="random"
+              inputMode="numeric"
+              value={seedText === '-1' ? '' : seedText}
+              onChange={(e) => setSeedText(e.currentTarget.value)}
+              error={seedInvalid ? 'A whole number, or empty / -1 for random' : undefined}
               data-testid="seed"
+              rightSectionWidth={56}
+              rightSection={
+                <Group gap={2} wrap="nowrap">
+                  <TipIcon
+                    tip="Pick a random seed and keep it"
+                    label="Random seed"
+                    variant="subtle"
+                    testId="seed-dice"
+                    onClick={() => setSeed(Math.floor(Math.random() * 2 ** 32))}
+                  >
+                    🎲
+                  </TipIcon>
+                  <TipIcon tip="Random each time" variant="subtle" testId="seed-random" onClick={() => setSeed(-1)}>
+                    ↺
+                  </TipIcon>
+                </Group>
+              }
             />
             <Tooltip label="Reuse the last image's seed">
               <Button
@@ -335,6 +367,8 @@ export function GeneratePage() {
               paintable={mode === 'inpaint'}
               initImage={initImage}
               onInitImage={onInitImage}
+              mask={draft.mask}
+              onMask={setMask}
               result={lastResult ? `data:image/png;base64,${lastResult.png}` : null}
             />
           )}
