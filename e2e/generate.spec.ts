@@ -41,6 +41,18 @@ test('type a prompt, generate, see progress and the preview, get the picture the
   expect(scene).toMatchObject({ background: 'purple', position: 'left' });
 });
 
+test('a prompt of 100 tokens (two chunks) generates the picture it asks for', async ({ page }) => {
+  await openGenerate(page, host.url);
+  const sentence = 'a yellow star on the left on a purple background,'; // 12 tokens in the embedded vocabulary
+  const prompt = Array(8).fill(sentence).join(' ').replace(/,$/, ' star star star star');
+  await fillGenerateForm(page, { prompt, steps: 30, seed: 1234 });
+  await expect(page.getByTestId('prompt-tokens')).toHaveText('100/150');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  const scene = readScene(await imagePixels(page, 'result-image'), 'yellow');
+  expect(scene).toMatchObject({ background: 'purple', position: 'left' });
+});
+
 test('cancel a running job with Escape', async ({ page }) => {
   await openGenerate(page, host.url);
   await fillGenerateForm(page, { steps: 200, width: 256, height: 256 });

@@ -118,7 +118,7 @@ def write_model_folder(out, cfg, vocab, merges, te, unet, enc, dec, factor, imag
         export(UNetExport(unet), (f(2, 4, lat, lat), torch.tensor([999, 999], device=dev), f(2, 77, width)),
                out / "unet/model.onnx", ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
                {"sample": {0: "batch", 2: "height", 3: "width"}, "timestep": {0: "batch"},
-                "encoder_hidden_states": {0: "batch"}, "out_sample": {0: "batch", 2: "height", 3: "width"}})
+                "encoder_hidden_states": {0: "batch", 1: "sequence"}, "out_sample": {0: "batch", 2: "height", 3: "width"}})
         export(DecoderExport(dec, factor), (f(1, 4, lat, lat),), out / "vae_decoder/model.onnx", ["latent_sample"], ["sample"],
                {"latent_sample": {0: "batch", 2: "height", 3: "width"}, "sample": {0: "batch", 2: "height", 3: "width"}})
         export(EncoderExport(enc, factor), (f(1, 3, image_size, image_size),), out / "vae_encoder/model.onnx", ["sample"], ["latent_sample"],

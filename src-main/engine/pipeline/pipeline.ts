@@ -234,8 +234,16 @@ async function runOne(
     } catch (err) {
       if (err instanceof StudioError) throw err;
       const message = (err as Error).message ?? String(err);
-      // A UNet traced for other sizes fails its first call on mismatched skip connections.
-      if (call === 0 && /shape|dimension|concat|broadcast/i.test(message)) {
+      // onnxruntime names the input whose shape the graph does not take: say which setting that is.
+      const badInput = /invalid dimensions for input: (\w+)/i.exec(message)?.[1];
+      if (badInput === 'encoder_hidden_states')
+        throw new StudioError(
+          'INVALID_INPUT',
+          `"${model.folder.name}" takes prompts of one 75-token chunk only (its UNet was exported with a fixed text length): shorten the prompt to 75 tokens`,
+          { cause: err },
+        );
+      // A UNet traced for other sizes fails its first call on its sample input or mismatched skip connections.
+      if (call === 0 && (badInput === 'sample' || (!badInput && /concat|broadcast/i.test(message)))) {
         throw new StudioError(
           'BAD_SIZE',
           `"${model.folder.name}" cannot generate at ${req.width}x${req.height}; try multiples of 64`,
