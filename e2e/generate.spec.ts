@@ -142,3 +142,22 @@ test('the draft survives a page switch and a reload; seeds: -1 means random, the
   await page.getByTestId('seed-random').click();
   await expect(page.getByTestId('seed')).toHaveValue('');
 });
+
+test('two windows share the queue but each keeps its own results', async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openGenerate(a, host.url);
+  await openGenerate(b, host.url);
+  await fillGenerateForm(a, { prompt: 'a red circle', steps: 40, seed: 1111 });
+  await a.getByTestId('generate-button').click();
+  await expect(a.getByTestId('progress-text')).toContainText('step', { timeout: 30_000 });
+  await fillGenerateForm(b, { prompt: 'a blue square', steps: 5, seed: 2222 });
+  await b.getByTestId('generate-button').click();
+  // B sees A's job as someone else's, and A sees B's waiting job labelled.
+  await expect(b.getByTestId('progress-text')).toContainText(/another window|step/);
+  await expect(a.getByTestId('queue-item-other')).toHaveCount(1);
+  await expect(a.getByText('Seed 1111')).toBeVisible({ timeout: 60_000 });
+  await expect(b.getByText('Seed 2222')).toBeVisible({ timeout: 60_000 });
+  await expect(a.getByText('Seed 2222')).toHaveCount(0);
+  await expect(b.getByText('Seed 1111')).toHaveCount(0);
+});

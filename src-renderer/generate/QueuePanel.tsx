@@ -6,6 +6,8 @@ export function QueuePanel(props: {
   pending: QueuedJob[];
   onMove: (jobId: string, index: number) => void;
   onRemove: (jobId: string) => void;
+  /** Jobs from other windows share the queue: they are labelled as such. */
+  isMine: (jobId: string) => boolean;
 }) {
   const { pending, onMove, onRemove } = props;
   if (pending.length === 0) return null;
@@ -27,6 +29,11 @@ export function QueuePanel(props: {
             >
               {j.prompt || '(empty prompt)'}
             </Text>
+            {!props.isMine(j.jobId) && (
+              <Text size="xs" c="dimmed" data-testid="queue-item-other">
+                other window
+              </Text>
+            )}
             <Text size="xs" c="dimmed">
               {j.mode} · {j.width}x{j.height} · {j.steps} steps{j.batchCount > 1 ? ` · x${j.batchCount}` : ''}
             </Text>

@@ -29,7 +29,7 @@ import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import { useCall } from '../api/use-call.js';
 import { TipIcon } from '../TipIcon.js';
-import { useJob } from '../generate/use-job.js';
+import { isMyJob, useJob } from '../generate/use-job.js';
 import { draftSetter, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { PromptField } from '../generate/PromptField.js';
@@ -67,7 +67,7 @@ function useEscapeToCancel(cancel: () => unknown) {
 export function GeneratePage() {
   const models = useCall('models.list', {});
   const settings = useCall('settings.get', {});
-  const { state, start, cancel, move, running } = useJob();
+  const { state, start, cancel, move, running, runningMine } = useJob();
 
   // The page's document lives in the draft store: it survives page switches and reloads.
   const draft = useDraft();
@@ -348,7 +348,7 @@ export function GeneratePage() {
               variant="outline"
               color="red"
               onClick={() => void cancel()}
-              disabled={!running}
+              disabled={!runningMine}
               data-testid="cancel-button"
             >
               Cancel{' '}
@@ -375,20 +375,22 @@ export function GeneratePage() {
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>
               <Text size="sm" data-testid="progress-text">
-                {p && running
+                {p && runningMine
                   ? `Image ${p.imageIndex + 1}/${p.batchCount} · step ${p.step}/${p.totalSteps}`
-                  : running
+                  : runningMine
                     ? 'Loading model...'
-                    : state.result
-                      ? `Finished: ${state.result.status}`
-                      : 'Idle'}
+                    : running
+                      ? 'Busy with a job from another window; yours queue behind it'
+                      : state.result
+                        ? `Finished: ${state.result.status}`
+                        : 'Idle'}
               </Text>
               <Text size="sm" c="dimmed">
                 {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA {formatMs(p?.etaMs ?? null)}
               </Text>
             </Group>
             <Progress
-              value={running ? (p ? percent : 0) : state.result?.status === 'succeeded' ? 100 : 0}
+              value={runningMine ? (p ? percent : 0) : state.result?.status === 'succeeded' ? 100 : 0}
               aria-label="Generation progress"
             />
             {state.result?.provider && (
@@ -406,8 +408,9 @@ export function GeneratePage() {
             pending={state.queue.pending}
             onMove={(id, i) => void move(id, i)}
             onRemove={(id) => void cancel(id)}
+            isMine={isMyJob}
           />
-          {running && state.preview && (
+          {runningMine && state.preview && (
             <Image
               src={state.preview}
               alt="Live preview"
