@@ -68,6 +68,21 @@ test.describe('generate, then find it in the gallery and remix it', () => {
     await expect(page.getByTestId('seed')).toHaveValue('987654');
     await expect(page.getByTestId('sampler-select')).toHaveValue('DPM++ 2M Karras');
   });
+  test('the grid shows new generations live, and a search that has no hits says so', async ({ page, context }) => {
+    await page.goto(`${host.url}#/gallery`);
+    await expect(page.getByTestId('gallery-cell').first()).toBeVisible();
+    const before = await page.getByTestId('gallery-cell').count();
+    // Another window generates: this grid updates without a reload.
+    const other = await context.newPage();
+    await openGenerate(other, host.url);
+    await fillGenerateForm(other, { prompt: 'a live update', steps: 2, seed: 4242 });
+    await other.getByTestId('generate-button').click();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before + 1, { timeout: 60_000 });
+    await page.getByTestId('gallery-search').fill('NOT live');
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before);
+    await page.getByTestId('gallery-search').fill('c++ (weird');
+    await expect(page.getByTestId('gallery-empty')).toHaveText(/No matches/);
+  });
 });
 
 test.describe('a large gallery', () => {

@@ -101,7 +101,11 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     knownModelHash: (dir) => registry.cachedHash(dir),
-    onImage: (job, image) => gallery.saveGenerated(job.params, image, job.durationMs()),
+    onImage: async (job, image) => {
+      const id = await gallery.saveGenerated(job.params, image, job.durationMs());
+      hub.emit('gallery.added', { ids: [id] });
+      return id;
+    },
   });
 
   const handlers: Handlers = {
@@ -161,8 +165,13 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'gallery.update': ({ id, ...patch }) => gallery.store.update(id, patch),
     'gallery.delete': ({ ids }) => ({ deleted: gallery.store.delete(ids) }),
     'gallery.lineage': ({ id }) => gallery.store.lineage(id),
-    'gallery.import': ({ files }) =>
-      gallery.importFiles(files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') }))),
+    'gallery.import': async ({ files }) => {
+      const result = await gallery.importFiles(
+        files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') })),
+      );
+      if (result.imported.length) hub.emit('gallery.added', { ids: result.imported.map((i) => i.id) });
+      return result;
+    },
     'gallery.export': async ({ ids, withMetadata }) => ({
       files: (await gallery.export(ids, withMetadata)).map((f) => ({ name: f.name, data: f.data.toString('base64') })),
     }),

@@ -11,7 +11,7 @@ import { zSystemInfo } from './domain/system.js';
 import { zStudioErrorData } from './domain/errors.js';
 import { engineChannels, engineEvents } from './domain/engine.js';
 import { modelChannels, modelEvents } from './domain/models.js';
-import { galleryChannels } from './domain/gallery.js';
+import { galleryChannels, galleryEvents } from './domain/gallery.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
 export const zNoInput = z.object({}).strict();
@@ -28,6 +28,7 @@ export const channels = {
 export const events = {
   ...engineEvents,
   ...modelEvents,
+  ...galleryEvents,
 } as const;
 
 export type Channels = typeof channels;

@@ -1,7 +1,7 @@
 import { Alert, Grid, Group, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
 import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { useCall } from '../api/use-call.js';
@@ -34,6 +34,20 @@ export function GalleryPage() {
     sort,
     randomSeed: 1,
   });
+
+  // New generations and imports (from any window) appear without a reload; a burst reloads once.
+  const reload = pages.reload;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = client.on('gallery.added', () => {
+      clearTimeout(timer);
+      timer = setTimeout(reload, 300);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [reload]);
 
   const onDrop = useCallback(
     async (e: DragEvent) => {

@@ -90,6 +90,11 @@ export const zRemixParams = z.object({
 });
 export type RemixParams = z.output<typeof zRemixParams>;
 
+/** New items in the gallery (finished generations, imports), so open gallery views update live. */
+export const galleryEvents = {
+  'gallery.added': z.object({ ids: z.array(z.number().int().positive()) }),
+} as const;
+
 export const galleryChannels = {
   'gallery.search': { input: zGallerySearch, output: zGallerySearchResult },
   'gallery.get': {
