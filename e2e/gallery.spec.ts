@@ -83,6 +83,21 @@ test.describe('generate, then find it in the gallery and remix it', () => {
     await page.getByTestId('gallery-search').fill('c++ (weird');
     await expect(page.getByTestId('gallery-empty')).toHaveText(/No matches/);
   });
+  test('a delete is committed at once: Undo restores it, a reload does not bring it back', async ({ page }) => {
+    await page.goto(`${host.url}#/gallery`);
+    await expect(page.getByTestId('gallery-cell').first()).toBeVisible();
+    const before = await page.getByTestId('gallery-cell').count();
+    await page.getByTestId('gallery-cell').first().click();
+    await page.getByTestId('delete-button').click();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before - 1);
+    await page.getByTestId('undo-delete').click();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before);
+    await page.getByTestId('gallery-cell').first().click();
+    await page.getByTestId('delete-button').click();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before - 1);
+    await page.reload();
+    await expect(page.getByTestId('gallery-cell')).toHaveCount(before - 1);
+  });
 });
 
 test.describe('a large gallery', () => {

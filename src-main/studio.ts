@@ -27,7 +27,7 @@ import {
   parsePromptAttention,
 } from './engine/index.js';
 import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
-import { GalleryService } from './gallery/gallery-service.js';
+import { GalleryService, TRASH_GRACE_MS } from './gallery/gallery-service.js';
 import { searchGallery } from './gallery/search.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
@@ -163,7 +163,11 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'gallery.search': (query) => searchGallery(gallery.store, query),
     'gallery.get': ({ id }) => gallery.getWithMetadata(id),
     'gallery.update': ({ id, ...patch }) => gallery.store.update(id, patch),
-    'gallery.delete': ({ ids }) => ({ deleted: gallery.store.delete(ids) }),
+    'gallery.delete': ({ ids }) => {
+      gallery.store.purge(TRASH_GRACE_MS); // what earlier deletes left in the trash goes for good now
+      return { deleted: gallery.store.delete(ids) };
+    },
+    'gallery.restore': ({ ids }) => ({ restored: gallery.store.restore(ids) }),
     'gallery.lineage': ({ id }) => gallery.store.lineage(id),
     'gallery.import': async ({ files }) => {
       const result = await gallery.importFiles(

@@ -30,6 +30,9 @@ export interface ImportOutcome {
   failed: { name: string; reason: string }[];
 }
 
+/** How long a deleted item can be restored (the UI offers Undo for a few seconds). */
+export const TRASH_GRACE_MS = 60_000;
+
 export interface GalleryOpenOptions {
   /**
    * 'owner' (the app, `studio serve`): takes the folder's lease while open and,
@@ -49,6 +52,7 @@ export class GalleryService {
     this.store = new GalleryStore(dir);
     this.lease = opts.role === 'owner' ? acquireLease(dir) : null;
     this.reconciled = this.lease ? reconcile(this.store) : null;
+    if (this.lease) this.store.purge(TRASH_GRACE_MS);
   }
 
   close(): void {

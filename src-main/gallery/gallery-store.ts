@@ -98,7 +98,11 @@ export class GalleryStore {
     const existing = this.db.prepare('SELECT id FROM generations WHERE image_file = ?').get(imageFile) as
       | { id: number }
       | undefined;
-    if (existing) return existing.id;
+    if (existing) {
+      // The same picture again (identical settings, a re-import): the one item, back from the trash if it was there.
+      this.db.prepare('UPDATE generations SET deleted_at = NULL WHERE id = ?').run(existing.id);
+      return existing.id;
+    }
     const parentId = g.parentId !== null && this.exists(g.parentId) ? g.parentId : null;
     const values: Record<string, unknown> = {
       ...Object.fromEntries(COLUMN_ENTRIES.map(([field, column]) => [column, g[field as keyof NewGeneration] ?? null])),
@@ -118,11 +122,14 @@ export class GalleryStore {
   }
 
   exists(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM generations WHERE id = ?').get(id) !== undefined;
+    return this.db.prepare('SELECT 1 FROM generations WHERE id = ? AND deleted_at IS NULL').get(id) !== undefined;
   }
 
+  /** A visible item's row (items in the trash are not found). */
   row(id: number): Row {
-    const row = this.db.prepare('SELECT * FROM generations WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM generations WHERE id = ? AND deleted_at IS NULL').get(id) as
+      | Row
+      | undefined;
     if (!row) throw new StudioError('NOT_FOUND', `No gallery item ${id}`);
     return row;
   }
@@ -170,23 +177,34 @@ export class GalleryStore {
     return this.get(id);
   }
 
-  /** Deletes rows in one transaction, then the files that no remaining row uses. */
+  /** Moves items to the trash (one transaction): they vanish from every view at once; `restore` brings them back. */
   delete(ids: number[]): number {
+    const trash = this.db.prepare('UPDATE generations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
+    const now = Date.now();
+    return this.db.transaction(() => ids.reduce((n, id) => n + trash.run(now, id).changes, 0))();
+  }
+
+  restore(ids: number[]): number {
+    const back = this.db.prepare('UPDATE generations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL');
+    return this.db.transaction(() => ids.reduce((n, id) => n + back.run(id).changes, 0))();
+  }
+
+  /** Removes for good what has been in the trash longer than `graceMs`: rows in one transaction, then unused files. */
+  purge(graceMs: number): number {
     const files = new Set<string>();
-    const deleted = this.db.transaction(() => {
-      let n = 0;
-      const select = this.db.prepare('SELECT image_file, init_image_file, mask_file FROM generations WHERE id = ?');
+    const purged = this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT id, image_file, init_image_file, mask_file FROM generations WHERE deleted_at < ?')
+        .all(Date.now() - graceMs) as (Pick<Row, (typeof FILE_COLUMNS)[number]> & { id: number })[];
       const del = this.db.prepare('DELETE FROM generations WHERE id = ?');
-      for (const id of ids) {
-        const row = select.get(id) as Pick<Row, (typeof FILE_COLUMNS)[number]> | undefined;
-        if (!row) continue;
+      for (const row of rows) {
         for (const c of FILE_COLUMNS) if (row[c]) files.add(row[c]);
-        n += del.run(id).changes;
+        del.run(row.id);
       }
-      return n;
+      return rows.length;
     })();
     for (const f of files) if (!this.fileInUse(f)) this.files.remove(f);
-    return deleted;
+    return purged;
   }
 
   fileInUse(rel: string): boolean {
@@ -205,7 +223,7 @@ export class GalleryStore {
         `WITH RECURSIVE up(id, depth) AS (
            SELECT parent_id, 1 FROM generations WHERE id = ? AND parent_id IS NOT NULL
            UNION ALL SELECT g.parent_id, up.depth + 1 FROM generations g JOIN up ON g.id = up.id WHERE g.parent_id IS NOT NULL AND up.depth < 1000
-         ) SELECT g.* FROM up JOIN generations g ON g.id = up.id ORDER BY up.depth`,
+         ) SELECT g.* FROM up JOIN generations g ON g.id = up.id WHERE g.deleted_at IS NULL ORDER BY up.depth`,
       )
       .all(id) as Row[];
     const descendants = this.db
@@ -213,13 +231,13 @@ export class GalleryStore {
         `WITH RECURSIVE down(id, depth) AS (
            SELECT id, 1 FROM generations WHERE parent_id = ?
            UNION ALL SELECT g.id, down.depth + 1 FROM generations g JOIN down ON g.parent_id = down.id WHERE down.depth < 1000
-         ) SELECT g.* FROM down JOIN generations g ON g.id = down.id ORDER BY down.depth, g.created_at`,
+         ) SELECT g.* FROM down JOIN generations g ON g.id = down.id WHERE g.deleted_at IS NULL ORDER BY down.depth, g.created_at`,
       )
       .all(id) as Row[];
     return { ancestors: this.toItems(ancestors), descendants: this.toItems(descendants) };
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM generations').get() as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM generations WHERE deleted_at IS NULL').get() as { n: number }).n;
   }
 }

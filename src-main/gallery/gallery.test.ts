@@ -92,17 +92,39 @@ describe('gallery store', () => {
     });
   });
 
-  it('deletes in one transaction and keeps files that others still use', async () => {
+  it('deletes to the trash at once, restores from it, purges later and keeps files that others still use', async () => {
     const shared = await makePng(500);
     const a = await gen({ initImage: shared });
     const b = await gen({ initImage: shared });
     const aImage = gallery.store.get(a).image;
     const sharedRel = gallery.store.get(a).initImage!;
     expect(gallery.store.delete([a, 999_999])).toBe(1);
+    // Gone from every view at once, committed (a reload or another process sees the same), files kept for Undo.
+    expect(() => gallery.store.get(a)).toThrow(/No gallery item/);
+    expect(searchGallery(gallery.store, {}).items.map((i) => i.id)).toEqual([b]);
+    expect(gallery.store.count()).toBe(1);
+    expect(fs.existsSync(path.join(dir(), aImage))).toBe(true);
+    expect(gallery.store.restore([a])).toBe(1);
+    expect(gallery.store.get(a).image).toBe(aImage);
+    gallery.store.delete([a]);
+    expect(gallery.store.purge(60_000)).toBe(0); // still inside the undo window
+    expect(gallery.store.purge(-1)).toBe(1);
+    expect(gallery.store.restore([a])).toBe(0);
     expect(fs.existsSync(path.join(dir(), aImage))).toBe(false);
     expect(fs.existsSync(path.join(dir(), sharedRel))).toBe(true);
     gallery.store.delete([b]);
+    gallery.store.purge(-1);
     expect(fs.existsSync(path.join(dir(), sharedRel))).toBe(false);
+  });
+
+  it('the same picture saved again is the one item, back from the trash if it was there', async () => {
+    const png = await makePng(777);
+    const base = { image: { bytes: png, ext: 'png' as const } };
+    const first = await gen(base);
+    expect(await gen(base)).toBe(first);
+    gallery.store.delete([first]);
+    expect(await gen(base)).toBe(first);
+    expect(gallery.store.get(first).id).toBe(first);
   });
 
   it('answers lineage both ways', async () => {
@@ -112,8 +134,10 @@ describe('gallery store', () => {
     const sibling = await gen({ parentId: root });
     expect(gallery.store.lineage(grandchild).ancestors.map((i) => i.id)).toEqual([child, root]);
     expect(gallery.store.lineage(root).descendants.map((i) => i.id)).toEqual([child, sibling, grandchild]);
-    // Deleting a parent keeps the children, unlinked.
+    // Deleting a parent keeps the children; the lineage skips it at once, and the link goes when it is purged.
     gallery.store.delete([child]);
+    expect(gallery.store.lineage(grandchild).ancestors.map((i) => i.id)).toEqual([root]);
+    gallery.store.purge(-1);
     expect(gallery.store.get(grandchild).parentId).toBeNull();
   });
 });

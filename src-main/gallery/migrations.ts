@@ -67,4 +67,9 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO generations_fts (rowid, prompt, negative_prompt) VALUES (new.id, new.prompt, new.negative_prompt);
   END;
   `,
+  // 2: deletes go to a trash first (deleted_at), so Undo is a restore and a delete is committed at once
+  `
+  ALTER TABLE generations ADD COLUMN deleted_at INTEGER;
+  CREATE INDEX generations_trash ON generations (deleted_at) WHERE deleted_at IS NOT NULL;
+  `,
 ];

@@ -49,7 +49,7 @@ export function searchGallery(
   raw: GallerySearch,
 ): { items: GalleryItem[]; nextCursor: string | null } {
   const q = zGallerySearch.parse(raw);
-  const where: string[] = [];
+  const where: string[] = ['g.deleted_at IS NULL'];
   const params: Record<string, unknown> = { limit: q.limit + 1, seed: q.randomSeed };
   const fts = toFtsQuery(q.query ?? '');
   if (fts.match) {

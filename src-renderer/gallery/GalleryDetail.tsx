@@ -116,36 +116,37 @@ export function GalleryDetail(props: {
       model: item.modelName,
     });
   };
-  const remove = () => {
-    // Undo window: the item disappears now and is deleted for real only if not undone.
+  const remove = async () => {
+    // Committed at once (to the trash); Undo restores it.
+    try {
+      await client.invoke('gallery.delete', { ids: [id] });
+    } catch (e) {
+      notifications.show({ color: 'red', message: (e as Error).message });
+      return;
+    }
     onDeleted([id]);
-    let undone = false;
-    const timer = setTimeout(() => {
-      if (!undone)
-        void client
-          .invoke('gallery.delete', { ids: [id] })
-          .catch((e: Error) => notifications.show({ color: 'red', message: e.message }));
-    }, 5000);
     notifications.show({
       id: `deleted-${id}`,
       message: (
         <Group justify="space-between">
-          <span>Deleted</span>
+          <span>Deleted 1 item</span>
           <Button
             size="compact-xs"
             variant="light"
+            data-testid="undo-delete"
             onClick={() => {
-              undone = true;
-              clearTimeout(timer);
               notifications.hide(`deleted-${id}`);
-              onRestored();
+              void client.invoke('gallery.restore', { ids: [id] }).then(
+                () => onRestored(),
+                (e: Error) => notifications.show({ color: 'red', message: e.message }),
+              );
             }}
           >
             Undo
           </Button>
         </Group>
       ),
-      autoClose: 5000,
+      autoClose: 8000,
     });
   };
   const exportImage = async (withMetadata: boolean) => {
@@ -204,7 +205,7 @@ export function GalleryDetail(props: {
           <Button size="xs" variant="default" onClick={() => void exportImage(false)}>
             Export without metadata
           </Button>
-          <Button size="xs" color="red" variant="light" onClick={remove} data-testid="delete-button">
+          <Button size="xs" color="red" variant="light" onClick={() => void remove()} data-testid="delete-button">
             Delete
           </Button>
         </Group>

@@ -111,7 +111,13 @@ export const galleryChannels = {
       .strict(),
     output: zGalleryItem,
   },
+  /** Moves items to the trash at once; they are removed for good a minute later (or at the next start). */
   'gallery.delete': { input: z.object({ ids: zGalleryIds }).strict(), output: z.object({ deleted: z.number().int() }) },
+  /** Undo of a delete, while the items are still in the trash. */
+  'gallery.restore': {
+    input: z.object({ ids: zGalleryIds }).strict(),
+    output: z.object({ restored: z.number().int() }),
+  },
   'gallery.lineage': {
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: z.object({ ancestors: z.array(zGalleryItem), descendants: z.array(zGalleryItem) }),
