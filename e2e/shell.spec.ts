@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
+import { callHost } from './helpers/contract-client';
 import { spawnHost, type SpawnedHost } from './helpers/host';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
@@ -33,11 +34,19 @@ test('the Settings page shows the real provider list and persists a change', asy
   await page.goto(`${host.url}#/settings`);
   const providers = page.getByTestId('provider-list');
   await expect(providers.getByTestId('provider-cpu')).toBeVisible();
-  // onnxruntime-node on linux-x64 lists WebGPU as bundled and CUDA as an optional download.
-  if (process.platform === 'linux' && process.arch === 'x64') {
-    await expect(providers.getByTestId('provider-webgpu')).toBeVisible();
-    await expect(providers.getByTestId('provider-cuda')).toContainText('not bundled');
+  // Each provider is shown as the host finds it on this machine: usable, or unavailable with the reason.
+  const { providers: statuses } = await callHost<{ providers: { name: string; usable: boolean }[] }>(
+    host.url,
+    'engine.providers',
+    {},
+  );
+  for (const p of statuses) {
+    const badge = providers.getByTestId(`provider-${p.name}`);
+    await expect(badge).toHaveAttribute('data-usable', String(p.usable));
+    if (!p.usable) await expect(badge).toContainText('unavailable');
   }
+  await expect(providers.getByTestId('provider-cpu')).toHaveAttribute('data-usable', 'true');
+  if (process.platform !== 'win32') await expect(providers.getByTestId('provider-dml')).toContainText('unavailable');
   await expect(page.getByTestId('system-info')).toContainText(host.home);
 
   await page.getByTestId('theme-control').getByText('Light').click();

@@ -22,6 +22,7 @@ import {
   availableProviders,
   listBackends,
   providerOrder,
+  providerStatuses,
   ClipTokenizer,
   chunkPrompt,
   parsePromptAttention,
@@ -138,13 +139,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'engine.generate': (params) => ({ jobId: jobs.submit(params) }),
     'engine.providers': () => {
       const listed = new Set(listBackends().map((b) => b.name));
-      const bundled = new Set(
-        listBackends()
-          .filter((b) => b.bundled)
-          .map((b) => b.name),
-      );
+      const statuses = providerStatuses();
       return {
-        providers: PROVIDER_NAMES.map((name) => ({ name, listed: listed.has(name), bundled: bundled.has(name) })),
+        providers: PROVIDER_NAMES.map((name) => {
+          const st = statuses.find((p) => p.name === name)!;
+          return { name, listed: listed.has(name), bundled: st.bundled, usable: st.usable, reason: st.reason };
+        }),
         order: availableProviders(),
       };
     },

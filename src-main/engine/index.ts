@@ -33,7 +33,7 @@ export { loraTags, type LoraTag } from './prompt/extra-networks.js';
 export { TorchCpuGenerator, TorchCudaGenerator, createGenerator } from './rng/index.js';
 
 // Runtime: execution providers and session options.
-export { availableProviders, listBackends, providerOrder } from './runtime/providers.js';
+export { availableProviders, listBackends, providerOrder, providerStatuses } from './runtime/providers.js';
 export type { SessionTuning } from './runtime/sessions.js';
 export { ORT_VERSION } from './runtime/ort-version.js';
 

@@ -206,11 +206,16 @@ describe('router', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const info = result.value as {
-      providers: { name: string; bundled: boolean }[];
+      providers: { name: string; bundled: boolean; usable: boolean; reason: string | null }[];
       dataDir: string;
       versions: { onnxruntime: string };
     };
-    expect(info.providers).toContainEqual({ name: 'cpu', bundled: true });
+    expect(info.providers).toContainEqual({ name: 'cpu', bundled: true, usable: true, reason: null });
+    // A provider this platform has no build of is listed as unavailable, with the reason.
+    if (process.platform !== 'win32')
+      expect(info.providers).toContainEqual(
+        expect.objectContaining({ name: 'dml', usable: false, reason: expect.stringMatching(/no dml build/) }),
+      );
     expect(info.dataDir).toBe(paths.dataDir);
     expect(info.versions.onnxruntime).toMatch(/^\d+\.\d+\.\d+/);
   });

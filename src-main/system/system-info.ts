@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { SystemInfo } from '../../src-shared/domain/system.js';
 import type { StudioPaths } from '../paths.js';
-import { listBackends } from '../engine/index.js';
+import { providerStatuses } from '../engine/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,7 +49,7 @@ export async function collectSystemInfo(opts: SystemInfoOptions): Promise<System
     },
     platform: os.platform(),
     arch: os.arch(),
-    providers: listBackends(),
+    providers: providerStatuses(),
     gpuName: await readGpuName(),
     modelsDir: opts.modelsDir,
     dataDir: opts.paths.dataDir,

@@ -82,13 +82,15 @@ function SystemInfoCard() {
             <Table.Td>
               <Group gap="xs" data-testid="provider-list">
                 {s.providers.map((p) => (
-                  <Tooltip
-                    key={p.name}
-                    label={p.bundled ? 'Shipped with the app' : 'Needs extra libraries (see README)'}
-                  >
-                    <Badge variant={p.bundled ? 'filled' : 'outline'} data-testid={`provider-${p.name}`}>
+                  <Tooltip key={p.name} label={p.usable ? 'Works on this machine' : `Unavailable: ${p.reason}`}>
+                    <Badge
+                      variant={p.usable ? 'filled' : 'outline'}
+                      color={p.usable ? undefined : 'gray'}
+                      data-testid={`provider-${p.name}`}
+                      data-usable={p.usable}
+                    >
                       {p.name}
-                      {p.bundled ? '' : ' (not bundled)'}
+                      {p.usable ? '' : ' (unavailable)'}
                     </Badge>
                   </Tooltip>
                 ))}
@@ -119,6 +121,7 @@ function SystemInfoCard() {
 
 function PreferencesCard() {
   const loaded = useCall('settings.get', {});
+  const engine = useCall('engine.providers', {});
   const [settings, setSettings] = useState<Settings | null>(null);
   const [modelsDir, setModelsDir] = useState('');
   const [confirmDir, setConfirmDir] = useState<string | null>(null);
@@ -178,7 +181,15 @@ function PreferencesCard() {
           onChange={(v) => v && void save({ providerPreference: v as Settings['providerPreference'] })}
           data={[
             { value: 'auto', label: 'Auto (fastest available)' },
-            ...PROVIDERS.map((p) => ({ value: p.name, label: p.label })),
+            ...PROVIDERS.map((p) => {
+              const status = engine.data?.providers.find((s) => s.name === p.name);
+              const usable = status?.usable ?? true;
+              return {
+                value: p.name,
+                label: usable ? p.label : `${p.label}: unavailable (${status?.reason})`,
+                disabled: !usable && settings.providerPreference !== p.name,
+              };
+            }),
           ]}
         />
         <Select

@@ -104,6 +104,9 @@ export const zProviderStatus = z.object({
   bundled: z.boolean(),
   /** Listed by onnxruntime-node for this platform. */
   listed: z.boolean(),
+  /** Whether it can run here, and if not, why (null when usable). */
+  usable: z.boolean(),
+  reason: z.string().nullable(),
 });
 
 export const engineChannels = {

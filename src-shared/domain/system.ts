@@ -4,6 +4,9 @@ export const zBackendInfo = z.object({
   name: z.string(),
   /** Shipped inside onnxruntime-node; unbundled ones need extra libraries. */
   bundled: z.boolean(),
+  /** Whether the studio can use it on this machine, and if not, why (null when usable). */
+  usable: z.boolean(),
+  reason: z.string().nullable(),
 });
 
 export const zSystemInfo = z.object({
@@ -17,7 +20,7 @@ export const zSystemInfo = z.object({
   }),
   platform: z.string(),
   arch: z.string(),
-  /** The execution providers onnxruntime-node reports for this platform. */
+  /** Every execution provider the studio knows or onnxruntime-node lists, with what works here. */
   providers: z.array(zBackendInfo),
   gpuName: z.string().nullable(),
   modelsDir: z.string(),

@@ -57,22 +57,46 @@ export function webgpuBackendPresent(): boolean {
   return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
 }
 
+/** Why a provider cannot run here, or null when it can be tried. */
+function unavailableBecause(name: string, listed: ReadonlySet<string>): string | null {
+  if (name === 'cpu') return null;
+  if (!(PROVIDER_NAMES as readonly string[]).includes(name)) return 'not used by Latent Studio';
+  if (!listed.has(name)) return `onnxruntime-node has no ${name} build for ${process.platform}`;
+  if (name === 'cuda' && !cudaLibrariesPresent())
+    return 'the CUDA libraries are not installed (see GPU set-up in the README)';
+  if (name === 'webgpu' && !webgpuBackendPresent())
+    return 'no Vulkan loader (libvulkan.so.1): WebGPU needs a GPU driver with Vulkan';
+  return null;
+}
+
+export interface ProviderStatus {
+  name: string;
+  bundled: boolean;
+  usable: boolean;
+  reason: string | null;
+}
+
+/** Every provider the studio knows or onnxruntime-node lists, with whether it can run here and why not. */
+export function providerStatuses(): ProviderStatus[] {
+  const backends = listBackends();
+  const listed = new Set(backends.map((b) => b.name));
+  const names = [...new Set([...PROVIDER_NAMES, ...listed])];
+  return names.map((name) => {
+    const reason = unavailableBecause(name, listed);
+    return { name, bundled: backends.some((b) => b.name === name && b.bundled), usable: reason === null, reason };
+  });
+}
+
 /** Providers that can be tried on this machine, fastest first. CPU always last. */
 export function availableProviders(): ProviderName[] {
   const listed = new Set(listBackends().map((b) => b.name));
-  return PROVIDER_NAMES.filter((name) => {
-    if (name === 'cpu') return true;
-    if (!listed.has(name)) return false;
-    if (name === 'cuda') return cudaLibrariesPresent();
-    if (name === 'webgpu') return webgpuBackendPresent();
-    return true;
-  });
+  return PROVIDER_NAMES.filter((name) => unavailableBecause(name, listed) === null);
 }
 
 /** The order to try for a preference: the preferred one first, then the rest, CPU last. */
 export function providerOrder(preference: ProviderPreference | undefined): ProviderName[] {
   const available = availableProviders();
-  if (!preference || preference === 'auto') return available;
+  if (!preference || preference === 'auto' || !available.includes(preference)) return available;
   return [preference, ...available.filter((p) => p !== preference)];
 }
 
