@@ -40,6 +40,8 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
           seed: m.seed,
           width: m.width,
           height: m.height,
+          pixelWidth: m.pixelWidth,
+          pixelHeight: m.pixelHeight,
           model: m.model,
           modelHash: m.modelHash,
           strength: m.strength,

@@ -122,6 +122,18 @@ describe('readImageMetadata', () => {
     );
     expect(a1111).toMatchObject({ source: 'a1111', prompt: 'a dog', steps: 9, sampler: 'ddim', seed: 3 });
   });
+  it("takes the generation size from the metadata (a hires-fixed or upscaled picture is larger), the pixels' beside it", async () => {
+    const upscaled = await readImageMetadata(
+      withTextChunks(await png(), { parameters: 'a dog\nSteps: 9, Sampler: DDIM, CFG scale: 5, Seed: 3, Size: 4x3' }),
+    );
+    expect(upscaled).toMatchObject({ width: 4, height: 3, pixelWidth: 8, pixelHeight: 6 });
+    const absurd = await readImageMetadata(
+      withTextChunks(await png(), {
+        parameters: 'a dog\nSteps: 9, Sampler: DDIM, CFG scale: 5, Seed: 3, Size: 0x99999',
+      }),
+    );
+    expect(absurd).toMatchObject({ width: 8, height: 6 });
+  });
   it('imports a plain image with what can be read', async () => {
     expect(await readImageMetadata(await png())).toMatchObject({ source: 'none', width: 8, height: 6, prompt: '' });
     const jpeg = await sharp(await png())

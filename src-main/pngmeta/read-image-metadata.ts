@@ -18,9 +18,16 @@ export type MetadataSource = 'latent-studio' | 'a1111' | 'comfyui' | 'invokeai' 
 export type ImageMetadata = Omit<ParsedSettings, 'width' | 'height'> & {
   source: MetadataSource;
   format: 'png' | 'jpeg' | 'webp';
-  /** The image's own size. */
+  /**
+   * The size it was generated at: the metadata's (A1111 `Size:`, our chunk,
+   * ComfyUI's latent) when it has one, else the pixels'. A hires-fixed or
+   * upscaled picture is larger than this; remix must use this size.
+   */
   width: number;
   height: number;
+  /** The picture's own size in pixels. */
+  pixelWidth: number;
+  pixelHeight: number;
   /** Our own chunk, when present: everything needed to reproduce. */
   studio: StudioMetadata | null;
   /** The raw metadata texts found, by keyword. */
@@ -67,23 +74,29 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
     format,
     width: info.width,
     height: info.height,
+    pixelWidth: info.width,
+    pixelHeight: info.height,
     studio: null,
     raw,
     notes,
   };
-  // Every reader gives the same shape; the size always comes from the image itself.
+  // Every reader gives the same shape; a size the metadata does not give (or gives absurdly) is the pixels'.
+  const sane = (v: number | null | undefined) => (v && Number.isInteger(v) && v > 0 && v <= 16384 ? v : null);
   const from = (
     source: MetadataSource,
     parsed: ParsedSettings,
     studio: StudioMetadata | null = null,
-  ): ImageMetadata => ({
-    ...base,
-    ...parsed,
-    width: base.width,
-    height: base.height,
-    source,
-    studio,
-  });
+  ): ImageMetadata => {
+    const [w, h] = [sane(parsed.width), sane(parsed.height)];
+    return {
+      ...base,
+      ...parsed,
+      width: w && h ? w : base.width,
+      height: w && h ? h : base.height,
+      source,
+      studio,
+    };
+  };
 
   if (raw[STUDIO_CHUNK]) {
     try {
