@@ -141,14 +141,28 @@ test('the draft survives a page switch and a reload; seeds: -1 means random, the
   await expect(page.getByTestId('seed')).toHaveValue(seed);
   await page.getByTestId('seed-random').click();
   await expect(page.getByTestId('seed')).toHaveValue('');
+
+  // Limits are shown, not clamped away; a size off the model's multiple is flagged, then snapped when the field is left.
+  await page.getByTestId('width').fill('100');
+  await expect(page.getByText('A multiple of 32 for this model (96)')).toBeVisible();
+  await expect(page.getByTestId('generate-button')).toBeDisabled();
+  await page.getByTestId('steps').fill('500');
+  await expect(page.getByText('1 to 200 steps')).toBeVisible();
+  await page.getByTestId('steps').fill('20');
+  await page.getByTestId('width').blur();
+  await expect(page.getByTestId('width')).toHaveValue('96');
+  await expect(page.getByTestId('generate-button')).toBeEnabled();
+  await page.getByTestId('cfg').fill('1');
+  await expect(page.getByText('No guidance: the negative prompt has no effect')).toBeVisible();
 });
 
 test('two windows share the queue but each keeps its own results', async ({ context }) => {
+  test.setTimeout(300_000);
   const a = await context.newPage();
   const b = await context.newPage();
   await openGenerate(a, host.url);
   await openGenerate(b, host.url);
-  await fillGenerateForm(a, { prompt: 'a red circle', steps: 40, seed: 1111 });
+  await fillGenerateForm(a, { prompt: 'a red circle', steps: 60, width: 256, height: 256, seed: 1111 });
   await a.getByTestId('generate-button').click();
   await expect(a.getByTestId('progress-text')).toContainText('step', { timeout: 30_000 });
   await fillGenerateForm(b, { prompt: 'a blue square', steps: 5, seed: 2222 });
@@ -156,8 +170,8 @@ test('two windows share the queue but each keeps its own results', async ({ cont
   // B sees A's job as someone else's, and A sees B's waiting job labelled.
   await expect(b.getByTestId('progress-text')).toContainText(/another window|step/);
   await expect(a.getByTestId('queue-item-other')).toHaveCount(1);
-  await expect(a.getByText('Seed 1111')).toBeVisible({ timeout: 60_000 });
-  await expect(b.getByText('Seed 2222')).toBeVisible({ timeout: 60_000 });
+  await expect(a.getByText('Seed 1111')).toBeVisible({ timeout: 120_000 });
+  await expect(b.getByText('Seed 2222')).toBeVisible({ timeout: 120_000 });
   await expect(a.getByText('Seed 2222')).toHaveCount(0);
   await expect(b.getByText('Seed 1111')).toHaveCount(0);
 });

@@ -82,6 +82,7 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
     precision: null,
     predictionType: null,
     nativeSize: null,
+    sizeMultiple: 8,
     sizeBytes: 0,
   } as const;
   let size = 0;
@@ -97,6 +98,7 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
       precision: d.precision,
       predictionType: d.predictionType,
       nativeSize: d.nativeSize,
+      sizeMultiple: 8 * (d.latentMultiple ?? 1),
       sizeBytes: size,
       problem: null,
     };

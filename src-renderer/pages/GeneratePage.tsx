@@ -42,6 +42,13 @@ function formatMs(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** The nearest multiple within the engine's 64..2048. */
+function snapSize(v: number, multiple: number): number {
+  if (!Number.isFinite(v)) return 512;
+  const snapped = Math.round(v / multiple) * multiple;
+  return Math.min(Math.floor(2048 / multiple) * multiple, Math.max(Math.ceil(64 / multiple) * multiple, snapped));
+}
+
 /**
  * Escape cancels the running job only when nothing else takes it: in a text
  * field it leaves the field, and it closes a dropdown, a menu or a dialog
@@ -116,7 +123,22 @@ export function GeneratePage() {
 
   const usable = useMemo(() => (models.data?.models ?? []).filter((m) => m.problem === null), [models.data]);
   const lastSeed = state.result?.images[0]?.seed ?? null;
-  const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && !seedInvalid;
+  // Limits are shown where they apply, never clamped silently; sizes snap to the model's multiple when a field is left.
+  const multiple = usable.find((m) => m.name === model)?.sizeMultiple ?? 8;
+  const sizeError = (v: number) =>
+    !Number.isInteger(v) || v < 64 || v > 2048
+      ? '64 to 2048'
+      : v % multiple
+        ? `A multiple of ${multiple} for this model (${snapSize(v, multiple)})`
+        : undefined;
+  const invalid = {
+    steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? undefined : '1 to 200 steps',
+    cfg: Number.isFinite(cfg) && cfg >= 0 && cfg <= 50 ? undefined : '0 to 50',
+    width: sizeError(width),
+    height: sizeError(height),
+  };
+  const formValid = !seedInvalid && Object.values(invalid).every((e) => e === undefined);
+  const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && formValid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
   const generate = () => {
@@ -146,12 +168,11 @@ export function GeneratePage() {
     });
   };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
-    // Generate at the image's size, in multiples of 8 within the engine's limits. A new picture starts a new mask.
-    const snap = (v: number) => Math.min(2048, Math.max(64, Math.floor(v / 8) * 8));
+    // Generate at the image's size, snapped to the model's multiple. A new picture starts a new mask.
     updateDraft({
       initImage: img,
-      width: snap(size.width),
-      height: snap(size.height),
+      width: snapSize(size.width, multiple),
+      height: snapSize(size.height, multiple),
       mask: emptyMask(),
       parentId: undefined,
     });
@@ -236,18 +257,24 @@ export function GeneratePage() {
               label="Steps"
               min={1}
               max={200}
+              clampBehavior="none"
+              allowDecimal={false}
               value={steps}
-              onChange={(v) => setSteps(Number(v) || 1)}
+              onChange={(v) => setSteps(Number(v))}
+              error={invalid.steps}
               data-testid="steps"
             />
             <NumberInput
               label="CFG"
+              description={cfg <= 1 ? 'No guidance: the negative prompt has no effect' : undefined}
               min={0}
               max={50}
+              clampBehavior="none"
               step={0.5}
               decimalScale={1}
               value={cfg}
               onChange={(v) => setCfg(Number(v))}
+              error={invalid.cfg}
               data-testid="cfg"
             />
           </Group>
@@ -256,18 +283,24 @@ export function GeneratePage() {
               label="Width"
               min={64}
               max={2048}
-              step={8}
+              clampBehavior="none"
+              step={multiple}
               value={width}
-              onChange={(v) => setWidth(Number(v) || 64)}
+              onChange={(v) => setWidth(Number(v))}
+              onBlur={() => setWidth(snapSize(width, multiple))}
+              error={invalid.width}
               data-testid="width"
             />
             <NumberInput
               label="Height"
               min={64}
               max={2048}
-              step={8}
+              clampBehavior="none"
+              step={multiple}
               value={height}
-              onChange={(v) => setHeight(Number(v) || 64)}
+              onChange={(v) => setHeight(Number(v))}
+              onBlur={() => setHeight(snapSize(height, multiple))}
+              error={invalid.height}
               data-testid="height"
             />
             <Select

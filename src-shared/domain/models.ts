@@ -10,6 +10,8 @@ export const zModelEntry = z.object({
   predictionType: z.enum(['epsilon', 'v_prediction']).nullable(),
   /** Width and height the model draws best at (what it was trained at); null when unknown. */
   nativeSize: z.number().int().positive().nullable(),
+  /** Width and height must be multiples of this (8, or more when the export fixes its latent multiple). */
+  sizeMultiple: z.number().int().positive(),
   sizeBytes: z.number(),
   /** First 10 hex chars of the sha256 of the UNet weights (A1111's "Model hash"), once computed. */
   hash: z.string().nullable(),
