@@ -175,3 +175,19 @@ test('two windows share the queue but each keeps its own results', async ({ cont
   await expect(a.getByText('Seed 2222')).toHaveCount(0);
   await expect(b.getByText('Seed 1111')).toHaveCount(0);
 });
+
+test("this session's results stay in a strip: view an earlier one, send it to inpaint", async ({ page }) => {
+  await openGenerate(page, host.url);
+  for (const seed of [501, 502]) {
+    await fillGenerateForm(page, { prompt: 'a green ring', steps: 4, seed });
+    await page.getByTestId('generate-button').click();
+    await expect(page.getByText(`Seed ${seed}`)).toBeVisible({ timeout: 60_000 });
+  }
+  await expect(page.getByTestId('session-thumb')).toHaveCount(2);
+  await page.getByTestId('session-thumb').nth(1).click(); // the older one
+  await expect(page.getByText('Seed 501')).toBeVisible();
+  await page.getByTestId('result-inpaint').click();
+  await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
+  await expect(page.getByTestId('mask-editor')).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'generate-session-strip.png') });
+});

@@ -160,3 +160,15 @@ export function handToGenerate(d: GenerateDraft): void {
   updateDraft(patch);
   window.location.hash = '#/generate';
 }
+
+/** Opens the gallery with one item selected (from the Generate page's results). */
+let galleryPick: number | null = null;
+export function openInGallery(id: number): void {
+  galleryPick = id;
+  window.location.hash = '#/gallery';
+}
+export function takeGalleryPick(): number | null {
+  const id = galleryPick;
+  galleryPick = null;
+  return id;
+}

@@ -12,6 +12,8 @@ export interface JobState {
   preview: string | null;
   /** The last finished job. */
   result: JobDone | null;
+  /** Every picture this window made in this session, newest first (at most SESSION_LIMIT). */
+  session: SessionImage[];
   error: string | null;
   /** Steps per second over the running job so far. */
   itPerSec: number | null;
@@ -19,6 +21,9 @@ export interface JobState {
 }
 
 const EMPTY_QUEUE: QueueState = { running: null, pending: [] };
+
+export type SessionImage = JobDone['images'][number] & { jobId: string };
+const SESSION_LIMIT = 32;
 
 /**
  * The jobs this window submitted. Several windows share one engine queue;
@@ -52,6 +57,7 @@ export function useJob() {
   const [state, setState] = useState<JobState>({
     activeJobId: null,
     activeIsMine: false,
+    session: [],
     progress: null,
     preview: null,
     result: null,
@@ -112,6 +118,10 @@ export function useJob() {
           ? {}
           : {
               result: d,
+              session: [...d.images.map((i) => ({ ...i, jobId: d.jobId })).reverse(), ...s.session].slice(
+                0,
+                SESSION_LIMIT,
+              ),
               progress: s.progress?.jobId === d.jobId ? null : s.progress,
               error: d.status === 'failed' ? (d.error?.message ?? 'Generation failed') : null,
             }),

@@ -9,6 +9,7 @@ import { client } from '../api/client.js';
 import { GalleryGrid } from '../gallery/GalleryGrid.js';
 import { GalleryDetail } from '../gallery/GalleryDetail.js';
 import { useGalleryPages } from '../gallery/use-gallery-pages.js';
+import { takeGalleryPick } from '../generate/draft.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
 
 export function GalleryPage() {
@@ -22,7 +23,7 @@ export function GalleryPage() {
   const [debouncedTag] = useDebouncedValue(tag.trim(), 300);
   const [hasParent, setHasParent] = useState<'any' | 'yes' | 'no'>('any');
   const models = useCall('models.list', {});
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(takeGalleryPick);
   const [dragging, setDragging] = useState(false);
   const pages = useGalleryPages({
     query: debounced.trim() || undefined,

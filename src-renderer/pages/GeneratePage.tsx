@@ -21,16 +21,17 @@ import {
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
 import { emptyMask } from '../canvas/mask-document.js';
 import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
+import type { JobDone } from '../../src-shared/domain/engine.js';
 import { useCall } from '../api/use-call.js';
 import { TipIcon } from '../TipIcon.js';
-import { isMyJob, useJob } from '../generate/use-job.js';
-import { draftSetter, updateDraft, useDraft } from '../generate/draft.js';
+import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
+import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
@@ -187,7 +188,21 @@ export function GeneratePage() {
 
   const p = state.progress;
   const percent = p ? ((p.imageIndex * p.totalSteps + p.step) / (p.batchCount * p.totalSteps)) * 100 : 0;
-  const shown = state.result?.status === 'succeeded' ? state.result.images : [];
+  // A picture picked in the session strip is shown until the next result arrives.
+  const [viewed, setViewed] = useState<SessionImage | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new result clears the pick
+  useEffect(() => setViewed(null), [state.result]);
+  const shown = viewed ? [viewed] : state.result?.status === 'succeeded' ? state.result.images : [];
+  /** A result becomes the source picture of an img2img or inpaint (with a fresh mask), its gallery item the parent. */
+  const sendAsSource = (img: SessionImage | JobDone['images'][number], next: 'img2img' | 'inpaint') =>
+    updateDraft({
+      mode: next,
+      initImage: { base64: img.png, url: `data:image/png;base64,${img.png}` },
+      width: img.width,
+      height: img.height,
+      mask: emptyMask(),
+      parentId: img.galleryId ?? undefined,
+    });
 
   return (
     <Grid>
@@ -456,7 +471,7 @@ export function GeneratePage() {
           {shown.length > 0 && (
             <Group align="start" data-testid="results">
               {shown.map((img) => (
-                <Stack key={img.index} gap={4}>
+                <Stack key={`${img.index}-${img.seed}`} gap={4}>
                   <Image
                     src={`data:image/png;base64,${img.png}`}
                     alt={`Result ${img.index + 1}, seed ${img.seed}`}
@@ -477,10 +492,52 @@ export function GeneratePage() {
                     >
                       copy
                     </ActionIcon>
+                    <Button size="compact-xs" variant="subtle" onClick={() => sendAsSource(img, 'img2img')}>
+                      img2img
+                    </Button>
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      onClick={() => sendAsSource(img, 'inpaint')}
+                      data-testid="result-inpaint"
+                    >
+                      Inpaint
+                    </Button>
+                    {img.galleryId !== null && (
+                      <Button size="compact-xs" variant="subtle" onClick={() => openInGallery(img.galleryId!)}>
+                        In gallery
+                      </Button>
+                    )}
                   </Group>
                 </Stack>
               ))}
             </Group>
+          )}
+          {state.session.length > 1 && (
+            <div>
+              <Text size="xs" c="dimmed" mb={4}>
+                This session ({state.session.length})
+              </Text>
+              <Group gap={4} data-testid="session-strip">
+                {state.session.map((img) => (
+                  <Image
+                    key={`${img.jobId}-${img.index}`}
+                    src={`data:image/png;base64,${img.png}`}
+                    alt={`Earlier result, seed ${img.seed}`}
+                    w={56}
+                    h={56}
+                    fit="contain"
+                    radius="xs"
+                    style={{
+                      cursor: 'pointer',
+                      outline: viewed === img ? '2px solid var(--mantine-color-violet-5)' : undefined,
+                    }}
+                    onClick={() => setViewed(img)}
+                    data-testid="session-thumb"
+                  />
+                ))}
+              </Group>
+            </div>
           )}
         </Stack>
       </Grid.Col>
