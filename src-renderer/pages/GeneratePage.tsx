@@ -178,7 +178,16 @@ export function GeneratePage() {
       parentId: undefined,
     });
   };
-  const lastResult = state.result?.status === 'succeeded' && mode !== 'txt2img' ? state.result.images[0] : undefined;
+  // The canvas shows the last result over its source until another source picture is chosen.
+  const [canvasResult, setCanvasResult] = useState<string | null>(null);
+  const modeNow = useRef(mode);
+  modeNow.current = mode;
+  useEffect(() => {
+    const img = state.result?.status === 'succeeded' ? state.result.images[0] : undefined;
+    if (img && modeNow.current !== 'txt2img') setCanvasResult(`data:image/png;base64,${img.png}`);
+  }, [state.result]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new source picture clears the result shown over it
+  useEffect(() => setCanvasResult(null), [initImage]);
   // Ctrl+Enter works in the prompt fields too (no tags ignored).
   useHotkeys([['mod+Enter', generate]], []);
   useEscapeToCancel(cancel);
@@ -330,8 +339,9 @@ export function GeneratePage() {
               }}
             />
           </Group>
-          <Group grow align="end">
+          <Group align="end" wrap="nowrap">
             <TextInput
+              style={{ flex: 1 }}
               label="Seed"
               description={seed < 0 ? 'Random: a new seed each time' : 'Fixed: the same picture again'}
               placeholder="random"
@@ -350,7 +360,7 @@ export function GeneratePage() {
                     testId="seed-dice"
                     onClick={() => setSeed(Math.floor(Math.random() * 2 ** 32))}
                   >
-                    🎲
+                    ⚄
                   </TipIcon>
                   <TipIcon tip="Random each time" variant="subtle" testId="seed-random" onClick={() => setSeed(-1)}>
                     ↺
@@ -367,6 +377,8 @@ export function GeneratePage() {
                 Reuse
               </Button>
             </Tooltip>
+          </Group>
+          <Group grow align="end">
             <Tooltip
               multiline
               w={260}
@@ -417,7 +429,7 @@ export function GeneratePage() {
               onInitImage={onInitImage}
               mask={draft.mask}
               onMask={setMask}
-              result={lastResult ? `data:image/png;base64,${lastResult.png}` : null}
+              result={canvasResult}
             />
           )}
           <Paper withBorder p="sm" data-testid="progress-panel">
