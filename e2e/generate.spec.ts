@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { fillGenerateForm, imagePixels, openGenerate } from './helpers/generate-form';
 import { readScene } from '../src-main/eval/scene-analysis';
+import { makePng } from '../src-main/test-support/images';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 let host: SpawnedHost;
@@ -190,4 +191,25 @@ test("this session's results stay in a strip: view an earlier one, send it to in
   await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
   await expect(page.getByTestId('mask-editor')).toBeVisible();
   await page.screenshot({ path: path.join(shots, 'generate-session-strip.png') });
+});
+
+test('a picture opened for img2img that carries its prompt offers to load it', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('img2img').click();
+  const png = await makePng(
+    9,
+    {
+      parameters:
+        'a blue square on the right\nNegative prompt: blurry\nSteps: 12, Sampler: DDIM, CFG scale: 6, Seed: 77, Size: 128x128',
+    },
+    128,
+  );
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'from-a1111.png', mimeType: 'image/png', buffer: png });
+  await page.getByTestId('load-embedded-prompt').click();
+  await expect(page.getByTestId('prompt')).toHaveValue('a blue square on the right');
+  await expect(page.getByTestId('negative-prompt')).toHaveValue('blurry');
+  await expect(page.getByTestId('steps')).toHaveValue('12');
+  await expect(page.getByTestId('seed')).toHaveValue('77');
 });

@@ -30,6 +30,9 @@ import {
 import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
 import { GalleryService, TRASH_GRACE_MS } from './gallery/gallery-service.js';
 import { searchGallery } from './gallery/search.js';
+import { readImageMetadata } from './pngmeta/read-image-metadata.js';
+import { StudioError } from '../src-shared/domain/errors.js';
+import { pickFields } from '../src-shared/domain/generation.js';
 import { sqliteVersion } from './gallery/database.js';
 import type { SystemInfo } from '../src-shared/domain/system.js';
 
@@ -168,6 +171,13 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       return { deleted: gallery.store.delete(ids) };
     },
     'gallery.restore': ({ ids }) => ({ restored: gallery.store.restore(ids) }),
+    'gallery.readMetadata': async ({ data }) => {
+      const m = await readImageMetadata(Buffer.from(data, 'base64')).catch((err: Error) => {
+        throw new StudioError('INVALID_INPUT', err.message);
+      });
+      const seed = m.seed !== null && Number.isSafeInteger(m.seed) ? m.seed : null;
+      return { ...pickFields(m, ['prompt', 'negativePrompt', 'sampler', 'steps', 'cfgScale']), seed, source: m.source };
+    },
     'gallery.lineage': ({ id }) => gallery.store.lineage(id),
     'gallery.import': async ({ files }) => {
       const result = await gallery.importFiles(

@@ -28,6 +28,7 @@ import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js'
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { JobDone } from '../../src-shared/domain/engine.js';
+import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
 import { TipIcon } from '../TipIcon.js';
 import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
@@ -168,6 +169,36 @@ export function GeneratePage() {
       parentId,
     });
   };
+  /** A picture opened from disk that carries its prompt (any tool's metadata) offers to load it. */
+  const offerEmbeddedPrompt = async (base64: string) => {
+    const meta = await client.invoke('gallery.readMetadata', { data: base64 }).catch(() => null);
+    if (!meta?.prompt || meta.prompt === prompt) return;
+    const load = () => {
+      notifications.hide('embedded-prompt');
+      updateDraft({
+        prompt: meta.prompt,
+        negativePrompt: meta.negativePrompt,
+        ...(meta.sampler ? { sampler: meta.sampler } : {}),
+        ...(meta.steps ? { steps: meta.steps } : {}),
+        ...(meta.cfgScale !== null ? { cfgScale: meta.cfgScale } : {}),
+        ...(meta.seed !== null ? { seedText: String(meta.seed) } : {}),
+      });
+    };
+    notifications.show({
+      id: 'embedded-prompt',
+      autoClose: 12_000,
+      message: (
+        <Group justify="space-between" wrap="nowrap">
+          <Text size="sm" lineClamp={2}>
+            This picture carries its prompt: {meta.prompt}
+          </Text>
+          <Button size="compact-xs" variant="light" onClick={load} data-testid="load-embedded-prompt">
+            Load it
+          </Button>
+        </Group>
+      ),
+    });
+  };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
     // Generate at the image's size, snapped to the model's multiple. A new picture starts a new mask.
     updateDraft({
@@ -177,6 +208,7 @@ export function GeneratePage() {
       mask: emptyMask(),
       parentId: undefined,
     });
+    void offerEmbeddedPrompt(img.base64);
   };
   // The canvas shows the last result over its source until another source picture is chosen.
   const [canvasResult, setCanvasResult] = useState<string | null>(null);
@@ -268,8 +300,10 @@ export function GeneratePage() {
               />
             </div>
           )}
-          <Group grow>
+          <Group wrap="nowrap" align="start">
             <Select
+              style={{ flex: 2, minWidth: 0 }}
+              comboboxProps={{ width: 'max-content', position: 'bottom-start' }}
               label="Sampler"
               data={SAMPLERS.map((s) => ({ value: s.name, label: s.label }))}
               value={sampler}
@@ -278,6 +312,7 @@ export function GeneratePage() {
               data-testid="sampler-select"
             />
             <NumberInput
+              style={{ flex: 1 }}
               label="Steps"
               min={1}
               max={200}
@@ -289,6 +324,7 @@ export function GeneratePage() {
               data-testid="steps"
             />
             <NumberInput
+              style={{ flex: 1 }}
               label="CFG"
               description={cfg <= 1 ? 'No guidance: the negative prompt has no effect' : undefined}
               min={0}
@@ -446,7 +482,9 @@ export function GeneratePage() {
                         : 'Idle'}
               </Text>
               <Text size="sm" c="dimmed">
-                {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA {formatMs(p?.etaMs ?? null)}
+                {state.itPerSec !== null && `${state.itPerSec.toFixed(2)} it/s · `}ETA{' '}
+                {/* The first steps include loading and warm-up: an estimate from them is far off. */}
+                {formatMs(p && p.imageIndex * p.totalSteps + p.step >= 3 ? p.etaMs : null)}
               </Text>
             </Group>
             <Progress

@@ -113,6 +113,19 @@ export const galleryChannels = {
   },
   /** Moves items to the trash at once; they are removed for good a minute later (or at the next start). */
   'gallery.delete': { input: z.object({ ids: zGalleryIds }).strict(), output: z.object({ deleted: z.number().int() }) },
+  /** What a picture's metadata says about how it was made (any tool's format), without importing it. */
+  'gallery.readMetadata': {
+    input: z.object({ data: zImportFile.shape.data }).strict(),
+    output: z.object({
+      source: z.string(),
+      prompt: z.string(),
+      negativePrompt: z.string(),
+      sampler: zSamplerName.nullable(),
+      steps: z.number().int().nullable(),
+      cfgScale: z.number().nullable(),
+      seed: z.number().nullable(),
+    }),
+  },
   /** Undo of a delete, while the items are still in the trash. */
   'gallery.restore': {
     input: z.object({ ids: zGalleryIds }).strict(),
