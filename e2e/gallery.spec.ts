@@ -143,4 +143,23 @@ test.describe('a large gallery', () => {
     await expect(page.getByTestId('gallery-cell').last()).toHaveAttribute('data-id', '1');
     await page.screenshot({ path: path.join(shots, 'gallery-end.png') });
   });
+
+  test('double-click shows a picture at full size; arrow keys step through the grid, Escape closes', async ({
+    page,
+  }) => {
+    await page.goto(`${host.url}#/gallery`);
+    const cells = page.getByTestId('gallery-cell');
+    await expect(cells.nth(1)).toBeVisible();
+    await expect(cells.first()).toHaveAttribute('title', /seed (\d+|-) · \d+x\d+/);
+    const first = await cells.first().getAttribute('data-id');
+    const second = await cells.nth(1).getAttribute('data-id');
+    await cells.first().dblclick();
+    await expect(page.getByTestId('lightbox-image')).toHaveAttribute('data-id', first!);
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('lightbox-image')).toHaveAttribute('data-id', second!);
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('lightbox-image')).toHaveAttribute('data-id', first!);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('lightbox-image')).toHaveCount(0);
+  });
 });

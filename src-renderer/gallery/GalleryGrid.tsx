@@ -14,9 +14,11 @@ export function GalleryGrid(props: {
   items: GalleryItem[];
   selectedId: number | null;
   onSelect: (item: GalleryItem) => void;
+  /** Double-click: the picture at full size. */
+  onView?: (item: GalleryItem) => void;
   onNearEnd: () => void;
 }) {
-  const { items, selectedId, onSelect, onNearEnd } = props;
+  const { items, selectedId, onSelect, onView, onNearEnd } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(4);
 
@@ -75,6 +77,11 @@ export function GalleryGrid(props: {
                 aria-label={`${item.prompt || 'Untitled'} (seed ${item.seed ?? 'unknown'})`}
                 aria-selected={item.id === selectedId}
                 onClick={() => onSelect(item)}
+                onDoubleClick={() => onView?.(item)}
+                title={[
+                  item.prompt || 'Untitled',
+                  `seed ${item.seed ?? '-'} · ${item.width}x${item.height}${item.sampler ? ` · ${item.sampler}` : ''}${item.steps ? ` · ${item.steps} steps` : ''}`,
+                ].join('\n')}
                 style={{
                   width: CELL,
                   height: CELL,

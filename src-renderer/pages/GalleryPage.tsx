@@ -7,6 +7,7 @@ import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js'
 import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
 import { GalleryGrid } from '../gallery/GalleryGrid.js';
+import { Lightbox } from '../gallery/Lightbox.js';
 import { GalleryDetail } from '../gallery/GalleryDetail.js';
 import { useGalleryPages } from '../gallery/use-gallery-pages.js';
 import { takeGalleryPick } from '../generate/draft.js';
@@ -24,6 +25,7 @@ export function GalleryPage() {
   const [hasParent, setHasParent] = useState<'any' | 'yes' | 'no'>('any');
   const models = useCall('models.list', {});
   const [selected, setSelected] = useState<number | null>(takeGalleryPick);
+  const [viewing, setViewing] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const pages = useGalleryPages({
     query: debounced.trim() || undefined,
@@ -175,6 +177,7 @@ export function GalleryPage() {
             </Text>
           )}
           <GalleryGrid
+            onView={(item) => setViewing(item.id)}
             items={pages.items}
             selectedId={selected}
             onSelect={(i) => setSelected(i.id)}
@@ -194,6 +197,7 @@ export function GalleryPage() {
           />
         </Grid.Col>
       )}
+      <Lightbox items={pages.items} id={viewing} onMove={setViewing} onClose={() => setViewing(null)} />
     </Grid>
   );
 }
