@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { spawnHost, spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { callHost } from './helpers/contract-client';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -161,5 +162,26 @@ test.describe('a large gallery', () => {
     await expect(page.getByTestId('lightbox-image')).toHaveAttribute('data-id', first!);
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('lightbox-image')).toHaveCount(0);
+  });
+
+  test('multi-select: Ctrl-click and Shift-click pick items; tag, delete and undo them together', async ({ page }) => {
+    await page.goto(`${host.url}#/gallery`);
+    const cells = page.getByTestId('gallery-cell');
+    await expect(cells.nth(5)).toBeVisible();
+    await cells.nth(1).click({ modifiers: ['ControlOrMeta'] });
+    await cells.nth(2).click({ modifiers: ['ControlOrMeta'] });
+    await expect(page.getByTestId('bulk-bar')).toContainText('2 selected');
+    await cells.nth(4).click({ modifiers: ['Shift'] });
+    await expect(page.getByTestId('bulk-bar')).toContainText('4 selected');
+    await page.getByTestId('bulk-tag').fill('Bulk');
+    await page.getByTestId('bulk-tag-add').click();
+    const tagged = async () =>
+      (await callHost<{ items: unknown[] }>(host.url, 'gallery.search', { tag: 'bulk', limit: 50 })).items.length;
+    await expect.poll(tagged).toBe(4);
+    await page.getByTestId('bulk-delete').click();
+    await expect.poll(tagged).toBe(0);
+    await expect(page.getByTestId('bulk-bar')).toHaveCount(0);
+    await page.getByTestId('undo-bulk-delete').click();
+    await expect.poll(tagged).toBe(4);
   });
 });

@@ -20,15 +20,9 @@ import type { GalleryItem } from '../../src-shared/domain/gallery.js';
 import { client } from '../api/client.js';
 import { mediaUrl } from '../api/media.js';
 import { handToGenerate } from '../generate/draft.js';
+import { download } from './download.js';
 
 type Detail = GalleryItem & { metadataText: string | null };
-
-function download(name: string, base64: string): void {
-  const a = document.createElement('a');
-  a.href = `data:application/octet-stream;base64,${base64}`;
-  a.download = name;
-  a.click();
-}
 
 async function imageBase64(item: GalleryItem): Promise<string> {
   const blob = await (await fetch(mediaUrl(item.image))).blob();

@@ -13,12 +13,15 @@ const GAP = 8;
 export function GalleryGrid(props: {
   items: GalleryItem[];
   selectedId: number | null;
-  onSelect: (item: GalleryItem) => void;
+  /** A click; `toggle` with Ctrl/Cmd, `range` with Shift (multi-select). */
+  onSelect: (item: GalleryItem, how: { toggle: boolean; range: boolean }) => void;
+  /** Items picked for a bulk action. */
+  picked?: ReadonlySet<number>;
   /** Double-click: the picture at full size. */
   onView?: (item: GalleryItem) => void;
   onNearEnd: () => void;
 }) {
-  const { items, selectedId, onSelect, onView, onNearEnd } = props;
+  const { items, selectedId, onSelect, onView, onNearEnd, picked } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(4);
 
@@ -76,7 +79,8 @@ export function GalleryGrid(props: {
                 data-id={item.id}
                 aria-label={`${item.prompt || 'Untitled'} (seed ${item.seed ?? 'unknown'})`}
                 aria-selected={item.id === selectedId}
-                onClick={() => onSelect(item)}
+                onClick={(e) => onSelect(item, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
+                data-picked={picked?.has(item.id) || undefined}
                 onDoubleClick={() => onView?.(item)}
                 title={[
                   item.prompt || 'Untitled',
@@ -86,8 +90,9 @@ export function GalleryGrid(props: {
                   width: CELL,
                   height: CELL,
                   padding: 0,
-                  border:
-                    item.id === selectedId
+                  border: picked?.has(item.id)
+                    ? '3px solid var(--mantine-color-cyan-5)'
+                    : item.id === selectedId
                       ? '3px solid var(--mantine-color-violet-5)'
                       : '1px solid var(--mantine-color-default-border)',
                   borderRadius: 6,

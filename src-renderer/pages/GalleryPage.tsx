@@ -1,11 +1,12 @@
 import { Alert, Grid, Group, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useEffect, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
 import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
+import { BulkBar } from '../gallery/BulkBar.js';
 import { GalleryGrid } from '../gallery/GalleryGrid.js';
 import { Lightbox } from '../gallery/Lightbox.js';
 import { GalleryDetail } from '../gallery/GalleryDetail.js';
@@ -26,6 +27,9 @@ export function GalleryPage() {
   const models = useCall('models.list', {});
   const [selected, setSelected] = useState<number | null>(takeGalleryPick);
   const [viewing, setViewing] = useState<number | null>(null);
+  // Multi-select: Ctrl/Cmd-click toggles an item, Shift-click adds the range from the last one clicked.
+  const [picked, setPicked] = useState<ReadonlySet<number>>(new Set());
+  const lastClicked = useRef<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const pages = useGalleryPages({
     query: debounced.trim() || undefined,
@@ -51,6 +55,24 @@ export function GalleryPage() {
       clearTimeout(timer);
     };
   }, [reload]);
+
+  const onCellClick = (item: GalleryItem, how: { toggle: boolean; range: boolean }) => {
+    if (how.range && lastClicked.current !== null) {
+      const ids = pages.items.map((i) => i.id);
+      const [a, b] = [ids.indexOf(lastClicked.current), ids.indexOf(item.id)].sort((x, y) => x - y);
+      if (a! >= 0) setPicked((p) => new Set([...p, ...ids.slice(a, b! + 1)]));
+    } else if (how.toggle) {
+      setPicked((p) => {
+        const next = new Set(p);
+        if (!next.delete(item.id)) next.add(item.id);
+        return next;
+      });
+    } else {
+      setPicked(new Set());
+      setSelected(item.id);
+    }
+    lastClicked.current = item.id;
+  };
 
   const onDrop = useCallback(
     async (e: DragEvent) => {
@@ -176,11 +198,21 @@ export function GalleryPage() {
                 : 'Nothing here yet.'}
             </Text>
           )}
+          {picked.size > 0 && (
+            <BulkBar
+              items={pages.items.filter((i) => picked.has(i.id))}
+              onDeleted={onDeleted}
+              onRestored={pages.reload}
+              onChanged={onChanged}
+              onClear={() => setPicked(new Set())}
+            />
+          )}
           <GalleryGrid
             onView={(item) => setViewing(item.id)}
             items={pages.items}
             selectedId={selected}
-            onSelect={(i) => setSelected(i.id)}
+            onSelect={onCellClick}
+            picked={picked}
             onNearEnd={pages.loadMore}
           />
         </Stack>
