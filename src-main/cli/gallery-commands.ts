@@ -71,8 +71,9 @@ export async function importCommand(argv: string[]): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     for (const f of result.failed) console.error(`skipped ${f.name}: ${f.reason}`);
+    const existed = result.imported.filter((i) => i.existed).length;
     console.log(
-      `imported ${result.imported.length}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `imported ${result.imported.length}${existed ? ` (${existed} already in the gallery)` : ''}, skipped ${result.failed.length} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     // Some files skipped is a normal import; nothing importable at all is bad input.
     return result.imported.length === 0 && result.failed.length > 0 ? 2 : 0;

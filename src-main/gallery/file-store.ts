@@ -26,10 +26,15 @@ export class FileStore {
     fs.mkdirSync(this.thumbsDir, { recursive: true });
   }
 
+  /** Where bytes are (or would be) stored: `images/ab/<sha256>.<ext>`. */
+  relFor(bytes: Uint8Array, ext: 'png' | 'jpg' | 'webp'): string {
+    const hash = sha256(bytes);
+    return path.posix.join('images', hash.slice(0, 2), `${hash}.${ext}`);
+  }
+
   /** Stores bytes under their hash; returns the path relative to the root (`images/ab/<hash>.<ext>`). */
   put(bytes: Uint8Array, ext: 'png' | 'jpg' | 'webp'): string {
-    const hash = sha256(bytes);
-    const rel = path.posix.join('images', hash.slice(0, 2), `${hash}.${ext}`);
+    const rel = this.relFor(bytes, ext);
     const abs = this.abs(rel);
     if (!fs.existsSync(abs)) writeFileAtomic(abs, bytes);
     else fs.utimesSync(abs, new Date(), new Date()); // fresh again: reconciliation's grace period counts from now

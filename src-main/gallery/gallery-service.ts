@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { GenerationParams } from '../../src-shared/domain/engine.js';
-import type { GalleryItem, RemixParams } from '../../src-shared/domain/gallery.js';
+import type { GalleryItem, ImportResult, RemixParams } from '../../src-shared/domain/gallery.js';
 import {
   type GenerationFacts,
   pickFields,
@@ -25,10 +25,8 @@ import { reconcile, type ReconcileReport } from './reconcile.js';
 
 export const IMPORTABLE = /\.(png|jpe?g|webp)$/i;
 
-export interface ImportOutcome {
-  imported: { name: string; id: number; source: string }[];
-  failed: { name: string; reason: string }[];
-}
+/** What an import did, file by file (the contract's gallery.import result). */
+export type ImportOutcome = ImportResult;
 
 /** How long a deleted item can be restored (the UI offers Undo for a few seconds). */
 export const TRASH_GRACE_MS = 60_000;
@@ -93,7 +91,8 @@ export class GalleryService {
     return id;
   }
 
-  async importBytes(name: string, bytes: Uint8Array): Promise<{ id: number; source: string }> {
+  /** Imports one picture; `existed` when the very same file was already in the gallery (nothing is added). */
+  async importBytes(name: string, bytes: Uint8Array): Promise<{ id: number; source: string; existed: boolean }> {
     let meta: ImageMetadata;
     try {
       meta = await readImageMetadata(bytes);
@@ -102,6 +101,9 @@ export class GalleryService {
       throw err;
     }
     const s = meta.studio;
+    const ext = meta.format === 'jpeg' ? 'jpg' : meta.format;
+    const existing = this.store.findByImage(bytes, ext);
+    if (existing !== null) return { id: existing, source: meta.source, existed: true };
     const id = this.store.add({
       mode: s ? s.mode : 'import',
       prompt: meta.prompt,
@@ -125,10 +127,10 @@ export class GalleryService {
       parentId: null,
       source: meta.source,
       metadataJson: Object.keys(meta.raw).length ? JSON.stringify(meta.raw) : null,
-      image: { bytes, ext: meta.format === 'jpeg' ? 'jpg' : meta.format },
+      image: { bytes, ext },
     });
     await this.store.files.thumbnail(this.store.row(id).image_file).catch(() => {});
-    return { id, source: meta.source };
+    return { id, source: meta.source, existed: false };
   }
 
   async importFiles(files: { name: string; bytes: Uint8Array }[]): Promise<ImportOutcome> {

@@ -89,6 +89,14 @@ export class GalleryStore {
     return this.lastCreatedAt;
   }
 
+  /** The visible item whose picture is exactly these bytes, if any. */
+  findByImage(bytes: Uint8Array, ext: 'png' | 'jpg' | 'webp'): number | null {
+    const row = this.db
+      .prepare('SELECT id FROM generations WHERE image_file = ? AND deleted_at IS NULL')
+      .get(this.files.relFor(bytes, ext)) as { id: number } | undefined;
+    return row?.id ?? null;
+  }
+
   add(g: NewGeneration): number {
     // Files first (atomic, content-addressed), then the row: a crash in between leaves
     // only an orphan file, which reconciliation removes.

@@ -233,6 +233,11 @@ describe('import, export and remix', () => {
       ['plain.png', 'none'],
     ]);
     expect(out.failed).toEqual([{ name: 'notes.png', reason: expect.stringContaining('notes.png') }]);
+    expect(out.imported.map((i) => i.existed)).toEqual([false, false]);
+    // The same file again: said so, the one item given, nothing added.
+    const again = await gallery.importFiles([{ name: 'copy.png', bytes: await makePng(1002) }]);
+    expect(again.imported).toEqual([{ name: 'copy.png', id: out.imported[1]!.id, source: 'none', existed: true }]);
+    expect(gallery.store.count()).toBe(2);
     expect(gallery.store.get(out.imported[0]!.id)).toMatchObject({
       mode: 'import',
       prompt: 'a cat',

@@ -2,7 +2,7 @@ import { Alert, Grid, Group, Select, Stack, Switch, Text, TextInput, Title } fro
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
-import type { GalleryItem } from '../../src-shared/domain/gallery.js';
+import type { GalleryItem, ImportResult } from '../../src-shared/domain/gallery.js';
 import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
@@ -13,6 +13,17 @@ import { GalleryDetail } from '../gallery/GalleryDetail.js';
 import { useGalleryPages } from '../gallery/use-gallery-pages.js';
 import { takeGalleryPick } from '../generate/draft.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
+
+/** "Imported 3 (1 already in the gallery), skipped 2 (why)". */
+function importSummary(r: ImportResult): string {
+  const existed = r.imported.filter((i) => i.existed).length;
+  const added = r.imported.length - existed;
+  const parts = [`Imported ${added}`];
+  if (existed) parts.push(`${existed} already in the gallery`);
+  if (r.failed.length)
+    parts.push(`skipped ${r.failed.length}: ${r.failed[0]!.reason}${r.failed.length > 1 ? ', ...' : ''}`);
+  return parts.join(', ');
+}
 
 export function GalleryPage() {
   const [query, setQuery] = useState('');
@@ -85,7 +96,7 @@ export function GalleryPage() {
           files: await Promise.all(files.map(async (f) => ({ name: f.name, data: await fileToBase64(f) }))),
         });
         notifications.show({
-          message: `Imported ${result.imported.length}${result.failed.length ? `, skipped ${result.failed.length}` : ''}`,
+          message: importSummary(result),
           color: result.failed.length ? 'yellow' : 'green',
         });
         pages.reload();

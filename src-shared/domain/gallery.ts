@@ -75,9 +75,11 @@ export const zImportFile = z.object({
 });
 
 export const zImportResult = z.object({
-  imported: z.array(z.object({ name: z.string(), id: z.number().int(), source: z.string() })),
+  /** `existed`: the very same file was already in the gallery; its item is given and nothing was added. */
+  imported: z.array(z.object({ name: z.string(), id: z.number().int(), source: z.string(), existed: z.boolean() })),
   failed: z.array(z.object({ name: z.string(), reason: z.string() })),
 });
+export type ImportResult = z.infer<typeof zImportResult>;
 
 /** Everything Generate needs to make an item again (or from it): its record, model, init image and mask. */
 export const zRemixParams = z.object({
