@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
+import { makePng } from '../src-main/test-support/images';
 
 const shots = path.join(import.meta.dirname, 'artifacts');
 let host: SpawnedHost;
@@ -102,4 +103,20 @@ test('load an image, paint a mask, undo a stroke, inpaint: the generation keeps 
   await expect(page.getByTestId('mode-control').locator('input[value="inpaint"]')).toBeChecked();
   await expect(page.getByTestId('undo-button')).toBeEnabled();
   await expect(page.getByTestId('redo-button')).toBeDisabled();
+});
+
+test('after a result, painting shows the mask over its source again', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'source.png', mimeType: 'image/png', buffer: await makePng(5, {}, 128) });
+  await drag(page, [0.3, 0.3], [0.7, 0.7]);
+  await fillGenerateForm(page, { steps: 2 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('progress-text')).toContainText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('before-after')).toBeChecked();
+  await drag(page, [0.2, 0.8], [0.8, 0.8]);
+  await expect(page.getByTestId('before-after')).not.toBeChecked();
+  await expect(page.getByTestId('undo-button')).toBeEnabled();
 });

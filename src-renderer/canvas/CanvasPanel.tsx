@@ -67,8 +67,11 @@ export const CanvasPanel = forwardRef<
   const latestDoc = useRef(doc);
   latestDoc.current = doc;
   const setDoc = useCallback(
-    (next: MaskDocument | ((d: MaskDocument) => MaskDocument)) =>
-      onMask(typeof next === 'function' ? next(latestDoc.current) : next),
+    (next: MaskDocument | ((d: MaskDocument) => MaskDocument)) => {
+      onMask(typeof next === 'function' ? next(latestDoc.current) : next);
+      // Editing the mask shows it over its source again (a result shown "after" would hide it).
+      setShowAfter(false);
+    },
     [onMask],
   );
   const [tool, setTool] = useState<MaskTool>('brush');
