@@ -106,9 +106,11 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     knownModelHash: (dir) => registry.cachedHash(dir),
     onImage: async (job, image) => {
+      const existed = gallery.store.findByImage(image.png, 'png');
       const id = await gallery.saveGenerated(job.params, image, job.durationMs());
+      if (existed !== null) return { galleryId: id, note: `the same picture is already in the gallery (item ${id})` };
       hub.emit('gallery.added', { ids: [id] });
-      return id;
+      return { galleryId: id };
     },
   });
 

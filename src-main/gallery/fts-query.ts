@@ -12,6 +12,11 @@ const OPERATORS = new Set(['AND', 'OR', 'NOT']);
 export interface FtsQuery {
   /** Rows must match this (null: no positive terms). */
   match: string | null;
+  /**
+   * Words with accents, to be found as written: the index folds `ä` to `a`
+   * (so `cafe` finds `café`), which alone would make `ä` match every "a".
+   */
+  exact: string[];
   /** Rows must not match this (from NOTs with nothing before them). */
   exclude: string | null;
 }
@@ -36,6 +41,7 @@ export function toFtsQuery(input: string): FtsQuery {
   const tokens = input.match(/(?:\w+:)?"[^"]*"?\*?|[^\s"]+/g) ?? [];
   const positive: string[] = [];
   const excluded: string[] = [];
+  const exact: string[] = [];
   let pending: string | null = null; // an operator waiting for its right-hand term
   for (const token of tokens) {
     if (OPERATORS.has(token)) {
@@ -45,11 +51,17 @@ export function toFtsQuery(input: string): FtsQuery {
     const term = quoteTerm(token.replace(/[()]/g, ''));
     if (!term) continue;
     if (pending === 'NOT' && positive.length === 0) excluded.push(term);
-    else positive.push(positive.length && pending ? `${pending} ${term}` : term);
+    else {
+      positive.push(positive.length && pending ? `${pending} ${term}` : term);
+      const word = token.replace(/^\w+:/, '').replace(/["()*]/g, '');
+      if (pending !== 'OR' && word.normalize('NFD') !== word) exact.push(word);
+    }
     pending = null;
   }
   return {
     match: positive.length ? positive.join(' ') : null,
+    // With OR in play a row may match without a given word: then the index's folding stands.
+    exact: positive.some((p) => p.startsWith('OR ')) ? [] : exact,
     exclude: excluded.length ? excluded.join(' OR ') : null,
   };
 }

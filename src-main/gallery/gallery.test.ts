@@ -194,7 +194,7 @@ describe('gallery search', () => {
     const a = searchGallery(gallery.store, { sort: 'random', randomSeed: 1 }).items.map((i) => i.id);
     expect(searchGallery(gallery.store, { sort: 'random', randomSeed: 1 }).items.map((i) => i.id)).toEqual(a);
   });
-  it('treats whatever the user types as text: no syntax errors, a leading NOT excludes', () => {
+  it('treats whatever the user types as text: no syntax errors, a leading NOT excludes', async () => {
     expect(prompts({ query: 'NOT star' })).toHaveLength(4);
     expect(prompts({ query: 'NOT star NOT castle' })).toEqual([
       'a small yellow triangle at the top',
@@ -208,6 +208,10 @@ describe('gallery search', () => {
     expect(prompts({ query: 'AND' })).toHaveLength(5); // nothing to search for: everything
     expect(prompts({ query: 'castle OR' })).toHaveLength(2);
     expect(prompts({ query: 'prompt:"red castle"' })).toEqual(['red castle at night']);
+    await gen({ prompt: 'a bär in a café' });
+    expect(prompts({ query: 'ä' })).toEqual(['a bär in a café']); // not every prompt with the word "a"
+    expect(prompts({ query: 'cafe' })).toEqual(['a bär in a café']); // accents still fold the other way
+    expect(prompts({ query: 'bär' })).toEqual(['a bär in a café']);
     expect(prompts({ query: 'negative_prompt:"red"' })).toEqual(['a small yellow triangle at the top']);
   });
   it('turns a malformed cursor into a readable input error', () => {

@@ -57,6 +57,11 @@ export function searchGallery(
     where.push('f.generations_fts MATCH @query');
     params.query = fts.match;
   }
+  fts.exact.forEach((word, i) => {
+    const escaped = word.replace(/[\\%_]/g, (c) => `\\${c}`);
+    where.push(`(g.prompt LIKE @exact${i} ESCAPE '\\' OR g.negative_prompt LIKE @exact${i} ESCAPE '\\')`);
+    params[`exact${i}`] = `%${escaped}%`;
+  });
   if (fts.exclude) {
     checkFtsSyntax(store, fts.exclude);
     where.push('g.id NOT IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH @exclude)');

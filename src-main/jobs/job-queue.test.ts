@@ -147,6 +147,15 @@ describe('generation jobs through the contract and the engine worker', () => {
     expect((await h.waitForDone(await submit({ prompt: 'after', steps: 1 }))).images[0]!.galleryId).not.toBeNull();
   });
 
+  it('the same picture generated again is the one gallery item, and the job says so', async () => {
+    const params = { prompt: 'twice the same', seed: 4321, steps: 2, sampler: 'euler', rng: 'cpu' };
+    const first = await h.waitForDone(await submit(params));
+    const second = await h.waitForDone(await submit(params));
+    expect(second.images[0]!.galleryId).toBe(first.images[0]!.galleryId);
+    expect(first.warnings).toEqual([]);
+    expect(second.warnings).toEqual([expect.stringMatching(/Image 1: the same picture is already in the gallery/)]);
+  });
+
   it('gives each batch image its own seed (seed, seed + 1, ...) and picks a seed for -1', async () => {
     const jobId = await submit({
       prompt: 'x',

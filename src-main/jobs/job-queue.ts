@@ -25,11 +25,19 @@ export interface JobQueueOptions {
   providerOrder: (params: GenerationParams) => ProviderName[];
   /** The model folder's short hash if already known (the registry's cache), so images are saved without waiting for it. */
   knownModelHash?: (modelDir: string) => string | null;
-  /** Called for each finished image before job.done is sent (the gallery saves it here); returns its gallery id. */
+  /**
+   * Called for each finished image before job.done is sent (the gallery saves it here): its gallery id,
+   * and a note for the user when there is one (the picture was already in the gallery).
+   */
   onImage?: (
     job: { id: string; params: GenerationParams; durationMs: () => number },
     image: WorkerImage,
-  ) => Promise<number | null> | number | null;
+  ) => Promise<SavedImage> | SavedImage;
+}
+
+export interface SavedImage {
+  galleryId: number | null;
+  note?: string;
 }
 
 interface Job {
@@ -43,8 +51,8 @@ interface Job {
   images: WorkerImage[];
   galleryIds: Map<number, number>;
   pendingSaves: Promise<unknown>[];
-  /** Images that could not be saved to the gallery (disk full, ...): reported with the job, never a crash. */
-  saveFailures: string[];
+  /** What saving the images reported (one could not be saved: disk full; one was already there), sent with the job. */
+  saveNotes: string[];
 }
 
 export class JobQueue {
@@ -77,7 +85,7 @@ export class JobQueue {
       images: [],
       galleryIds: new Map(),
       pendingSaves: [],
-      saveFailures: [],
+      saveNotes: [],
     };
     this.pending.push(job);
     this.pump();
@@ -231,11 +239,12 @@ export class JobQueue {
         const image = msg.image;
         const save = Promise.resolve()
           .then(() => onImage({ id: job.id, params: job.params, durationMs: () => Date.now() - job.startedAt }, image))
-          .then((id) => {
-            if (id !== null) job.galleryIds.set(image.index, id);
+          .then(({ galleryId, note }) => {
+            if (galleryId !== null) job.galleryIds.set(image.index, galleryId);
+            if (note) job.saveNotes.push(`Image ${image.index + 1}: ${note}`);
           })
           .catch((err: Error) => {
-            job.saveFailures.push(`Image ${image.index + 1} could not be saved to the gallery: ${err.message}`);
+            job.saveNotes.push(`Image ${image.index + 1} could not be saved to the gallery: ${err.message}`);
           });
         job.pendingSaves.push(save);
       }
@@ -264,7 +273,7 @@ export class JobQueue {
       this.opts.emit('job.done', {
         jobId: job.id,
         ...outcome,
-        warnings: [...outcome.warnings, ...job.saveFailures],
+        warnings: [...outcome.warnings, ...job.saveNotes],
         images: job.images.map((i) => ({
           index: i.index,
           seed: i.seed,
