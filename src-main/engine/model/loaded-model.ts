@@ -50,10 +50,13 @@ export class LoadedModel {
       te: OpenedSession;
       unet: OpenedSession;
       dec: OpenedSession;
-      enc: OpenedSession | null;
     },
-    readonly sig: { te: TextEncoderSignature; unet: UnetSignature; dec: VaeSignature; enc: VaeSignature | null },
+    readonly sig: { te: TextEncoderSignature; unet: UnetSignature; dec: VaeSignature },
+    /** Opens the VAE encoder, once, when img2img or inpainting first needs it (txt2img never pays for it). */
+    private readonly openEncoder: () => Promise<OpenedSession>,
   ) {}
+
+  private encoder: Promise<{ opened: OpenedSession; sig: VaeSignature }> | null = null;
 
   static async load(dir: string, order: readonly ProviderName[], tuning: SessionTuning = {}): Promise<LoadedModel> {
     const folder = readModelFolder(dir);
@@ -77,24 +80,21 @@ export class LoadedModel {
     const rest = [unet.provider, ...order.filter((p) => p !== unet.provider)];
     const te = await open(folder.files.text_encoder!, 'text_encoder', rest);
     const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest);
-    const enc = folder.files.vae_encoder
-      ? await openSession(folder.files.vae_encoder, rest, tuning).catch(() => null)
-      : null;
     const sig = {
       te: readTextEncoder(sessionIo(te.session)),
       unet: readUnet(sessionIo(unet.session)),
       dec: readVaeDecoder(sessionIo(dec.session)),
-      enc: enc ? readVaeEncoder(sessionIo(enc.session)) : null,
     };
     const description = describeModel(folder, sig.te, sig.unet);
     const note = unet.fallbacks.length
       ? `Using ${unet.provider}: ${unet.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`
       : null;
-    return new LoadedModel(folder, tokenizer, description, unet.provider, note, { te, unet, dec, enc }, sig);
+    const openEncoder = () => open(folder.files.vae_encoder!, 'vae_encoder', rest);
+    return new LoadedModel(folder, tokenizer, description, unet.provider, note, { te, unet, dec }, sig, openEncoder);
   }
 
   get canEncodeImages(): boolean {
-    return this.sessions.enc !== null;
+    return this.folder.files.vae_encoder !== undefined;
   }
 
   /** Hidden states [77 * D] of one 77-token chunk. */
@@ -146,23 +146,32 @@ export class LoadedModel {
 
   /** Image in [-1, 1] -> unscaled latents [1, 4, h, w] (the mean of latent_parameters). */
   async encode(image: Float32Array, dims: readonly number[]): Promise<Float32Array> {
-    if (!this.sessions.enc || !this.sig.enc) {
+    if (!this.canEncodeImages) {
       throw new StudioError(
         'UNSUPPORTED_MODEL',
         `"${this.folder.name}" has no vae_encoder, so it cannot do img2img or inpainting`,
       );
     }
-    const out = await this.sessions.enc.session.run({
-      [this.sig.enc.input]: floatTensor(this.sig.enc.inputType, image, dims),
+    this.encoder ??= this.openEncoder().then((opened) => ({ opened, sig: readVaeEncoder(sessionIo(opened.session)) }));
+    let enc: { opened: OpenedSession; sig: VaeSignature };
+    try {
+      enc = await this.encoder;
+    } catch (err) {
+      this.encoder = null; // a later try may succeed (a file put right, memory freed)
+      throw err;
+    }
+    const out = await enc.opened.session.run({
+      [enc.sig.input]: floatTensor(enc.sig.inputType, image, dims),
     });
-    const params = tensorToFloat32(out[this.sig.enc.output]!);
+    const params = tensorToFloat32(out[enc.sig.output]!);
     // latent_parameters = mean || logvar on the channel axis: the first half is the mean.
-    if (this.sig.enc.output === 'latent_parameters') return Float32Array.from(params.subarray(0, params.length / 2));
+    if (enc.sig.output === 'latent_parameters') return Float32Array.from(params.subarray(0, params.length / 2));
     return Float32Array.from(params);
   }
 
   async release(): Promise<void> {
-    const all = [this.sessions.te, this.sessions.unet, this.sessions.dec, this.sessions.enc];
+    const enc = await this.encoder?.catch(() => null);
+    const all = [this.sessions.te, this.sessions.unet, this.sessions.dec, enc?.opened];
     await Promise.all(all.map((s) => s?.session.release().catch(() => {})));
   }
 }

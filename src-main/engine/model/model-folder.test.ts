@@ -70,7 +70,9 @@ describe('model folders', () => {
         inChannels: 4,
         sampleType: 'float32',
       });
-      expect(model.sig.enc?.output).toBe('latent_parameters');
+      // The VAE encoder opens on first use; its latent_parameters (mean || logvar) give the mean: 4 channels.
+      expect(model.canEncodeImages).toBe(true);
+      expect(await model.encode(new Float32Array(3 * 64 * 64), [1, 3, 64, 64])).toHaveLength(4 * 8 * 8);
       expect(model.description).toMatchObject({ inpainting: false, predictionType: 'epsilon', vaeScale: 0.18215 });
     } finally {
       await model.release();
