@@ -8,6 +8,7 @@ import { tempStudioPaths } from '../test-support/temp-home.js';
 import { makePng } from '../test-support/images.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
 import { GalleryService } from './gallery-service.js';
+import { MIGRATIONS } from './migrations.js';
 
 /** Files under images/, as relative paths. */
 function imageFiles(galleryDir: string): string[] {
@@ -123,4 +124,27 @@ describe('two processes on one data folder', () => {
     for (const r of rows) expect(fs.existsSync(path.join(galleryDir, r.image_file)), r.image_file).toBe(true);
     expect(imageFiles(galleryDir)).toHaveLength(count);
   }, 120_000);
+});
+
+describe('several processes opening a new gallery at once', () => {
+  const paths = tempStudioPaths();
+  afterAll(() => paths.remove());
+
+  it('create and migrate it once, all of them succeeding', async () => {
+    const studio = path.join(appRoot(), 'bin', 'studio.js');
+    const env = { ...process.env, STUDIO_HOME: paths.root };
+    const codes = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<number | null>((resolve) =>
+            spawn(process.execPath, [studio, 'search', 'anything'], { env, stdio: 'ignore' }).once('exit', resolve),
+          ),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+    const db = new Database(path.join(paths.dataDir, 'gallery', 'gallery.db'), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  }, 60_000);
 });

@@ -18,11 +18,12 @@ export function openDatabase(file: string, migrations: readonly string[] = MIGRA
   const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   try {
     // Refuse a newer database before changing anything in it (even its journal mode).
+    // Another process (the app beside a command-line import) may hold the lock: wait for it, do not fail.
+    db.pragma('busy_timeout = 5000');
     checkNotNewer(db, migrations);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
     return db;
   } catch (err) {
@@ -47,13 +48,15 @@ function checkNotNewer(db: Db, migrations: readonly string[]): void {
 
 export function migrate(db: Db, migrations: readonly string[]): void {
   checkNotNewer(db, migrations);
-  const current = schemaVersion(db);
-  for (let v = current; v < migrations.length; v++) {
-    db.transaction(() => {
+  if (schemaVersion(db) === migrations.length) return;
+  // One write transaction taken up front (BEGIN IMMEDIATE), the version read again inside it: two
+  // processes opening a new or old gallery at once migrate it once, never twice.
+  db.transaction(() => {
+    for (let v = schemaVersion(db); v < migrations.length; v++) {
       db.exec(migrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }
 
 export function sqliteVersion(db: Db): string {
