@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   runRandnCases,
   runSchedulerCases,
+  runKdiffusionCases,
   runTokenizerCases,
   runPipelineCases,
   type CaseResult,
@@ -73,6 +74,7 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   }
   if (fs.existsSync(path.join(dir, 'torch-randn.json'))) suites.push(['torch-randn.json', () => runRandnCases(dir)]);
   if (fs.existsSync(path.join(dir, 'schedulers.json'))) suites.push(['schedulers.json', () => runSchedulerCases(dir)]);
+  if (fs.existsSync(path.join(dir, 'kdiffusion.json'))) suites.push(['kdiffusion.json', () => runKdiffusionCases(dir)]);
   if (fs.existsSync(path.join(dir, 'pipeline-refs', 'manifest.json'))) {
     suites.push(['pipeline-refs', () => runPipelineCases(dir, providerOrder(pref.data))]);
   }

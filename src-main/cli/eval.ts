@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SAMPLER_NAMES, type SamplerName } from '../../src-shared/domain/samplers.js';
+import { isKnownSampler, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { LoadedModel, runPipeline, encodePng, providerOrder } from '../engine/index.js';
 import { evalSpecs, formatCaption } from '../eval/shape-captions.js';
 import { readScene, scoreScene, type SceneScore } from '../eval/scene-analysis.js';
@@ -40,8 +40,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (size % 8 !== 0) throw new UsageError('--size must be a multiple of 8');
   const seedBase = intFlag('seed-base', values['seed-base'], 0, 2 ** 40) ?? HELD_OUT_SEED_BASE;
   const samplers = (values.samplers ?? 'euler_a,dpmpp_2m_karras,ddim').split(',').map((s) => s.trim());
-  for (const s of samplers)
-    if (!(SAMPLER_NAMES as readonly string[]).includes(s)) throw new UsageError(`unknown sampler ${s}`);
+  for (const s of samplers) if (!isKnownSampler(s)) throw new UsageError(`unknown sampler ${s}`);
 
   const model = await LoadedModel.load(path.resolve(values.model), providerOrder('auto'));
   const specs = evalSpecs(count, seedBase);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { zGenerationParams } from '../../src-shared/domain/engine.js';
-import { SAMPLER_NAMES } from '../../src-shared/domain/samplers.js';
+import { DIFFUSERS_SAMPLER_NAMES, isKnownSampler } from '../../src-shared/domain/samplers.js';
 import { providerOrder } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { inspectModel } from '../models/model-registry.js';
@@ -68,8 +68,10 @@ export async function generateCommand(argv: string[]): Promise<number> {
   if (values.prompt === undefined) throw new UsageError('--prompt is required');
   if (!values.out) throw new UsageError('--out is required');
   if (!/\.png$/i.test(values.out)) throw new UsageError('--out must name a .png file');
-  if (values.sampler && !(SAMPLER_NAMES as readonly string[]).includes(values.sampler)) {
-    throw new UsageError(`--sampler must be one of ${SAMPLER_NAMES.join(', ')}`);
+  if (values.sampler && !isKnownSampler(values.sampler)) {
+    throw new UsageError(
+      `--sampler must be one of ${DIFFUSERS_SAMPLER_NAMES.join(', ')} (diffusers), a1111:SAMPLER:SCHEDULE[:ensd=N] or comfyui:SAMPLER:SCHEDULER (exact to those tools; see the README)`,
+    );
   }
   if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory())
     throw new UsageError(`--model: no folder at ${values.model}`);

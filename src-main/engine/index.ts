@@ -42,6 +42,7 @@ export type { CaseResult } from './conformance/conformance-result.js';
 export { imageDifference, runPipelineCases } from './conformance/pipeline-cases.js';
 export { runRandnCases } from './conformance/randn-cases.js';
 export { runSchedulerCases } from './conformance/scheduler-cases.js';
+export { runKdiffusionCases } from './conformance/kdiffusion-cases.js';
 export { runTokenizerCases } from './conformance/tokenizer-cases.js';
 
 // Weights: ONNX protobuf at the wire level.

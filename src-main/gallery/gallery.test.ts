@@ -247,7 +247,7 @@ describe('import, export and remix', () => {
       prompt: 'a cat',
       negativePrompt: 'ugly',
       steps: 30,
-      sampler: 'dpmpp_2m_karras',
+      sampler: 'a1111:dpmpp_2m:karras',
       cfgScale: 6,
       seed: 77,
       modelName: 'sd15',

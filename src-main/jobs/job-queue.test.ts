@@ -93,7 +93,8 @@ describe('generation jobs through the contract and the engine worker', () => {
       prompt: 'a red circle on a blue background',
       seed: 42,
       steps: 8,
-      sampler: 'euler_a',
+      // Read by another tool's rules the text names A1111's Euler a: remix runs it as A1111 does.
+      sampler: 'a1111:euler_a:automatic',
       cfgScale: 7.5,
       width: 64,
       height: 64,

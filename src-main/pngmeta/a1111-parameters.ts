@@ -32,7 +32,7 @@ function formatNumber(n: number): string {
 }
 
 export function formatInfotext(p: InfotextParams): string {
-  const { sampler, schedule } = toA1111Sampler(p.sampler);
+  const { sampler, schedule, ensd } = toA1111Sampler(p.sampler);
   const settings: [string, string | undefined][] = [
     ['Steps', String(p.steps)],
     ['Sampler', sampler],
@@ -45,6 +45,8 @@ export function formatInfotext(p: InfotextParams): string {
     ['Denoising strength', p.strength === undefined ? undefined : formatNumber(p.strength)],
     // A1111's default noise source is the GPU; it writes RNG only for the others.
     ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
+    // A1111 writes its "Eta noise seed delta" setting when it is not 0.
+    ['ENSD', ensd === undefined ? undefined : String(ensd)],
     ['VAE hash', p.vaeHash],
     ['VAE', p.vae],
     ['Lora hashes', p.loraHashes],
@@ -107,7 +109,9 @@ export function parseInfotext(text: string): ParsedInfotext {
     negativePrompt: negativeLines.join('\n').trim(),
     settings,
     steps: num(settings.Steps),
-    sampler: settings.Sampler ? fromA1111Sampler(settings.Sampler, settings['Schedule type']) : null,
+    sampler: settings.Sampler
+      ? fromA1111Sampler(settings.Sampler, settings['Schedule type'], num(settings.ENSD))
+      : null,
     samplerLabel: settings.Sampler ?? null,
     cfgScale: num(settings['CFG scale']),
     seed: num(settings.Seed),

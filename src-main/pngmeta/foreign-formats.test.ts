@@ -73,7 +73,7 @@ describe('foreign metadata', () => {
       seed: 156680208700286,
       steps: 20,
       cfgScale: 8,
-      sampler: 'dpmpp_2m_karras',
+      sampler: 'comfyui:dpmpp_2m:karras',
       width: 512,
       height: 768,
       model: 'v1-5-pruned-emaonly',
@@ -120,7 +120,13 @@ describe('readImageMetadata', () => {
     const a1111 = await readImageMetadata(
       withTextChunks(await png(), { parameters: 'a dog\nSteps: 9, Sampler: DDIM, CFG scale: 5, Seed: 3, Size: 8x6' }),
     );
-    expect(a1111).toMatchObject({ source: 'a1111', prompt: 'a dog', steps: 9, sampler: 'ddim', seed: 3 });
+    expect(a1111).toMatchObject({
+      source: 'a1111',
+      prompt: 'a dog',
+      steps: 9,
+      sampler: 'a1111:ddim:automatic',
+      seed: 3,
+    });
   });
   it("takes the generation size from the metadata (a hires-fixed or upscaled picture is larger), the pixels' beside it", async () => {
     const upscaled = await readImageMetadata(
@@ -143,5 +149,63 @@ describe('readImageMetadata', () => {
   });
   it('rejects bytes that are no image', async () => {
     await expect(readImageMetadata(Buffer.from('hello'))).rejects.toBeInstanceOf(UnreadableImageError);
+  });
+});
+
+describe('metadata for the tool a picture was sampled for', () => {
+  const settings = {
+    mode: 'txt2img' as const,
+    prompt: 'a lighthouse at dusk',
+    negativePrompt: 'blurry',
+    sampler: 'comfyui:euler_ancestral:karras' as const,
+    steps: 12,
+    cfgScale: 6.5,
+    seed: 4242,
+    rng: 'cpu' as const,
+    width: 512,
+    height: 768,
+    strength: 1,
+    batchIndex: 0,
+  };
+  const facts = {
+    modelName: 'v1-5-pruned-emaonly',
+    modelHash: null,
+    modelFamily: 'sd1',
+    provider: 'cpu',
+    engineVersion: '0.0.0',
+    runtimeVersion: '1.0.0',
+  };
+  const png = () =>
+    sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+
+  it('a ComfyUI-exact picture carries a ComfyUI graph that reads back as the same recipe', async () => {
+    const { annotatePng } = await import('./studio-metadata.js');
+    const { readTextChunks } = await import('./png-chunks.js');
+    const chunks = readTextChunks(annotatePng(await png(), settings, facts));
+    expect(parseComfyPrompt(chunks.prompt!)).toMatchObject({
+      prompt: 'a lighthouse at dusk',
+      negativePrompt: 'blurry',
+      sampler: 'comfyui:euler_ancestral:karras',
+      steps: 12,
+      cfgScale: 6.5,
+      seed: 4242,
+      width: 512,
+      height: 768,
+      model: 'v1-5-pruned-emaonly',
+    });
+    // A1111's text names the same algorithm as A1111 does.
+    expect(chunks.parameters).toContain('Sampler: Euler a, Schedule type: Karras');
+  });
+
+  it('an A1111-exact picture writes A1111 names and ENSD, and no ComfyUI graph', async () => {
+    const { annotatePng } = await import('./studio-metadata.js');
+    const { readTextChunks } = await import('./png-chunks.js');
+    const chunks = readTextChunks(
+      annotatePng(await png(), { ...settings, sampler: 'a1111:dpm2_a:exponential:ensd=31337' }, facts),
+    );
+    expect(chunks.prompt).toBeUndefined();
+    expect(chunks.parameters).toMatch(/Sampler: DPM2 a, Schedule type: Exponential, .*RNG: CPU, ENSD: 31337/);
   });
 });

@@ -12,6 +12,7 @@ import { readImageMetadata } from './read-image-metadata.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { makePng } from '../test-support/images.js';
 import { SAMPLERS } from '../../src-shared/domain/samplers.js';
+import { EXACT_SAMPLER_IDS, isExactSamplerId, parseExactSampler } from '../../src-shared/domain/exact-samplers.js';
 
 const base = {
   prompt: 'a red circle, (glowing:1.2)',
@@ -45,7 +46,8 @@ describe('A1111 parameters', () => {
       prompt: 'line one\nline two',
       negativePrompt: 'blurry',
       steps: 20,
-      sampler: 'dpmpp_2m_karras',
+      // Written as A1111 names it, read back as A1111's own recipe: A1111 reproduces the PNG, not diffusers.
+      sampler: 'a1111:dpmpp_2m:karras',
       cfgScale: 7,
       seed: 1234567890,
       width: 512,
@@ -64,7 +66,7 @@ describe('A1111 parameters', () => {
       prompt: 'masterpiece, <lora:add_detail:0.5>',
       negativePrompt: 'EasyNegative,\nbad hands',
       steps: 25,
-      sampler: 'dpmpp_2m_karras',
+      sampler: 'a1111:dpmpp_2m:karras',
       seed: 1234567890,
       width: 512,
       height: 768,
@@ -75,18 +77,43 @@ describe('A1111 parameters', () => {
   it('understands the old "DPM++ 2M Karras" sampler form', () => {
     expect(
       parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler,
-    ).toBe('dpmpp_2m_karras');
+    ).toBe('a1111:dpmpp_2m:karras');
+    expect(
+      parseInfotext('a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, ENSD: 31337').sampler,
+    ).toBe('a1111:euler_a:automatic:ensd=31337');
   });
   it('maps every sampler there and back, in A1111, ComfyUI and InvokeAI names', () => {
+    // A sampler and schedule that A1111 or ComfyUI runs come back as that tool's exact recipe...
+    for (const id of EXACT_SAMPLER_IDS) {
+      const exact = parseExactSampler(id)!;
+      if (exact.tool === 'a1111') {
+        const { sampler, schedule } = toA1111Sampler(id);
+        expect(fromA1111Sampler(sampler, schedule)).toBe(id);
+      } else expect(fromComfySampler(exact.sampler, exact.schedule)).toBe(id);
+    }
+    expect(toA1111Sampler('a1111:euler_a:automatic:ensd=31337')).toEqual({
+      sampler: 'Euler a',
+      schedule: 'Automatic',
+      ensd: 31337,
+    });
+    expect(toA1111Sampler('comfyui:euler_ancestral:sgm_uniform')).toEqual({
+      sampler: 'Euler a',
+      schedule: 'SGM Uniform',
+    });
+    // ... the others as the nearest diffusers sampler.
     for (const row of SAMPLERS) {
       const { sampler, schedule } = toA1111Sampler(row.name);
-      expect(fromA1111Sampler(sampler, schedule)).toBe(row.name);
-      if (row.comfy) expect(fromComfySampler(row.comfy.sampler, row.comfy.scheduler)).toBe(row.name);
+      const back = fromA1111Sampler(sampler, schedule)!;
+      expect(isExactSamplerId(back) || back === row.name).toBe(true);
       expect(fromInvokeScheduler(row.invoke)).toBe(row.name);
     }
+    expect(fromA1111Sampler('PLMS', 'Automatic')).toBe('pndm');
+    expect(fromA1111Sampler('DPM++ 2M SDE', 'Karras')).toBe('dpmpp_2m_sde_karras');
+    expect(fromA1111Sampler('Euler', 'SGM Uniform')).toBe('euler');
     // ComfyUI's variants of a sampler we have once, on any schedule.
     expect(fromComfySampler('dpmpp_2m_sde_gpu', 'normal')).toBe('dpmpp_2m_sde_karras');
     expect(fromComfySampler('uni_pc_bh2', 'normal')).toBe('unipc');
+    expect(fromComfySampler('euler', 'kl_optimal')).toBe('euler');
     expect(fromComfySampler('res_multistep', 'normal')).toBeNull();
     // A1111's DPM++ 2M SDE on its automatic schedule is not the Karras one we run.
     expect(fromA1111Sampler('DPM++ 2M SDE', 'Automatic')).toBeNull();

@@ -14,6 +14,7 @@ import {
 } from '../../src-shared/domain/generation.js';
 import { formatInfotext } from './a1111-parameters.js';
 import { withTextChunks } from './png-chunks.js';
+import { formatComfyPrompt } from './comfy-prompt.js';
 
 export const STUDIO_CHUNK = 'latent-studio';
 
@@ -46,7 +47,7 @@ export function studioMetadata(
   };
 }
 
-/** The PNG with both chunks: A1111's `parameters` and ours. */
+/** The PNG with A1111's `parameters`, ours, and for ComfyUI-exact txt2img ComfyUI's `prompt`. */
 export function annotatePng(
   png: Uint8Array,
   settings: GenerationSettings & { batchIndex: number },
@@ -68,5 +69,7 @@ export function annotatePng(
       : undefined,
     version: `latent-studio ${facts.engineVersion}`,
   });
-  return withTextChunks(png, { parameters, [STUDIO_CHUNK]: JSON.stringify(meta) });
+  // A ComfyUI-exact picture also carries ComfyUI's own graph, so ComfyUI reproduces it.
+  const comfy = formatComfyPrompt(settings, facts.modelName);
+  return withTextChunks(png, { parameters, ...(comfy ? { prompt: comfy } : {}), [STUDIO_CHUNK]: JSON.stringify(meta) });
 }

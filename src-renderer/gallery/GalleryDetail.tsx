@@ -20,6 +20,8 @@ import type { GalleryItem } from '../../src-shared/domain/gallery.js';
 import { client } from '../api/client.js';
 import { mediaUrl } from '../api/media.js';
 import { handToGenerate } from '../generate/draft.js';
+import { samplerMatch } from '../../src-shared/domain/sampler-match.js';
+import { samplerLabel } from '../../src-shared/domain/samplers.js';
 import { download } from './download.js';
 
 type Detail = GalleryItem & { metadataText: string | null };
@@ -152,7 +154,14 @@ export function GalleryDetail(props: {
     ['Prompt', item.prompt],
     ['Negative prompt', item.negativePrompt || null],
     ['Model', item.modelName && `${item.modelName}${item.modelHash ? ` [${item.modelHash}]` : ''}`],
-    ['Sampler', item.samplerLabel ?? item.sampler],
+    // Our own items record the id as their label: show it as words.
+    [
+      'Sampler',
+      item.sampler && item.samplerLabel === item.sampler
+        ? samplerLabel(item.sampler)
+        : (item.samplerLabel ?? item.sampler),
+    ],
+    ['Reproduction', samplerMatch(item.source, item.sampler, item.samplerLabel, item.rng)?.text ?? null],
     ['Steps', item.steps],
     ['CFG scale', item.cfgScale],
     ['Seed', item.seed],

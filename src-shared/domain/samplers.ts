@@ -5,6 +5,13 @@
  * reads it from here.
  */
 import { z } from 'zod';
+import {
+  EXACT_SAMPLER_IDS,
+  type ExactSamplerId,
+  exactSamplerLabel,
+  isExactSamplerId,
+  parseExactSampler,
+} from './exact-samplers.js';
 
 export interface SamplerInfo {
   /** Our id: the engine's scheduler name and the gallery's column. */
@@ -121,16 +128,39 @@ export const SAMPLERS = [
   },
 ] as const satisfies readonly SamplerInfo[];
 
-export type SamplerName = (typeof SAMPLERS)[number]['name'];
-export const SAMPLER_NAMES = SAMPLERS.map((s) => s.name) as [SamplerName, ...SamplerName[]];
-export const zSamplerName = z.enum(SAMPLER_NAMES);
+/** The diffusers family: one row each in the table above. */
+export type DiffusersSamplerName = (typeof SAMPLERS)[number]['name'];
+export const DIFFUSERS_SAMPLER_NAMES = SAMPLERS.map((s) => s.name) as [DiffusersSamplerName, ...DiffusersSamplerName[]];
+
+/** Any sampler the engine runs: a diffusers row, or an A1111 / ComfyUI exact recipe (exact-samplers.ts). */
+export type SamplerName = DiffusersSamplerName | ExactSamplerId;
+
+/** The names a form or a command line offers (exact ids without ENSD). */
+export const SAMPLER_NAMES: readonly SamplerName[] = [...DIFFUSERS_SAMPLER_NAMES, ...EXACT_SAMPLER_IDS];
 
 const byName = new Map<string, SamplerInfo>(SAMPLERS.map((s) => [s.name, s]));
 
-export function samplerInfo(name: SamplerName): SamplerInfo {
+export function isDiffusersSampler(name: string): name is DiffusersSamplerName {
+  return byName.has(name);
+}
+
+export function isKnownSampler(name: string): name is SamplerName {
+  return isDiffusersSampler(name) || isExactSamplerId(name);
+}
+
+export const zSamplerName = z
+  .string()
+  .max(80)
+  .refine(isKnownSampler, {
+    message: 'unknown sampler: a diffusers name, a1111:SAMPLER:SCHEDULE or comfyui:SAMPLER:SCHEDULER',
+  })
+  .transform((v) => v as SamplerName);
+
+export function samplerInfo(name: DiffusersSamplerName): SamplerInfo {
   return byName.get(name)!;
 }
 
 export function samplerLabel(name: SamplerName): string {
-  return samplerInfo(name).label;
+  const exact = parseExactSampler(name);
+  return exact ? exactSamplerLabel(exact) : samplerInfo(name as DiffusersSamplerName).label;
 }

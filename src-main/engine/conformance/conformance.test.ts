@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, TINY_SD } from '../../test-support/fixtures.js';
 import { runRandnCases } from './randn-cases.js';
 import { runSchedulerCases } from './scheduler-cases.js';
+import { runKdiffusionCases } from './kdiffusion-cases.js';
 import { runTokenizerCases } from './tokenizer-cases.js';
 import type { CaseResult } from './conformance-result.js';
 
@@ -23,6 +24,11 @@ describe('conformance with the reference fixtures', () => {
     const results = runSchedulerCases(FIXTURES_DIR);
     expect(failures(results)).toEqual([]);
     expect(results.length).toBe(42);
+  });
+  it('kdiffusion: A1111 and ComfyUI sigma tables, schedules and every sampler case', () => {
+    const results = runKdiffusionCases(FIXTURES_DIR);
+    expect(failures(results)).toEqual([]);
+    expect(results.length).toBe(2 + 60 + 432);
   });
 });
 

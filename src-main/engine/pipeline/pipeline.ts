@@ -10,7 +10,13 @@ import { StudioError } from '../../../src-shared/domain/errors.js';
 import type { GenerationSettings } from '../../../src-shared/domain/generation.js';
 import type { LoadedModel } from '../model/loaded-model.js';
 import { createGenerator } from '../rng/index.js';
-import { createScheduler, type Scheduler, SchedulerConfigError } from '../schedulers/index.js';
+import {
+  createScheduler,
+  firstCall,
+  initialNoiseRng,
+  type Scheduler,
+  SchedulerConfigError,
+} from '../schedulers/index.js';
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { encodePromptPair } from './text-conditioning.js';
@@ -162,26 +168,27 @@ async function runOne(
   const { h, w, initLatents, latentMask, maskedImageLatents } = inputs;
   const n = LATENT_CHANNELS * h * w;
   const plane = h * w;
+  const fullStrength =
+    req.mode === 'txt2img' || (req.mode === 'inpaint' && req.strength >= 1) || model.description.inpainting;
   let scheduler: Scheduler;
   try {
-    scheduler = createScheduler(req.sampler, model.folder.schedulerConfig, req.steps);
+    scheduler = createScheduler(req.sampler, model.folder.schedulerConfig, req.steps, {
+      strength: fullStrength ? 1 : req.strength,
+    });
   } catch (err) {
     if (err instanceof SchedulerConfigError) throw new StudioError('INVALID_INPUT', err.message);
     throw err;
   }
-  const generator = createGenerator(req.rng, seed);
+  const generator = createGenerator(initialNoiseRng(req.sampler, req.rng), seed);
   const noise = generator.randn([1, LATENT_CHANNELS, h, w]);
 
   // Where the loop starts and from what latents.
   let begin = 0;
   let x: Float32Array;
-  const fullStrength =
-    req.mode === 'txt2img' || (req.mode === 'inpaint' && req.strength >= 1) || model.description.inpainting;
   if (fullStrength) {
     x = noise.map((v) => v * scheduler.initNoiseSigma);
   } else {
-    const initTimestep = Math.min(Math.floor(req.steps * req.strength), req.steps);
-    begin = Math.max(req.steps - initTimestep, 0) * scheduler.order;
+    begin = firstCall(scheduler, req.steps, req.strength);
     if (begin >= scheduler.timesteps.length) {
       throw new StudioError(
         'INVALID_INPUT',

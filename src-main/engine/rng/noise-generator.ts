@@ -3,6 +3,8 @@ export interface NoiseGenerator {
   readonly seed: number;
   /** `torch.randn(shape, generator=g)`; state carries over between calls. */
   randn(shape: readonly number[]): Float32Array;
+  /** A fresh generator of the same kind (CPU / CUDA) seeded with `seed`. */
+  reseeded(seed: number): NoiseGenerator;
 }
 
 export function numel(shape: readonly number[]): number {

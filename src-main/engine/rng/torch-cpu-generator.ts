@@ -80,6 +80,11 @@ export class TorchCpuGenerator implements NoiseGenerator {
     return r * Math.cos(theta);
   }
 
+  reseeded(seed: number): TorchCpuGenerator {
+    // torch.manual_seed takes the seed modulo 2^64; past JS's safe integers it wraps at 2^53.
+    return new TorchCpuGenerator(seed % 2 ** 53);
+  }
+
   randn(shape: readonly number[]): Float32Array {
     const n = numel(shape);
     const out = new Float32Array(n);

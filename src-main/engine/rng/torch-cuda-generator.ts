@@ -56,6 +56,11 @@ export class TorchCudaGenerator implements NoiseGenerator {
     this.key = splitSeed(seed);
   }
 
+  reseeded(seed: number): TorchCudaGenerator {
+    // torch.manual_seed takes the seed modulo 2^64; past JS's safe integers it wraps at 2^53.
+    return new TorchCudaGenerator(seed % 2 ** 53);
+  }
+
   randn(shape: readonly number[]): Float32Array {
     const n = numel(shape);
     const out = new Float32Array(n);

@@ -3,7 +3,12 @@
  * schedule (betas, prediction type, offsets); each scheduler class keeps its
  * own defaults for the keys that file leaves out, as diffusers' from_config does.
  */
-import type { SamplerName } from '../../../src-shared/domain/samplers.js';
+import type { DiffusersSamplerName, SamplerName } from '../../../src-shared/domain/samplers.js';
+import { isDiffusersSampler } from '../../../src-shared/domain/samplers.js';
+import { parseExactSampler } from '../../../src-shared/domain/exact-samplers.js';
+import type { RngMode } from '../../../src-shared/domain/settings.js';
+import { KSamplerScheduler } from './k-diffusion/k-scheduler.js';
+import { type ComfyNoise, exactRecipe } from './k-diffusion/recipes.js';
 import type { Scheduler, SchedulerConfig } from './scheduler.js';
 import { SchedulerConfigError } from './scheduler.js';
 import { DdimScheduler } from './ddim.js';
@@ -45,7 +50,7 @@ type Family = {
   overrides: Partial<SchedulerConfig>;
 };
 
-const FAMILIES: Record<SamplerName, Family> = {
+const FAMILIES: Record<DiffusersSamplerName, Family> = {
   ddim: {
     make: (c, s) => new DdimScheduler(c, s),
     defaults: { timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: true },
@@ -90,7 +95,8 @@ export function schedulerKeysFromFile(file: Record<string, unknown>): Partial<Sc
 
 /** The full config a sampler runs with for a model's scheduler file. */
 export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string, unknown>): SchedulerConfig {
-  const family = FAMILIES[sampler];
+  // The exact family reads only the schedule (betas, prediction type) from the file.
+  const family = isDiffusersSampler(sampler) ? FAMILIES[sampler] : { defaults: {}, overrides: {} };
   const config = { ...COMMON, ...family.defaults, ...schedulerKeysFromFile(file), ...family.overrides };
   if (!['epsilon', 'v_prediction'].includes(config.prediction_type)) {
     throw new SchedulerConfigError(
@@ -103,12 +109,47 @@ export function resolveSchedulerConfig(sampler: SamplerName, file: Record<string
   return config;
 }
 
-export function createScheduler(sampler: SamplerName, file: Record<string, unknown>, steps: number): Scheduler {
+export interface SchedulerOptions {
+  /** img2img / inpainting strength below 1: the exact family cuts its schedule the way its tool does. */
+  strength?: number;
+  /** ComfyUI's ancestral noise rule (conformance runs both). */
+  comfyNoise?: ComfyNoise;
+  /** A1111's DPM adaptive (conformance only). */
+  allowAdaptive?: boolean;
+}
+
+export function createScheduler(
+  sampler: SamplerName,
+  file: Record<string, unknown>,
+  steps: number,
+  opts: SchedulerOptions = {},
+): Scheduler {
   if (!Number.isInteger(steps) || steps < 1)
     throw new SchedulerConfigError(`steps must be a positive integer, got ${steps}`);
-  return FAMILIES[sampler].make(resolveSchedulerConfig(sampler, file), steps);
+  const config = resolveSchedulerConfig(sampler, file);
+  const exact = parseExactSampler(sampler);
+  if (exact) {
+    const recipe = exactRecipe(exact, config, steps, opts);
+    return new KSamplerScheduler(recipe, config.prediction_type === 'v_prediction');
+  }
+  return FAMILIES[sampler as DiffusersSamplerName].make(config, steps);
+}
+
+/**
+ * Index of the first model call of an img2img run: diffusers skips the first
+ * (1 - strength) of the calls; the exact family's schedule is already cut.
+ */
+export function firstCall(scheduler: Scheduler, steps: number, strength: number): number {
+  if (scheduler instanceof KSamplerScheduler) return 0;
+  const initTimestep = Math.min(Math.floor(steps * strength), steps);
+  return Math.max(steps - initTimestep, 0) * scheduler.order;
+}
+
+/** Where the initial noise is drawn: ComfyUI always draws it on the CPU, whatever the device. */
+export function initialNoiseRng(sampler: SamplerName, rng: RngMode): RngMode {
+  return parseExactSampler(sampler)?.tool === 'comfyui' ? 'cpu' : rng;
 }
 
 export function isSamplerName(name: string): name is SamplerName {
-  return Object.hasOwn(FAMILIES, name);
+  return isDiffusersSampler(name) || parseExactSampler(name) !== null;
 }

@@ -1,34 +1,16 @@
 /**
- * LMS (diffusers LMSDiscreteScheduler, order 4). The Lagrange coefficients are
- * integrals of polynomials of degree <= 3, so 2-point Gauss-Legendre is exact
- * where diffusers calls scipy's quad.
+ * LMS (diffusers LMSDiscreteScheduler, order 4), coefficients from
+ * schedule.ts's lmsCoefficient.
  */
 import { SigmaSchedulerBase } from './sigma-scheduler-base.js';
 import type { StepResult } from './scheduler.js';
 import { sigmaSpaceX0 } from './tensor-math.js';
+import { lmsCoefficient } from './schedule.js';
 
 const LMS_ORDER = 4;
 
 export class LmsScheduler extends SigmaSchedulerBase {
   private readonly derivatives: Float32Array[] = [];
-
-  private coefficient(order: number, t: number, current: number): number {
-    const s = this.sigmas;
-    const basis = (tau: number) => {
-      let prod = 1;
-      for (let k = 0; k < order; k++) {
-        if (k === current) continue;
-        prod *= (tau - s[t - k]!) / (s[t - current]! - s[t - k]!);
-      }
-      return prod;
-    };
-    const a = s[t]!;
-    const b = s[t + 1]!;
-    const mid = (a + b) / 2;
-    const half = (b - a) / 2;
-    const node = half / Math.sqrt(3);
-    return half * (basis(mid - node) + basis(mid + node));
-  }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array): StepResult {
     const sigma = this.sigmas[i]!;
@@ -43,7 +25,7 @@ export class LmsScheduler extends SigmaSchedulerBase {
     const used = Math.min(order, this.derivatives.length);
     const prev = Float32Array.from(sample);
     for (let c = 0; c < used; c++) {
-      const coeff = this.coefficient(order, i, c);
+      const coeff = lmsCoefficient(order, this.sigmas, i, c);
       const d = this.derivatives[this.derivatives.length - 1 - c]!;
       for (let j = 0; j < prev.length; j++) prev[j] = prev[j]! + coeff * d[j]!;
     }

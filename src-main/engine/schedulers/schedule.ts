@@ -213,3 +213,48 @@ export function logMidpoint(a: number, b: number): number {
   const mid = la + 0.5 * (lb - la);
   return Number.isNaN(mid) ? 0 : Math.exp(mid);
 }
+
+/**
+ * The UniPC linear systems: R (rows rks^(i-1)) and b, with h*phi_1(hh) and
+ * B(h) for the variant (bh1: B(h) = hh, bh2: B(h) = expm1(hh)).
+ */
+export function uniPcSystem(
+  rks: number[],
+  hh: number,
+  order: number,
+  variant: 'bh1' | 'bh2',
+): { R: number[][]; b: number[]; hPhi1: number; Bh: number } {
+  const hPhi1 = Math.expm1(hh);
+  let hPhiK = hPhi1 / hh - 1;
+  let factorial = 1;
+  const Bh = variant === 'bh1' ? hh : Math.expm1(hh);
+  const R: number[][] = [];
+  const b: number[] = [];
+  for (let i = 1; i <= order; i++) {
+    R.push(rks.map((r) => r ** (i - 1)));
+    b.push((hPhiK * factorial) / Bh);
+    factorial *= i + 1;
+    hPhiK = hPhiK / hh - 1 / factorial;
+  }
+  return { R, b, hPhi1, Bh };
+}
+
+/**
+ * A linear multistep coefficient: the integral over [s_i, s_i+1] of the
+ * Lagrange basis polynomial j (degree order - 1 <= 3), exact with 2-point
+ * Gauss-Legendre where k-diffusion and diffusers call scipy's quad.
+ */
+export function lmsCoefficient(order: number, s: readonly number[], i: number, j: number): number {
+  const basis = (tau: number) => {
+    let prod = 1;
+    for (let k = 0; k < order; k++) {
+      if (k === j) continue;
+      prod *= (tau - s[i - k]!) / (s[i - j]! - s[i - k]!);
+    }
+    return prod;
+  };
+  const mid = (s[i]! + s[i + 1]!) / 2;
+  const half = (s[i + 1]! - s[i]!) / 2;
+  const node = half / Math.sqrt(3);
+  return half * (basis(mid - node) + basis(mid + node));
+}

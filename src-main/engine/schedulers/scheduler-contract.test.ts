@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SAMPLER_NAMES } from '../../../src-shared/domain/samplers.js';
+import { DIFFUSERS_SAMPLER_NAMES, SAMPLER_NAMES, type SamplerName } from '../../../src-shared/domain/samplers.js';
+import { exactSamplerId, parseExactSampler } from '../../../src-shared/domain/exact-samplers.js';
+import { caseSampler, type KdiffusionCase, runKdiffusionCase } from '../conformance/kdiffusion-cases.js';
 import { FIXTURES_DIR } from '../../test-support/fixtures.js';
 import { readPythonJson } from '../conformance/conformance-result.js';
 import { runSchedulerCase } from '../conformance/scheduler-cases.js';
@@ -15,10 +17,11 @@ import { createScheduler } from './index.js';
 
 type Case = Parameters<typeof runSchedulerCase>[0];
 const { cases } = readPythonJson(path.join(FIXTURES_DIR, 'schedulers.json')) as { cases: Case[] };
+const kdiffusion = readPythonJson<{ cases: KdiffusionCase[] }>(path.join(FIXTURES_DIR, 'kdiffusion.json')).cases;
 const SD15 = { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1 };
 
 /** A short run with the fixtures' toy model; returns every intermediate latent. */
-function trajectory(name: (typeof SAMPLER_NAMES)[number], steps: number, config: Record<string, unknown> = SD15) {
+function trajectory(name: SamplerName, steps: number, config: Record<string, unknown> = SD15) {
   const scheduler = createScheduler(name, config, steps);
   const gen = new TorchCpuGenerator(7);
   let x: Float32Array = gen.randn([1, 4, 4, 4]).map((v) => v * scheduler.initNoiseSigma);
@@ -34,13 +37,55 @@ function trajectory(name: (typeof SAMPLER_NAMES)[number], steps: number, config:
   return out;
 }
 
-describe.each(SAMPLER_NAMES)('sampler %s', (name) => {
+describe.each(DIFFUSERS_SAMPLER_NAMES)('diffusers sampler %s', (name) => {
   it('matches every reference case of the fixtures', () => {
     const mine = cases.filter((c) => c.scheduler === name);
     expect(mine.length).toBeGreaterThan(0);
     for (const c of mine) expect(runSchedulerCase(c)).toBeNull();
   });
+});
 
+describe('the exact family (A1111 / ComfyUI)', () => {
+  it('every kdiffusion.json case matches call by call, and every sampler of both tools has cases', () => {
+    const covered = new Set<string>();
+    for (const c of kdiffusion) {
+      expect(runKdiffusionCase(c), `${c.tool} ${c.sampler} ${c.schedule} ${c.steps} ${c.seed}`).toBeNull();
+      const spec = caseSampler(c);
+      if (spec.sampler !== 'dpm_adaptive') covered.add(`${spec.tool}:${spec.sampler}`);
+    }
+    const offered = new Set(
+      SAMPLER_NAMES.flatMap((n) => {
+        const s = parseExactSampler(n);
+        return s ? [`${s.tool}:${s.sampler}`] : [];
+      }),
+    );
+    expect([...offered].filter((s) => !covered.has(s))).toEqual([]);
+  });
+
+  it('a changed reference number fails', () => {
+    const c = structuredClone(kdiffusion.find((k) => k.sampler === 'Euler a')!);
+    c.noise_draws[1]![3]! += 1e-3;
+    expect(runKdiffusionCase(c)).toMatch(/noise draw 1/);
+  });
+
+  it('ids round-trip and reject what the engine does not run', () => {
+    for (const id of SAMPLER_NAMES) {
+      const s = parseExactSampler(id);
+      if (s) expect(exactSamplerId(s)).toBe(id);
+    }
+    expect(parseExactSampler('a1111:euler_a:automatic:ensd=31337')).toMatchObject({ ensd: 31337 });
+    for (const bad of [
+      'a1111:ddim:karras',
+      'a1111:euler_a:beta',
+      'comfyui:dpmpp_sde:normal',
+      'a1111:euler:karras:ensd=0',
+      'comfyui:euler',
+    ])
+      expect(parseExactSampler(bad)).toBeNull();
+  });
+});
+
+describe.each(SAMPLER_NAMES)('sampler %s', (name) => {
   it.each([
     ['epsilon', 'leading'],
     ['v_prediction', 'trailing'],
@@ -52,7 +97,9 @@ describe.each(SAMPLER_NAMES)('sampler %s', (name) => {
     expect(s.timesteps.length).toBeGreaterThanOrEqual(steps);
     // PLMS repeats its first timestep to warm up, as diffusers' PNDM does: one call more.
     expect(s.timesteps.length).toBeLessThanOrEqual(steps * s.order + 1);
-    for (let i = 1; i < s.timesteps.length; i++) expect(s.timesteps[i]!).toBeLessThanOrEqual(s.timesteps[i - 1]!);
+    // DPM-Solver's third-order steps ask the model between the step's ends: only diffusers' are monotone.
+    if (!parseExactSampler(name))
+      for (let i = 1; i < s.timesteps.length; i++) expect(s.timesteps[i]!).toBeLessThanOrEqual(s.timesteps[i - 1]!);
     expect(Number.isFinite(s.initNoiseSigma) && s.initNoiseSigma >= 1).toBe(true);
     const x = Float32Array.from({ length: 64 }, (_, k) => Math.sin(k));
     expect(s.scaleModelInput(x, 0)).toHaveLength(64);

@@ -5,31 +5,10 @@
  */
 import { MultistepSchedulerBase } from './multistep-scheduler-base.js';
 import type { StepResult } from './scheduler.js';
-import { alphaSigma, lambdaOf } from './schedule.js';
+import { alphaSigma, lambdaOf, uniPcSystem } from './schedule.js';
 import { combine } from './tensor-math.js';
 
 const SOLVER_ORDER = 2;
-
-/** R (rks^(i-1) rows) and b of the UniC/UniP linear systems for bh2. */
-function coefficients(
-  rks: number[],
-  hh: number,
-  order: number,
-): { R: number[][]; b: number[]; hPhi1: number; Bh: number } {
-  const hPhi1 = Math.expm1(hh);
-  let hPhiK = hPhi1 / hh - 1;
-  let factorial = 1;
-  const Bh = Math.expm1(hh);
-  const R: number[][] = [];
-  const b: number[] = [];
-  for (let i = 1; i <= order; i++) {
-    R.push(rks.map((r) => r ** (i - 1)));
-    b.push((hPhiK * factorial) / Bh);
-    factorial *= i + 1;
-    hPhiK = hPhiK / hh - 1 / factorial;
-  }
-  return { R, b, hPhi1, Bh };
-}
 
 /** Solves a 2x2 (or 1x1) system. */
 function solveSmall(R: number[][], b: number[]): number[] {
@@ -73,7 +52,7 @@ export class UniPcScheduler extends MultistepSchedulerBase {
       D1s.push(combine(new Float32Array(m0.length), (j) => (mi[j]! - m0[j]!) / rk));
     }
     rks.push(1);
-    const { hPhi1, Bh } = coefficients(rks, -h, order);
+    const { hPhi1, Bh } = uniPcSystem(rks, -h, order, 'bh2');
     // diffusers uses rhos_p = [0.5] for order 2 (and would solve R[:-1,:-1] beyond).
     const rhos = D1s.length > 0 ? [0.5] : [];
     const ratio = sigmaT / sigmaS0;
@@ -105,7 +84,7 @@ export class UniPcScheduler extends MultistepSchedulerBase {
       D1s.push(combine(new Float32Array(m0.length), (j) => (mi[j]! - m0[j]!) / rk));
     }
     rks.push(1);
-    const { R, b, hPhi1, Bh } = coefficients(rks, -h, order);
+    const { R, b, hPhi1, Bh } = uniPcSystem(rks, -h, order, 'bh2');
     const rhos = order === 1 ? [0.5] : solveSmall(R, b);
     const ratio = sigmaT / sigmaS0;
     const last = rhos[rhos.length - 1]!;
