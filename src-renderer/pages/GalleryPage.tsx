@@ -3,7 +3,20 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { GalleryItem, ImportResult } from '../../src-shared/domain/gallery.js';
-import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
+import { SAMPLERS, type SamplerName, samplerFamily, samplerLabel } from '../../src-shared/domain/samplers.js';
+import { EXACT_SAMPLER_IDS } from '../../src-shared/domain/exact-samplers.js';
+
+/** Both families, grouped, by the names their tools use. */
+const SAMPLER_FILTER = [
+  { group: 'diffusers', items: SAMPLERS.map((s) => ({ value: s.name, label: s.label })) },
+  ...(['a1111', 'comfyui'] as const).map((tool) => ({
+    group: tool === 'a1111' ? 'A1111 exact' : 'ComfyUI exact',
+    items: EXACT_SAMPLER_IDS.filter((id) => samplerFamily(id) === tool).map((id) => ({
+      value: id,
+      label: samplerLabel(id),
+    })),
+  })),
+];
 import { useCall } from '../api/use-call.js';
 import { client } from '../api/client.js';
 import { BulkBar } from '../gallery/BulkBar.js';
@@ -175,7 +188,9 @@ export function GalleryPage() {
               clearable
               value={sampler}
               onChange={(v) => setSampler(v as SamplerName | null)}
-              data={SAMPLERS.map((s) => ({ value: s.name, label: s.label }))}
+              data={SAMPLER_FILTER}
+              searchable
+              comboboxProps={{ width: 'max-content' }}
               w={180}
               size="xs"
             />

@@ -24,7 +24,6 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
 import { emptyMask } from '../canvas/mask-document.js';
-import { SAMPLERS, type SamplerName } from '../../src-shared/domain/samplers.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { JobDone } from '../../src-shared/domain/engine.js';
@@ -34,6 +33,8 @@ import { TipIcon } from '../TipIcon.js';
 import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
 import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
+import { SamplerPicker } from '../generate/SamplerPicker.js';
+import { samplerFamily } from '../../src-shared/domain/samplers.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
 
@@ -93,6 +94,7 @@ export function GeneratePage() {
   const setHeight = draftSetter('height');
   const setSeedText = draftSetter('seedText');
   const setRng = draftSetter('rng');
+  const comfyExact = samplerFamily(sampler) === 'comfyui';
   const setBatch = draftSetter('batchCount');
   const setMode = draftSetter('mode');
   const setStrength = draftSetter('strength');
@@ -300,17 +302,8 @@ export function GeneratePage() {
               />
             </div>
           )}
+          <SamplerPicker value={sampler} onChange={setSampler} />
           <Group wrap="nowrap" align="start">
-            <Select
-              style={{ flex: 2, minWidth: 0 }}
-              comboboxProps={{ width: 'max-content', position: 'bottom-start' }}
-              label="Sampler"
-              data={SAMPLERS.map((s) => ({ value: s.name, label: s.label }))}
-              value={sampler}
-              onChange={(v) => v && setSampler(v as SamplerName)}
-              allowDeselect={false}
-              data-testid="sampler-select"
-            />
             <NumberInput
               style={{ flex: 1 }}
               label="Steps"
@@ -426,9 +419,12 @@ export function GeneratePage() {
                   { value: 'cpu', label: 'CPU' },
                   { value: 'gpu', label: 'GPU' },
                 ]}
-                value={rng}
+                value={comfyExact ? 'cpu' : rng}
                 onChange={(v) => v && setRng(v as RngMode)}
                 allowDeselect={false}
+                // ComfyUI draws its initial noise on the CPU whatever the device.
+                disabled={comfyExact}
+                data-testid="rng-select"
               />
             </Tooltip>
             <NumberInput label="Batch" min={1} max={16} value={batch} onChange={(v) => setBatch(Number(v) || 1)} />

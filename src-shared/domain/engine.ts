@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { generationSettingsShape, MAX_SEED, zGenerationMode } from './generation.js';
 import { zProviderName, zProviderPreference } from './settings.js';
+import { samplerFamily } from './samplers.js';
 
 /** A PNG (or JPEG/WebP for init images) as base64, without a data: prefix. */
 const zImageBase64 = z
@@ -42,7 +43,9 @@ export const zGenerationParams = z
     if (p.mode === 'inpaint' && !p.mask) {
       ctx.addIssue({ code: 'custom', path: ['mask'], message: 'inpaint needs a mask' });
     }
-  });
+  })
+  // ComfyUI draws its initial noise on the CPU on every device: the record says so.
+  .transform((p) => (samplerFamily(p.sampler) === 'comfyui' ? { ...p, rng: 'cpu' as const } : p));
 export type GenerationParams = z.output<typeof zGenerationParams>;
 export type GenerationRequest = z.input<typeof zGenerationParams>;
 

@@ -6,8 +6,12 @@
  */
 import { z } from 'zod';
 import {
+  A1111_EXACT_SAMPLERS,
+  COMFY_EXACT_SAMPLERS,
   EXACT_SAMPLER_IDS,
+  type ExactSampler,
   type ExactSamplerId,
+  exactSamplerId,
   exactSamplerLabel,
   isExactSamplerId,
   parseExactSampler,
@@ -163,4 +167,59 @@ export function samplerInfo(name: DiffusersSamplerName): SamplerInfo {
 export function samplerLabel(name: SamplerName): string {
   const exact = parseExactSampler(name);
   return exact ? exactSamplerLabel(exact) : samplerInfo(name as DiffusersSamplerName).label;
+}
+
+export type SamplerFamily = 'diffusers' | ExactSampler['tool'];
+
+export function samplerFamily(name: SamplerName): SamplerFamily {
+  return parseExactSampler(name)?.tool ?? 'diffusers';
+}
+
+/**
+ * The same algorithm in another family where it has one (diffusers' DPM++ 2M
+ * Karras <-> A1111's DPM++ 2M with the Karras schedule <-> ComfyUI's dpmpp_2m
+ * karras), else that family's Euler a.
+ */
+export function switchSamplerFamily(name: SamplerName, family: SamplerFamily): SamplerName {
+  if (samplerFamily(name) === family) return name;
+  const exact = parseExactSampler(name);
+  // Through the diffusers row, which names the sampler in every tool.
+  const row = exact
+    ? SAMPLERS.find((r) =>
+        exact.tool === 'a1111'
+          ? r.a1111.sampler === A1111_EXACT_SAMPLERS.find((a) => a.key === exact.sampler)?.toolName &&
+            r.a1111.schedule.toLowerCase() === (exact.schedule === 'karras' ? 'karras' : 'automatic')
+          : r.comfy?.sampler === exact.sampler && r.comfy.scheduler === exact.schedule,
+      )
+    : byName.get(name);
+  if (family === 'diffusers') return (row?.name as DiffusersSamplerName | undefined) ?? 'euler_a';
+  if (family === 'a1111') {
+    const a = row && A1111_EXACT_SAMPLERS.find((x) => x.toolName === row.a1111.sampler);
+    if (!a) return 'a1111:euler_a:automatic';
+    const schedule = 'fixedSchedule' in a || row!.a1111.schedule === 'Automatic' ? 'automatic' : 'karras';
+    return exactSamplerId({ tool: 'a1111', sampler: a.key, schedule, ensd: 0 });
+  }
+  const c = row?.comfy;
+  return c && COMFY_EXACT_SAMPLERS.some((x) => x.key === c.sampler)
+    ? exactSamplerId({ tool: 'comfyui', sampler: c.sampler, schedule: c.scheduler })
+    : 'comfyui:euler_ancestral:normal';
+}
+
+/** An exact id with one part changed (a fixed-schedule A1111 sampler keeps `automatic`). */
+export function withExactPart(
+  name: SamplerName,
+  part: { sampler?: string; schedule?: string; ensd?: number },
+): SamplerName {
+  const exact = parseExactSampler(name);
+  if (!exact) return name;
+  if (exact.tool === 'a1111') {
+    const row = A1111_EXACT_SAMPLERS.find((r) => r.key === (part.sampler ?? exact.sampler));
+    if (!row) return name;
+    const schedule = 'fixedSchedule' in row ? 'automatic' : (part.schedule ?? exact.schedule);
+    const ensd = Math.max(0, Math.min(2 ** 31 - 1, Math.trunc(part.ensd ?? exact.ensd) || 0));
+    const id = `a1111:${row.key}:${schedule}${ensd ? `:ensd=${ensd}` : ''}`;
+    return isExactSamplerId(id) ? id : name;
+  }
+  const id = `comfyui:${part.sampler ?? exact.sampler}:${part.schedule ?? exact.schedule}`;
+  return isExactSamplerId(id) ? id : name;
 }
