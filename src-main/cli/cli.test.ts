@@ -5,10 +5,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../paths.js';
-import { FIXTURES_DIR, TINY_SD } from '../test-support/fixtures.js';
+import { FIXTURES_DIR, TINY_SD, TINY_SDXL } from '../test-support/fixtures.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
 import { decodePngToRgb, imageDifference } from '../engine/index.js';
 import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
+import type { SdxlCase } from '../engine/conformance/sdxl-cases.js';
 
 const studio = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], {
@@ -156,6 +157,49 @@ describe('studio command line', () => {
     const diff = imageDifference(got.data, want.data);
     expect(diff.max).toBeLessThanOrEqual(2);
     expect(diff.mean).toBeLessThanOrEqual(0.5);
+  });
+
+  it('generate reproduces every SDXL reference PNG (sdxl-refs) from the command line, size conditioning included', async () => {
+    const sdxlRefs = path.join(FIXTURES_DIR, 'sdxl-refs');
+    const manifest = JSON.parse(fs.readFileSync(path.join(sdxlRefs, 'manifest.json'), 'utf8')) as {
+      cases: (SdxlCase & { original_size: [number, number]; crops_coords_top_left: [number, number] })[];
+    };
+    expect(manifest.cases.length).toBeGreaterThanOrEqual(2);
+    for (const c of manifest.cases) {
+      const out = path.join(tmp, `${c.name}.png`);
+      // A null negative prompt is no --negative: zeros, as force_zeros_for_empty_prompt says.
+      const negative = c.negative_prompt === null ? [] : ['--negative', c.negative_prompt];
+      const r = studio(
+        'generate',
+        ...['--model', TINY_SDXL, '--prompt', c.prompt, ...negative, '--seed', String(c.seed)],
+        ...['--steps', String(c.steps), '--sampler', c.sampler, '--cfg', String(c.cfg_scale)],
+        ...['--width', String(c.width), '--height', String(c.height), '--rng', 'cpu', '--provider', 'cpu'],
+        ...['--original-size', `${c.original_size[1]}x${c.original_size[0]}`],
+        ...['--crop-top-left', c.crops_coords_top_left.join(',')],
+        ...['--quiet', '--out', out],
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const diff = imageDifference(
+        (await decodePngToRgb(fs.readFileSync(out))).data,
+        (await decodePngToRgb(fs.readFileSync(path.join(sdxlRefs, c.png)))).data,
+      );
+      expect(diff.max, c.name).toBeLessThanOrEqual(2);
+      expect(diff.mean, c.name).toBeLessThanOrEqual(0.5);
+    }
+    // Size conditioning changes the picture and is recorded.
+    const moved = path.join(tmp, 'sdxl-cond.png');
+    const base = manifest.cases[0]!;
+    const r = studio(
+      'generate',
+      ...['--model', TINY_SDXL, '--prompt', base.prompt, '--seed', String(base.seed), '--steps', '4'],
+      ...['--original-size', '256x192', '--crop-top-left', '0,32', '--quiet', '--out', moved],
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(studio('png-info', moved).stdout) as Record<string, unknown>;
+    expect(info).toMatchObject({ originalWidth: 256, originalHeight: 192, cropTop: 0, cropLeft: 32, width: 64 });
+    expect(
+      studio('generate', '--model', TINY_SDXL, '--prompt', 'x', '--original-size', '12', '--out', moved).stderr,
+    ).toMatch(/--original-size must be WxH/);
   });
 
   it('models install / list / remove against a hub, with progress on the terminal', async () => {

@@ -9,6 +9,7 @@ import {
   runRandnCases,
   runSchedulerCases,
   runKdiffusionCases,
+  runSdxlCases,
   runTokenizerCases,
   runPipelineCases,
   type CaseResult,
@@ -78,6 +79,8 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   if (fs.existsSync(path.join(dir, 'pipeline-refs', 'manifest.json'))) {
     suites.push(['pipeline-refs', () => runPipelineCases(dir, providerOrder(pref.data))]);
   }
+  if (fs.existsSync(path.join(dir, 'sdxl-refs', 'manifest.json')))
+    suites.push(['sdxl-refs', () => runSdxlCases(dir, providerOrder(pref.data))]);
   const byo = [path.join(dir, 'byo'), dir].find(isByoFolder);
   if (byo) suites.push(['byo', () => runByoCases(byo, providerOrder(pref.data))]);
   if (suites.length === 0) throw new UsageError(`no fixture files in ${values.fixtures}`);

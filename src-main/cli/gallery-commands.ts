@@ -47,6 +47,15 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
           strength: m.strength,
           rng: m.rng,
           source: m.source,
+          // SDXL's size conditioning, when it was not the default.
+          ...(m.originalWidth != null || m.cropTop != null
+            ? {
+                originalWidth: m.originalWidth,
+                originalHeight: m.originalHeight,
+                cropTop: m.cropTop,
+                cropLeft: m.cropLeft,
+              }
+            : {}),
           ...(m.notes.length ? { notes: m.notes } : {}),
         },
         null,

@@ -15,7 +15,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -41,6 +41,16 @@ function loraFlag(value: string): { file: string; weight: number } {
   return { file: existingFile('lora', file), weight };
 }
 
+/** Two non-negative integers in a flag like 1024x768 or 0,64. */
+function pairFlag(name: string, value: string | undefined, pattern: RegExp, form: string): [number, number] | null {
+  if (value === undefined) return null;
+  const m = pattern.exec(value.trim());
+  if (!m) throw new UsageError(`--${name} must be ${form}`);
+  const pair: [number, number] = [Number(m[1]), Number(m[2])];
+  if (pair.some((v) => v > 16384)) throw new UsageError(`--${name}: values up to 16384`);
+  return pair;
+}
+
 export async function generateCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     model: { type: 'string' },
@@ -61,6 +71,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     lora: { type: 'string', multiple: true },
     embedding: { type: 'string', multiple: true },
     vae: { type: 'string' },
+    'original-size': { type: 'string' },
+    'crop-top-left': { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -81,6 +93,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     embeddings: (values.embedding ?? []).map((file) => existingFile('embedding', file)),
     vae: values.vae === undefined ? undefined : existingFile('vae', values.vae),
   };
+  const original = pairFlag('original-size', values['original-size'], /^(\d+)x(\d+)$/i, 'WxH');
+  const crop = pairFlag('crop-top-left', values['crop-top-left'], /^(\d+),(\d+)$/, 'TOP,LEFT');
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
   // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
@@ -103,6 +117,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     initImage: init?.toString('base64'),
     mask: mask?.toString('base64'),
     provider: values.provider,
+    // SDXL's size conditioning (other models ignore it).
+    originalWidth: original?.[0] ?? null,
+    originalHeight: original?.[1] ?? null,
+    cropTop: crop?.[0] ?? null,
+    cropLeft: crop?.[1] ?? null,
   });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
   const p = parsed.data;

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { GalleryItem } from '../../src-shared/domain/gallery.js';
+import type { SizeConditioning } from '../../src-shared/domain/generation.js';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import { openDatabase, type Db } from './database.js';
 import { FileStore } from './file-store.js';
@@ -36,20 +37,28 @@ const COLUMNS = {
   durationMs: 'duration_ms',
   parentId: 'parent_id',
   source: 'source',
+  originalWidth: 'original_width',
+  originalHeight: 'original_height',
+  cropTop: 'crop_top',
+  cropLeft: 'crop_left',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
 
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
-export type NewGeneration = Omit<Pick<GalleryItem, ColumnField>, 'createdAt' | 'samplerLabel'> & {
-  createdAt?: number;
-  /** Defaults to the sampler's own name. */
-  samplerLabel?: string | null;
-  metadataJson: string | null;
-  image: { bytes: Uint8Array; ext: 'png' | 'jpg' | 'webp' };
-  initImage?: Uint8Array | null;
-  mask?: Uint8Array | null;
-};
+export type NewGeneration = Omit<
+  Pick<GalleryItem, ColumnField>,
+  'createdAt' | 'samplerLabel' | keyof SizeConditioning
+> &
+  Partial<SizeConditioning> & {
+    createdAt?: number;
+    /** Defaults to the sampler's own name. */
+    samplerLabel?: string | null;
+    metadataJson: string | null;
+    image: { bytes: Uint8Array; ext: 'png' | 'jpg' | 'webp' };
+    initImage?: Uint8Array | null;
+    mask?: Uint8Array | null;
+  };
 
 /** A row of `generations` as SQLite returns it. */
 export type Row = { [F in ColumnField as (typeof COLUMNS)[F]]: GalleryItem[F] } & {

@@ -72,4 +72,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE generations ADD COLUMN deleted_at INTEGER;
   CREATE INDEX generations_trash ON generations (deleted_at) WHERE deleted_at IS NOT NULL;
   `,
+  // 3: SDXL's size conditioning (null: the picture's own size, crop 0,0)
+  `
+  ALTER TABLE generations ADD COLUMN original_width INTEGER;
+  ALTER TABLE generations ADD COLUMN original_height INTEGER;
+  ALTER TABLE generations ADD COLUMN crop_top INTEGER;
+  ALTER TABLE generations ADD COLUMN crop_left INTEGER;
+  `,
 ];

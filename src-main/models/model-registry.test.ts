@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TINY_SD } from '../test-support/fixtures.js';
+import { TINY_SDXL, TINY_SD } from '../test-support/fixtures.js';
 import { onnxWithIo, type Io } from '../test-support/onnx-writer.js';
 import { tempStudioPaths } from '../test-support/temp-home.js';
 import { ModelRegistry } from './model-registry.js';
@@ -106,10 +106,22 @@ describe('the model registry', () => {
     expect(entry('sd15-fp16')).toMatchObject({ family: 'sd1', precision: 'float16', problem: null });
     expect(entry('sd2-v')).toMatchObject({ family: 'sd2-v', predictionType: 'v_prediction', problem: null });
     expect(entry('sd15-inpainting')).toMatchObject({ family: 'sd1', inpainting: true, problem: null });
-    expect(entry('sdxl').problem).toMatch(/SDXL is not supported yet/);
+    // Text encoder folders without graphs: named as missing parts, not guessed at.
+    expect(entry('sdxl').problem).toMatch(/missing text_encoder_2\/model.onnx, tokenizer_2\/vocab.json/);
     expect(entry('lcm')).toMatchObject({ family: 'sd1', problem: null });
     expect(entry('partial').problem).toMatch(/missing vae_decoder\/model.onnx, tokenizer\/merges.txt/);
     expect(registry.list().map((e) => e.name)).not.toContain('not-a-model');
+  });
+
+  it('describes the tiny SDXL model, and refuses an SDXL refiner with the reason', () => {
+    fs.symlinkSync(TINY_SDXL, m('tiny-sdxl'));
+    expect(entry('tiny-sdxl')).toMatchObject({ family: 'sdxl', nativeSize: 64, problem: null });
+    // A refiner: the second encoder alone.
+    const refiner = m('refiner');
+    fs.mkdirSync(refiner);
+    for (const part of ['text_encoder_2', 'tokenizer_2', 'unet', 'vae_decoder', 'scheduler', 'tokenizer'])
+      fs.symlinkSync(path.join(TINY_SDXL, part), path.join(refiner, part), 'dir');
+    expect(entry('refiner').problem).toMatch(/SDXL refiner/);
   });
 
   it('describes the tiny reference model and caches its hash', async () => {

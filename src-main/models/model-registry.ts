@@ -91,7 +91,8 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
     const folder = readModelFolder(dir);
     const unetIo = readOnnxSignature(folder.files.unet!);
     const teIo = readOnnxSignature(folder.files.text_encoder!);
-    const d = describeModel(folder, readTextEncoder(teIo), readUnet(unetIo));
+    const te2 = folder.files.text_encoder_2 ? readTextEncoder(readOnnxSignature(folder.files.text_encoder_2)) : null;
+    const d = describeModel(folder, readTextEncoder(teIo), readUnet(unetIo), te2);
     return {
       family: d.family,
       inpainting: d.inpainting,

@@ -6,7 +6,7 @@
  * `,`, `:` or a newline quoted as JSON strings.
  */
 import type { GenerationSettings } from '../../src-shared/domain/generation.js';
-import type { ParsedSettings } from './parsed-settings.js';
+import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
 
 /** The record's settings as A1111 writes them (strength only for img2img / inpainting). */
@@ -105,6 +105,7 @@ export function parseInfotext(text: string): ParsedInfotext {
   const size = /^(\d+)x(\d+)$/.exec(settings.Size ?? '');
   const rng = settings.RNG?.toUpperCase();
   return {
+    ...NOTHING_PARSED,
     prompt: promptLines.join('\n').trim(),
     negativePrompt: negativeLines.join('\n').trim(),
     settings,

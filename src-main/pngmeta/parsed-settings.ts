@@ -30,4 +30,8 @@ export const NOTHING_PARSED: ParsedSettings = {
   strength: null,
   model: null,
   modelHash: null,
+  originalWidth: null,
+  originalHeight: null,
+  cropTop: null,
+  cropLeft: null,
 };

@@ -106,6 +106,7 @@ export async function readImageMetadata(bytes: Uint8Array): Promise<ImageMetadat
         return from(
           'latent-studio',
           {
+            ...NOTHING_PARSED,
             ...pickFields(s, RECORDED_SETTING_NAMES),
             samplerLabel: s.sampler,
             model: s.model.name,

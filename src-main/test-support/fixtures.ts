@@ -12,3 +12,4 @@ export function readFixture<T>(name: string): T {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as T;
 }
 export const TINY_SD = path.join(FIXTURES_DIR, 'tiny-sd');
+export const TINY_SDXL = path.join(FIXTURES_DIR, 'tiny-sdxl');

@@ -21,6 +21,21 @@ const zDimension = z
   .max(2048)
   .refine((v) => v % 8 === 0, 'must be a multiple of 8');
 
+/** A size-conditioning value (SDXL's original size and crop), in pixels. */
+const zConditioningPixels = z.number().int().min(0).max(16384);
+
+/**
+ * SDXL's size conditioning as the model is told it (null: diffusers' defaults,
+ * the picture's own size and crop 0,0). Other families ignore it.
+ */
+export const sizeConditioningShape = {
+  originalWidth: zConditioningPixels.nullable(),
+  originalHeight: zConditioningPixels.nullable(),
+  cropTop: zConditioningPixels.nullable(),
+  cropLeft: zConditioningPixels.nullable(),
+};
+export type SizeConditioning = { [K in keyof typeof sizeConditioningShape]: number | null };
+
 /** Each setting with its rules, as the engine runs it (the seed already chosen). */
 export const generationSettingsShape = {
   mode: zGenerationMode,
@@ -35,6 +50,10 @@ export const generationSettingsShape = {
   height: zDimension,
   /** How far img2img and inpainting move from the init image (txt2img ignores it). */
   strength: z.number().min(0).max(1),
+  originalWidth: sizeConditioningShape.originalWidth.optional(),
+  originalHeight: sizeConditioningShape.originalHeight.optional(),
+  cropTop: sizeConditioningShape.cropTop.optional(),
+  cropLeft: sizeConditioningShape.cropLeft.optional(),
 };
 export const zGenerationSettings = z.object(generationSettingsShape);
 export type GenerationSettings = z.output<typeof zGenerationSettings>;
@@ -56,6 +75,7 @@ export const recordedSettingsShape = {
   width: z.number().int(),
   height: z.number().int(),
   strength: z.number().nullable(),
+  ...sizeConditioningShape,
 } satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
 export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
 

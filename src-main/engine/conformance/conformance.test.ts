@@ -32,6 +32,15 @@ describe('conformance with the reference fixtures', () => {
   });
 });
 
+describe('SDXL conformance on tiny-sdxl (onnxruntime CPU)', () => {
+  it('every sdxl-refs case within 2/255 of diffusers', async () => {
+    const { runSdxlCases } = await import('./sdxl-cases.js');
+    const results = await runSdxlCases(FIXTURES_DIR);
+    expect(failures(results)).toEqual([]);
+    expect(results.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+});
+
 describe('pipeline conformance on tiny-sd (onnxruntime CPU)', () => {
   it('every pipeline reference image within 2/255 max and 0.5 mean', async () => {
     const { runPipelineCases } = await import('./pipeline-cases.js');

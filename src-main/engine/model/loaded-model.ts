@@ -48,10 +48,18 @@ export class LoadedModel {
     readonly providerNote: string | null,
     private readonly sessions: {
       te: OpenedSession;
+      te2: OpenedSession | null;
       unet: OpenedSession;
       dec: OpenedSession;
     },
-    readonly sig: { te: TextEncoderSignature; unet: UnetSignature; dec: VaeSignature },
+    readonly sig: {
+      te: TextEncoderSignature;
+      te2: TextEncoderSignature | null;
+      unet: UnetSignature;
+      dec: VaeSignature;
+    },
+    /** SDXL's second tokenizer (pads with "!"); null for one-encoder models. */
+    readonly tokenizer2: ClipTokenizer | null,
     /** Opens the VAE encoder, once, when img2img or inpainting first needs it (txt2img never pays for it). */
     private readonly openEncoder: () => Promise<OpenedSession>,
   ) {}
@@ -79,31 +87,56 @@ export class LoadedModel {
     const unet = await open(folder.files.unet!, 'unet', order);
     const rest = [unet.provider, ...order.filter((p) => p !== unet.provider)];
     const te = await open(folder.files.text_encoder!, 'text_encoder', rest);
+    const te2 = folder.files.text_encoder_2 ? await open(folder.files.text_encoder_2, 'text_encoder_2', rest) : null;
     const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest);
     const sig = {
       te: readTextEncoder(sessionIo(te.session)),
+      te2: te2 ? readTextEncoder(sessionIo(te2.session)) : null,
       unet: readUnet(sessionIo(unet.session)),
       dec: readVaeDecoder(sessionIo(dec.session)),
     };
-    const description = describeModel(folder, sig.te, sig.unet);
+    const description = describeModel(folder, sig.te, sig.unet, sig.te2);
+    const tokenizer2 = folder.tokenizer2Dir ? ClipTokenizer.fromFolder(folder.tokenizer2Dir) : null;
     const note = unet.fallbacks.length
       ? `Using ${unet.provider}: ${unet.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`
       : null;
     const openEncoder = () => open(folder.files.vae_encoder!, 'vae_encoder', rest);
-    return new LoadedModel(folder, tokenizer, description, unet.provider, note, { te, unet, dec }, sig, openEncoder);
+    return new LoadedModel(
+      folder,
+      tokenizer,
+      description,
+      unet.provider,
+      note,
+      { te, te2, unet, dec },
+      sig,
+      tokenizer2,
+      openEncoder,
+    );
   }
 
   get canEncodeImages(): boolean {
     return this.folder.files.vae_encoder !== undefined;
   }
 
-  /** Hidden states [77 * D] of one 77-token chunk. */
-  async encodeTokens(ids: readonly number[]): Promise<{ hidden: Float32Array; dim: number }> {
-    const data = this.sig.te.idsType === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : Int32Array.from(ids);
-    const input = new ort.Tensor(this.sig.te.idsType, data, [1, ids.length]);
-    const out = await this.sessions.te.session.run({ input_ids: input });
-    const tensor = out[this.sig.te.output]!;
-    return { hidden: Float32Array.from(tensorToFloat32(tensor)), dim: tensor.dims[2]! };
+  /**
+   * Hidden states [77 * D] of one 77-token chunk. SD 1.x/2.x: the last hidden
+   * state. SDXL: hidden_states[-2] of the first encoder (`encoder` 1) or the
+   * second (2), with the second's pooled projection.
+   */
+  async encodeTokens(
+    ids: readonly number[],
+    encoder: 1 | 2 = 1,
+  ): Promise<{ hidden: Float32Array; dim: number; pooled: Float32Array | null }> {
+    const sig = encoder === 1 ? this.sig.te : this.sig.te2;
+    const session = encoder === 1 ? this.sessions.te : this.sessions.te2;
+    if (!sig || !session) throw new StudioError('INTERNAL', `"${this.folder.name}" has no second text encoder`);
+    const data = sig.idsType === 'int64' ? BigInt64Array.from(ids, (v) => BigInt(v)) : Int32Array.from(ids);
+    const input = new ort.Tensor(sig.idsType, data, [1, ids.length]);
+    const out = await session.session.run({ input_ids: input });
+    const name = this.description.family === 'sdxl' ? sig.penultimate! : sig.output;
+    const tensor = out[name]!;
+    const pooled = sig.pooled && out[sig.pooled] ? Float32Array.from(tensorToFloat32(out[sig.pooled]!)) : null;
+    return { hidden: Float32Array.from(tensorToFloat32(tensor)), dim: tensor.dims[2]!, pooled };
   }
 
   /** One UNet call over a batch; `timestep` is the scheduler's value; `timestepCond` the LCM guidance embedding. */
@@ -114,6 +147,8 @@ export class LoadedModel {
     hidden: Float32Array,
     hiddenDims: readonly number[],
     timestepCond?: Float32Array,
+    /** SDXL: the pooled text embeddings [batch, D] and the size ids [batch, 6], batch-ordered like `hidden`. */
+    added?: { textEmbeds: Float32Array; timeIds: Float32Array },
   ): Promise<Float32Array> {
     const s = this.sig.unet;
     const batch = sampleDims[0]!;
@@ -132,6 +167,11 @@ export class LoadedModel {
       if (!timestepCond) throw new StudioError('INTERNAL', 'this UNet needs the guidance embedding');
       feeds.timestep_cond = floatTensor(s.timestepCondType!, timestepCond, [batch, s.timestepCondDim]);
     }
+    if (s.textEmbeds && s.timeIds) {
+      if (!added) throw new StudioError('INTERNAL', 'this UNet needs the pooled text embeddings and size ids');
+      feeds.text_embeds = floatTensor(s.textEmbeds.type, added.textEmbeds, [batch, added.textEmbeds.length / batch]);
+      feeds.time_ids = floatTensor(s.timeIds.type, added.timeIds, [batch, added.timeIds.length / batch]);
+    }
     const out = await this.sessions.unet.session.run(feeds);
     return tensorToFloat32(out[s.output]!);
   }
@@ -141,7 +181,15 @@ export class LoadedModel {
     const out = await this.sessions.dec.session.run({
       [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims),
     });
-    return tensorToFloat32(out[this.sig.dec.output]!);
+    const image = tensorToFloat32(out[this.sig.dec.output]!);
+    if (this.sig.dec.inputType === 'float16' && image.some((v) => !Number.isFinite(v))) {
+      // SDXL's original VAE overflows in fp16 (diffusers upcasts it; an ONNX graph cannot be upcast here).
+      throw new StudioError(
+        'UNSUPPORTED_MODEL',
+        `"${this.folder.name}": its fp16 VAE decoder overflowed; use an export with an fp32 VAE or the fp16-fix VAE (madebyollin/sdxl-vae-fp16-fix)`,
+      );
+    }
+    return image;
   }
 
   /** Image in [-1, 1] -> unscaled latents [1, 4, h, w] (the mean of latent_parameters). */
@@ -171,7 +219,7 @@ export class LoadedModel {
 
   async release(): Promise<void> {
     const enc = await this.encoder?.catch(() => null);
-    const all = [this.sessions.te, this.sessions.unet, this.sessions.dec, enc?.opened];
+    const all = [this.sessions.te, this.sessions.te2, this.sessions.unet, this.sessions.dec, enc?.opened];
     await Promise.all(all.map((s) => s?.session.release().catch(() => {})));
   }
 }

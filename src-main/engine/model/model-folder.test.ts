@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TINY_SD } from '../../test-support/fixtures.js';
+import { TINY_SD, TINY_SDXL } from '../../test-support/fixtures.js';
 import { readModelFolder } from './model-folder.js';
 import { LoadedModel } from './loaded-model.js';
 
@@ -87,9 +87,22 @@ describe('model folders', () => {
     expect(model.description.predictionType).toBe('v_prediction');
     await model.release();
   });
-  it('says clearly that SDXL layouts are not supported yet', async () => {
+  it('names the missing parts of an SDXL layout, and loads the real one as SDXL', async () => {
     await expect(
       LoadedModel.load(variant('sdxl', { extraDirs: ['text_encoder_2', 'tokenizer_2'] }), ['cpu']),
-    ).rejects.toThrow(/SDXL is not supported yet/);
+    ).rejects.toThrow(/missing text_encoder_2\/model.onnx/);
+    const sdxl = await LoadedModel.load(TINY_SDXL, ['cpu']);
+    try {
+      expect(sdxl.description).toMatchObject({
+        family: 'sdxl',
+        vaeScale: 0.13025,
+        nativeSize: 64,
+        forceZerosForEmptyPrompt: true,
+      });
+      expect(sdxl.sig.te.penultimate).toBe('hidden_states.1');
+      expect(sdxl.sig.te2).toMatchObject({ pooled: 'text_embeds', pooledSize: 64 });
+    } finally {
+      await sdxl.release();
+    }
   });
 });

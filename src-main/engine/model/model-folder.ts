@@ -7,12 +7,14 @@ import path from 'node:path';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 
 export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
-export type Component = (typeof COMPONENTS)[number];
+/** SDXL's second text encoder (OpenCLIP bigG) and its tokenizer come beside the four. */
+export type Component = (typeof COMPONENTS)[number] | 'text_encoder_2';
+const OPTIONAL: readonly string[] = ['vae_encoder'];
 
 export interface ModelFolder {
   dir: string;
   name: string;
-  /** model.onnx of each component present; vae_encoder is optional (txt2img only without it). */
+  /** model.onnx of each component present; vae_encoder is optional (txt2img only without it), text_encoder_2 is SDXL's. */
   files: Partial<Record<Component, string>>;
   tokenizerDir: string;
   schedulerConfig: Record<string, unknown>;
@@ -20,8 +22,8 @@ export interface ModelFolder {
   configs: Partial<Record<Component, Record<string, unknown>>>;
   /** The pipeline's model_index.json when the export has one (optimum writes it; some hand-made folders do not). */
   modelIndex: Record<string, unknown> | null;
-  /** Parts an SDXL export adds; the engine reports them as unsupported. */
-  hasSecondTextEncoder: boolean;
+  /** SDXL's second tokenizer folder (tokenizer_2/), when the export has one. */
+  tokenizer2Dir: string | null;
 }
 
 function readJson(file: string, what: string): Record<string, unknown> {
@@ -48,18 +50,30 @@ export function readModelFolder(dir: string): ModelFolder {
   const files: ModelFolder['files'] = {};
   const configs: ModelFolder['configs'] = {};
   const missing: string[] = [];
-  for (const component of COMPONENTS) {
+  const hasSecond = fs.existsSync(path.join(dir, 'text_encoder_2'));
+  for (const component of [...COMPONENTS, ...(hasSecond ? (['text_encoder_2'] as const) : [])]) {
     const file = path.join(dir, component, 'model.onnx');
     if (fs.existsSync(file) && fs.statSync(file).size > 0) files[component] = file;
-    else if (component !== 'vae_encoder') missing.push(`${component}/model.onnx`);
+    else if (!OPTIONAL.includes(component)) missing.push(`${component}/model.onnx`);
     const config = path.join(dir, component, 'config.json');
     if (fs.existsSync(config)) configs[component] = readJson(config, `${name}: ${component}/config.json`);
   }
   const tokenizerDir = path.join(dir, 'tokenizer');
-  for (const f of ['vocab.json', 'merges.txt'])
-    if (!fs.existsSync(path.join(tokenizerDir, f))) missing.push(`tokenizer/${f}`);
+  const tokenizer2Dir = hasSecond ? path.join(dir, 'tokenizer_2') : null;
+  for (const [folder, label] of [
+    [tokenizerDir, 'tokenizer'],
+    ...(tokenizer2Dir ? [[tokenizer2Dir, 'tokenizer_2']] : []),
+  ] as const)
+    for (const f of ['vocab.json', 'merges.txt'])
+      if (!fs.existsSync(path.join(folder, f))) missing.push(`${label}/${f}`);
   const schedulerFile = path.join(dir, 'scheduler', 'scheduler_config.json');
   if (!fs.existsSync(schedulerFile)) missing.push('scheduler/scheduler_config.json');
+  if (hasSecond && !files.text_encoder) {
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `"${name}" looks like an SDXL refiner (text_encoder_2 without text_encoder); refiners are not supported yet, SDXL base models are`,
+    );
+  }
   if (missing.length > 0) {
     throw new StudioError('BROKEN_MODEL', `Model "${name}" is incomplete: missing ${missing.join(', ')}`);
   }
@@ -74,6 +88,6 @@ export function readModelFolder(dir: string): ModelFolder {
     modelIndex: fs.existsSync(path.join(dir, 'model_index.json'))
       ? readJson(path.join(dir, 'model_index.json'), `${name}: model_index.json`)
       : null,
-    hasSecondTextEncoder: fs.existsSync(path.join(dir, 'text_encoder_2')),
+    tokenizer2Dir,
   };
 }

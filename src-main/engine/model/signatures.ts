@@ -27,6 +27,11 @@ export interface TextEncoderSignature {
   idsType: 'int32' | 'int64';
   output: string;
   hiddenSize: number | null;
+  /** hidden_states[-2] (the layer before the last, no final norm), which SDXL conditions on; null when not exported. */
+  penultimate: string | null;
+  /** The projected pooled output (CLIPTextModelWithProjection's text_embeds), SDXL's second encoder. */
+  pooled: string | null;
+  pooledSize: number | null;
 }
 
 export interface UnetSignature {
@@ -41,6 +46,9 @@ export interface UnetSignature {
   batchFixed: number | null;
   output: string;
   extraInputs: string[];
+  /** SDXL's added conditioning: the pooled text embedding and the size ids (width and type each). */
+  textEmbeds: { dim: number | null; type: FloatType } | null;
+  timeIds: { dim: number | null; type: FloatType } | null;
   /** LCM-distilled UNets take the guidance scale as an embedding: its width, or null. */
   timestepCondDim: number | null;
   timestepCondType: FloatType | null;
@@ -82,7 +90,21 @@ export function readTextEncoder(session: GraphIo): TextEncoderSignature {
   }
   const out = outputs(session).find((o) => o.name === 'last_hidden_state') ?? outputs(session)[0];
   if (!out) throw new StudioError('BROKEN_MODEL', 'text_encoder has no outputs');
-  return { idsType: ids.type, output: out.name, hiddenSize: staticDim(out.shape?.[2]) };
+  // optimum exports every layer as hidden_states.0 (embeddings) .. hidden_states.N (last layer).
+  const layers = outputs(session)
+    .map((o) => /^hidden_states\.(\d+)$/.exec(o.name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+  const last = layers.length ? Math.max(...layers) : null;
+  const pooled = outputs(session).find((o) => o.name === 'text_embeds') ?? null;
+  return {
+    idsType: ids.type,
+    output: out.name,
+    hiddenSize: staticDim(out.shape?.[2]),
+    penultimate: last !== null && last >= 1 ? `hidden_states.${last - 1}` : null,
+    pooled: pooled?.name ?? null,
+    pooledSize: pooled ? staticDim(pooled.shape?.[1]) : null,
+  };
 }
 
 export function readUnet(session: GraphIo): UnetSignature {
@@ -103,6 +125,8 @@ export function readUnet(session: GraphIo): UnetSignature {
   const out = outputs(session)[0];
   if (!out) throw new StudioError('BROKEN_MODEL', 'unet has no outputs');
   const cond = ins.find((i) => i.name === 'timestep_cond');
+  const textEmbeds = ins.find((i) => i.name === 'text_embeds');
+  const timeIds = ins.find((i) => i.name === 'time_ids');
   return {
     sampleType: floatType(sample, 'unet'),
     timestepType: timestep.type,
@@ -114,7 +138,11 @@ export function readUnet(session: GraphIo): UnetSignature {
     output: out.name,
     extraInputs: ins
       .map((i) => i.name)
-      .filter((n) => !['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond'].includes(n)),
+      .filter(
+        (n) => !['sample', 'timestep', 'encoder_hidden_states', 'timestep_cond', 'text_embeds', 'time_ids'].includes(n),
+      ),
+    textEmbeds: textEmbeds ? { dim: staticDim(textEmbeds.shape?.[1]), type: floatType(textEmbeds, 'unet') } : null,
+    timeIds: timeIds ? { dim: staticDim(timeIds.shape?.[1]), type: floatType(timeIds, 'unet') } : null,
     timestepCondDim: cond ? (staticDim(cond.shape?.[1]) ?? 256) : null,
     timestepCondType: cond ? floatType(cond, 'unet') : null,
   };

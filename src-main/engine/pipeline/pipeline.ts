@@ -7,7 +7,7 @@
  */
 import { redactPaths } from '../redact-paths.js';
 import { StudioError } from '../../../src-shared/domain/errors.js';
-import type { GenerationSettings } from '../../../src-shared/domain/generation.js';
+import type { GenerationSettings, SizeConditioning } from '../../../src-shared/domain/generation.js';
 import type { LoadedModel } from '../model/loaded-model.js';
 import { createGenerator } from '../rng/index.js';
 import {
@@ -34,6 +34,8 @@ export interface PipelineRequest extends GenerationSettings {
    * the reference fixtures compare without it).
    */
   keepUnmasked?: boolean;
+  /** SDXL: condition an empty negative prompt on the encoded "" rather than zeros (diffusers' rule for a string ""). */
+  encodeEmptyNegative?: boolean;
 }
 
 export interface StepInfo {
@@ -101,7 +103,9 @@ export async function runPipeline(
 ): Promise<PipelineImage[]> {
   validate(model, req);
   checkAborted(opts.signal);
-  const { cond, uncond } = await encodePromptPair(model, req.prompt, req.negativePrompt);
+  const { cond, uncond } = await encodePromptPair(model, req.prompt, req.negativePrompt, {
+    encodeEmptyNegative: req.encodeEmptyNegative,
+  });
   const h = req.height / 8;
   const w = req.width / 8;
   const sf = model.description.vaeScale;
@@ -136,7 +140,13 @@ export async function runPipeline(
       model,
       req,
       b,
-      { cond: cond.hidden, uncond: uncond.hidden, tokens: cond.tokens, dim: cond.dim },
+      {
+        cond: cond.hidden,
+        uncond: uncond.hidden,
+        tokens: cond.tokens,
+        dim: cond.dim,
+        pooled: cond.pooled && uncond.pooled ? { cond: cond.pooled, uncond: uncond.pooled } : null,
+      },
       { initLatents, latentMask, maskedImageLatents, overlay, h, w },
       opts,
     );
@@ -160,7 +170,13 @@ async function runOne(
   model: LoadedModel,
   req: PipelineRequest,
   index: number,
-  text: { cond: Float32Array; uncond: Float32Array; tokens: number; dim: number },
+  text: {
+    cond: Float32Array;
+    uncond: Float32Array;
+    tokens: number;
+    dim: number;
+    pooled: { cond: Float32Array; uncond: Float32Array } | null;
+  },
   inputs: ImageInputs,
   opts: PipelineOptions,
 ): Promise<PipelineImage> {
@@ -207,6 +223,17 @@ async function runOne(
   const totalCalls = scheduler.timesteps.length - begin;
   const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
   const bothHidden = batched ? concatFloat32([text.uncond, text.cond]) : null;
+  // SDXL's added conditioning, in the same batch order as the hidden states.
+  const timeIds = sdxlTimeIds(req);
+  const added = (which: 'both' | 'cond' | 'uncond') => {
+    if (!text.pooled) return undefined;
+    if (which === 'both')
+      return {
+        textEmbeds: concatFloat32([text.pooled.uncond, text.pooled.cond]),
+        timeIds: concatFloat32([timeIds, timeIds]),
+      };
+    return { textEmbeds: text.pooled[which], timeIds };
+  };
 
   const modelInput = (scaled: Float32Array): Float32Array => {
     if (inChannels === LATENT_CHANNELS) return scaled;
@@ -218,6 +245,9 @@ async function runOne(
     checkAborted(opts.signal);
     const t = scheduler.timesteps[i]!;
     const single = modelInput(scheduler.scaleModelInput(x, i));
+    /** One prompt's pass, batch 1 (a UNet exported for batch 1, or no guidance). */
+    const one = (which: 'cond' | 'uncond', cond?: Float32Array) =>
+      model.unet(single, [1, inChannels, h, w], t, text[which], hiddenDims(1), cond, added(which));
     let eps: Float32Array;
     try {
       if (batched) {
@@ -227,16 +257,14 @@ async function runOne(
           t,
           bothHidden!,
           hiddenDims(2),
+          undefined,
+          added('both'),
         );
         eps = guide(both.subarray(0, n), both.subarray(n, 2 * n), req.cfgScale);
       } else if (doCfg) {
-        const u = await model.unet(single, [1, inChannels, h, w], t, text.uncond, hiddenDims(1));
-        const c = await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1));
-        eps = guide(u, c, req.cfgScale);
+        eps = guide(await one('uncond'), await one('cond'), req.cfgScale);
       } else {
-        eps = Float32Array.from(
-          await model.unet(single, [1, inChannels, h, w], t, text.cond, hiddenDims(1), timestepCond),
-        );
+        eps = Float32Array.from(await one('cond', timestepCond));
       }
     } catch (err) {
       if (err instanceof StudioError) throw err;
@@ -275,7 +303,12 @@ async function runOne(
       }
     }
     const x0 = result.predOriginal ?? x;
-    opts.onStep?.({ imageIndex: index, step: call + 1, totalSteps: totalCalls, preview: () => latentToRgb(x0, w, h) });
+    opts.onStep?.({
+      imageIndex: index,
+      step: call + 1,
+      totalSteps: totalCalls,
+      preview: () => latentToRgb(x0, w, h, model.description.family === 'sdxl'),
+    });
   }
 
   checkAborted(opts.signal);
@@ -285,6 +318,21 @@ async function runOne(
   );
   if (inputs.overlay) pasteOutsideMask(decoded, inputs.overlay.pixels, inputs.overlay.mask);
   return { index, seed, image: tensorToRgb(decoded, req.width, req.height), latents: x };
+}
+
+/**
+ * SDXL's size conditioning: original size, crop top-left, target size, each
+ * (height, width). Defaults as diffusers: original = target, crop 0,0.
+ */
+export function sdxlTimeIds(req: Pick<PipelineRequest, 'width' | 'height'> & Partial<SizeConditioning>): Float32Array {
+  return Float32Array.from([
+    req.originalHeight ?? req.height,
+    req.originalWidth ?? req.width,
+    req.cropTop ?? 0,
+    req.cropLeft ?? 0,
+    req.height,
+    req.width,
+  ]);
 }
 
 /** decoded = m * decoded + (1 - m) * original, per pixel of every channel (m = mask coverage). */

@@ -12,14 +12,24 @@ const SD_LATENT_RGB = [
   [-0.212, -0.2616, -0.7177],
 ] as const;
 
+/** SDXL's VAE has its own latent space: ComfyUI's fitted factors for it, with their bias. */
+const SDXL_LATENT_RGB = [
+  [0.3651, 0.4232, 0.4341],
+  [-0.2533, -0.0042, 0.1068],
+  [0.1076, 0.1111, -0.0362],
+  [-0.3165, -0.2492, -0.2188],
+] as const;
+const SDXL_BIAS = [0.1084, -0.0175, -0.0011] as const;
+
 /** x0 in model space (VAE latents times the scale factor), [4, h, w]. */
-export function latentToRgb(x0: Float32Array, width: number, height: number): RgbImage {
+export function latentToRgb(x0: Float32Array, width: number, height: number, sdxl = false): RgbImage {
+  const factors = sdxl ? SDXL_LATENT_RGB : SD_LATENT_RGB;
   const plane = width * height;
   const data = new Uint8Array(plane * 3);
   for (let i = 0; i < plane; i++) {
     for (let c = 0; c < 3; c++) {
-      let v = 0;
-      for (let k = 0; k < 4; k++) v += x0[k * plane + i]! * SD_LATENT_RGB[k]![c]!;
+      let v = sdxl ? SDXL_BIAS[c]! : 0;
+      for (let k = 0; k < 4; k++) v += x0[k * plane + i]! * factors[k]![c]!;
       data[i * 3 + c] = Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
     }
   }
