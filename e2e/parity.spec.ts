@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { callHost } from './helpers/contract-client';
 import { imagePixels } from './helpers/generate-form';
-import { spawnHost, TINY_SD, type SpawnedHost } from './helpers/host';
+import { spawnHostWithModels, TINY_SD, type SpawnedHost } from './helpers/host';
 
 /**
  * Same seed, same picture as the tool that made it: an AUTOMATIC1111 PNG
@@ -17,16 +17,7 @@ const root = path.resolve(import.meta.dirname, '..');
 
 let host: SpawnedHost;
 test.beforeAll(async () => {
-  host = await spawnHost([], {}, (home) => {
-    const models = path.join(home, 'models');
-    fs.mkdirSync(models, { recursive: true });
-    fs.symlinkSync(TINY_SD, path.join(models, 'tiny-sd'), 'dir');
-    fs.mkdirSync(path.join(home, 'data'), { recursive: true });
-    fs.writeFileSync(
-      path.join(home, 'data', 'settings.json'),
-      JSON.stringify({ providerPreference: 'cpu', defaultModel: 'tiny-sd' }),
-    );
-  });
+  host = await spawnHostWithModels({ 'tiny-sd': TINY_SD }, 'tiny-sd');
 });
 test.afterAll(async () => host?.close());
 

@@ -67,3 +67,20 @@ export async function spawnHostOnCpu(): Promise<SpawnedHost> {
 
 /** The tiny reference model kept in the repository's test fixtures. */
 export const TINY_SD = path.join(root, 'test', 'fixtures', 'tiny-sd');
+
+/** The tiny random-weight SDXL kept in the test fixtures (two text encoders, size conditioning). */
+export const TINY_SDXL = path.join(root, 'test', 'fixtures', 'tiny-sdxl');
+
+/** A host on CPU whose models folder links the given model folders; `defaultModel` is picked on start. */
+export async function spawnHostWithModels(links: Record<string, string>, defaultModel: string): Promise<SpawnedHost> {
+  return spawnHost([], {}, (home) => {
+    const models = path.join(home, 'models');
+    fs.mkdirSync(models, { recursive: true });
+    for (const [name, dir] of Object.entries(links)) fs.symlinkSync(dir, path.join(models, name), 'dir');
+    fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, 'data', 'settings.json'),
+      JSON.stringify({ providerPreference: 'cpu', defaultModel }),
+    );
+  });
+}

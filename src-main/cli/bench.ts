@@ -17,6 +17,9 @@ import {
   providerOrder,
   chunkPrompt,
   TorchCpuGenerator,
+  encodePromptPair,
+  sdxlTimeIds,
+  concatFloat32,
 } from '../engine/index.js';
 import { appVersion } from '../app-version.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
@@ -90,17 +93,28 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const model = await LoadedModel.load(path.resolve(values.model), providerOrder(pref.data), tuning);
   const loadMs = performance.now() - loadStart;
   try {
-    const tokens = chunkPrompt(model.tokenizer, 'a photograph of an astronaut riding a horse').chunks[0]!.tokens;
-    const { hidden, dim } = await model.encodeTokens(tokens);
+    const prompt = 'a photograph of an astronaut riding a horse';
+    const tokens = chunkPrompt(model.tokenizer, prompt).chunks[0]!.tokens;
+    const tokens2 = model.tokenizer2 ? chunkPrompt(model.tokenizer2, prompt).chunks[0]!.tokens : null;
+    // Both encoders for SDXL (their hidden states joined, the pooled projection beside them).
+    const { cond } = await encodePromptPair(model, prompt, '');
+    const { hidden, dim, pooled } = cond;
     const h = height / 8;
     const w = width / 8;
     const latents = new TorchCpuGenerator(1).randn([2, 4, h, w]);
-    const both = new Float32Array(hidden.length * 2);
-    both.set(hidden);
-    both.set(hidden, hidden.length);
+    const both = concatFloat32([hidden, hidden]);
+    const timeIds = sdxlTimeIds({ width, height });
+    const added = pooled
+      ? { textEmbeds: concatFloat32([pooled, pooled]), timeIds: concatFloat32([timeIds, timeIds]) }
+      : undefined;
 
-    const textEncoder = await timeIt(runs, 1, () => model.encodeTokens(tokens));
-    const unetStep = await timeIt(runs, 2, () => model.unet(latents, [2, 4, h, w], 500, both, [2, 77, dim]));
+    const textEncoder = await timeIt(runs, 1, async () => {
+      await model.encodeTokens(tokens);
+      if (tokens2) await model.encodeTokens(tokens2, 2);
+    });
+    const unetStep = await timeIt(runs, 2, () =>
+      model.unet(latents, [2, 4, h, w], 500, both, [2, 77, dim], undefined, added),
+    );
     const vaeDecode = await timeIt(Math.max(1, Math.min(runs, 3)), 1, () =>
       model.decode(latents.subarray(0, 4 * h * w), [1, 4, h, w]),
     );

@@ -16,12 +16,15 @@ export { redactPaths } from './redact-paths.js';
 // Generation.
 export {
   runPipeline,
+  sdxlTimeIds,
   type PipelineImage,
   type PipelineOptions,
   type PipelineRequest,
   type StepInfo,
 } from './pipeline/pipeline.js';
 export { decodePngToRgb, encodePng, type RgbImage } from './pipeline/images.js';
+export { encodePromptPair } from './pipeline/text-conditioning.js';
+export { concatFloat32 } from './float32.js';
 
 // Prompts.
 export { ClipTokenizer } from './tokenizer/clip-tokenizer.js';

@@ -32,15 +32,26 @@ export interface InstallProgress {
   filesTotal: number;
 }
 
-const LAYOUT_DIRS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder', 'tokenizer', 'scheduler'];
+// SDXL exports add text_encoder_2/ and tokenizer_2/.
+const LAYOUT_DIRS = [
+  'text_encoder',
+  'text_encoder_2',
+  'unet',
+  'vae_decoder',
+  'vae_encoder',
+  'tokenizer',
+  'tokenizer_2',
+  'scheduler',
+];
 const REQUIRED = [
   'unet/model.onnx',
   'text_encoder/model.onnx',
   'vae_decoder/model.onnx',
-  'tokenizer/vocab.json',
-  'tokenizer/merges.txt',
   'scheduler/scheduler_config.json',
 ];
+/** A tokenizer is vocab.json + merges.txt, or a fast tokenizer's tokenizer.json. */
+const hasTokenizer = (have: Set<string>, dir: string) =>
+  have.has(`${dir}/tokenizer.json`) || (have.has(`${dir}/vocab.json`) && have.has(`${dir}/merges.txt`));
 const CONCURRENCY = 4;
 const RETRIES = 5;
 
@@ -59,6 +70,9 @@ export function selectLayoutFiles(files: HubFile[], subfolder: string | undefine
     .filter(({ rel }) => !rel.split('/').some((p) => p === '..' || p === ''));
   const have = new Set(picked.map((p) => p.rel));
   const missing = REQUIRED.filter((r) => !have.has(r));
+  if (!hasTokenizer(have, 'tokenizer')) missing.push('tokenizer/vocab.json', 'tokenizer/merges.txt');
+  if (have.has('text_encoder_2/model.onnx') && !hasTokenizer(have, 'tokenizer_2'))
+    missing.push('tokenizer_2/vocab.json');
   if (missing.length > 0) {
     const where = subfolder ? ` in ${subfolder}` : '';
     throw new StudioError(

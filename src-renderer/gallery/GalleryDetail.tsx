@@ -167,6 +167,17 @@ export function GalleryDetail(props: {
     ['Seed', item.seed],
     ['RNG', item.rng],
     ['Size', `${item.width}x${item.height}`],
+    // SDXL's size conditioning, when it was not the default.
+    [
+      'Original size',
+      item.originalWidth != null || item.originalHeight != null
+        ? `${item.originalWidth ?? item.width}x${item.originalHeight ?? item.height}`
+        : null,
+    ],
+    [
+      'Crop top-left',
+      item.cropTop != null || item.cropLeft != null ? `${item.cropTop ?? 0},${item.cropLeft ?? 0}` : null,
+    ],
     ['Strength', item.strength],
     ['Mode', item.mode],
     ['Source', item.source],

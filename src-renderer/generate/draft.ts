@@ -7,7 +7,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { RemixParams } from '../../src-shared/domain/gallery.js';
-import type { GenerationMode } from '../../src-shared/domain/generation.js';
+import type { GenerationMode, SizeConditioning } from '../../src-shared/domain/generation.js';
 import type { SamplerName } from '../../src-shared/domain/samplers.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { InitImage } from '../canvas/CanvasPanel.js';
@@ -28,6 +28,8 @@ export interface GenerateDraftState {
   rng: RngMode;
   batchCount: number;
   strength: number;
+  /** SDXL's size conditioning (null fields: the defaults). */
+  sizeCond: SizeConditioning;
   initImage: InitImage | null;
   mask: MaskDocument;
   parentId: number | undefined;
@@ -51,6 +53,7 @@ const defaults = (): GenerateDraftState => ({
   rng: 'cpu',
   batchCount: 1,
   strength: 0.75,
+  sizeCond: { originalWidth: null, originalHeight: null, cropTop: null, cropLeft: null },
   initImage: null,
   mask: emptyMask(),
   parentId: undefined,
@@ -68,6 +71,12 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
       return Array.isArray(o?.ops) && Array.isArray(o?.redo);
+    case 'sizeCond':
+      return (
+        o !== null &&
+        typeof o === 'object' &&
+        Object.keys(base.sizeCond).every((k) => o[k] === null || (Number.isInteger(o[k]) && (o[k] as number) >= 0))
+      );
     default:
       return typeof v === typeof base[key as keyof GenerateDraftState];
   }
@@ -150,6 +159,13 @@ export function handToGenerate(d: GenerateDraft): void {
   if (d.width) patch.width = d.width;
   if (d.height) patch.height = d.height;
   if (d.strength !== undefined && d.strength !== null) patch.strength = d.strength;
+  if (d.originalWidth !== undefined)
+    patch.sizeCond = {
+      originalWidth: d.originalWidth ?? null,
+      originalHeight: d.originalHeight ?? null,
+      cropTop: d.cropTop ?? null,
+      cropLeft: d.cropLeft ?? null,
+    };
   if (d.initImage !== undefined)
     patch.initImage = d.initImage ? { base64: d.initImage, url: `data:image/png;base64,${d.initImage}` } : null;
   // A remixed inpaint brings its mask back as the first operation of a fresh mask document.

@@ -34,6 +34,7 @@ import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
 import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { SamplerPicker } from '../generate/SamplerPicker.js';
+import { SizeConditioningFields } from '../generate/SizeConditioningFields.js';
 import { samplerFamily } from '../../src-shared/domain/samplers.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
@@ -129,6 +130,7 @@ export function GeneratePage() {
   const lastSeed = state.result?.images[0]?.seed ?? null;
   // Limits are shown where they apply, never clamped silently; sizes snap to the model's multiple when a field is left.
   const multiple = usable.find((m) => m.name === model)?.sizeMultiple ?? 8;
+  const isSdxl = usable.find((m) => m.name === model)?.family === 'sdxl';
   const sizeError = (v: number) =>
     !Number.isInteger(v) || v < 64 || v > 2048
       ? '64 to 2048'
@@ -166,6 +168,7 @@ export function GeneratePage() {
       rng,
       batchCount: batch,
       strength,
+      ...(isSdxl ? draft.sizeCond : {}),
       initImage: mode === 'txt2img' ? undefined : initImage?.base64,
       mask: mask ?? undefined,
       parentId,
@@ -368,6 +371,14 @@ export function GeneratePage() {
               }}
             />
           </Group>
+          {isSdxl && (
+            <SizeConditioningFields
+              value={draft.sizeCond}
+              width={width}
+              height={height}
+              onChange={(v) => updateDraft({ sizeCond: v })}
+            />
+          )}
           <Group align="end" wrap="nowrap">
             <TextInput
               style={{ flex: 1 }}

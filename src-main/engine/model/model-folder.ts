@@ -63,9 +63,12 @@ export function readModelFolder(dir: string): ModelFolder {
   for (const [folder, label] of [
     [tokenizerDir, 'tokenizer'],
     ...(tokenizer2Dir ? [[tokenizer2Dir, 'tokenizer_2']] : []),
-  ] as const)
+  ] as const) {
+    // vocab.json + merges.txt, or a fast tokenizer's tokenizer.json alone.
+    if (fs.existsSync(path.join(folder, 'tokenizer.json'))) continue;
     for (const f of ['vocab.json', 'merges.txt'])
       if (!fs.existsSync(path.join(folder, f))) missing.push(`${label}/${f}`);
+  }
   const schedulerFile = path.join(dir, 'scheduler', 'scheduler_config.json');
   if (!fs.existsSync(schedulerFile)) missing.push('scheduler/scheduler_config.json');
   if (hasSecond && !files.text_encoder) {

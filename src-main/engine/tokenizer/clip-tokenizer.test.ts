@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TINY_SDXL } from '../../test-support/fixtures.js';
 import { ClipTokenizer } from './clip-tokenizer.js';
 
 // A miniature CLIP-format vocabulary: the byte alphabet, a few merges, the specials.
@@ -52,5 +56,33 @@ describe('ClipTokenizer', () => {
     expect(long).toHaveLength(77);
     expect(long[76]).toBe(tok.eosId);
     expect(miniTokenizer('!').encodePadded('cat')[76]).toBe(v('!'));
+  });
+});
+
+describe('a fast tokenizer file alone', () => {
+  it('reads tokenizer.json (string and pair merges) to the same ids as vocab.json + merges.txt', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-tok-'));
+    try {
+      const src = path.join(TINY_SDXL, 'tokenizer_2');
+      const vocab = JSON.parse(fs.readFileSync(path.join(src, 'vocab.json'), 'utf8')) as Record<string, number>;
+      const merges = fs
+        .readFileSync(path.join(src, 'merges.txt'), 'utf8')
+        .split('\n')
+        .filter((l, i) => l.trim() !== '' && !(i === 0 && l.startsWith('#version')));
+      const pairs = merges.map((m, i) => (i % 2 ? m.split(' ') : m));
+      fs.writeFileSync(
+        path.join(dir, 'tokenizer.json'),
+        JSON.stringify({ model: { type: 'BPE', vocab, merges: pairs } }),
+      );
+      fs.copyFileSync(path.join(src, 'special_tokens_map.json'), path.join(dir, 'special_tokens_map.json'));
+      const fast = ClipTokenizer.fromFolder(dir);
+      const slow = ClipTokenizer.fromFolder(src);
+      const text = 'a photograph of an astronaut riding a horse, (highly detailed:1.2), 4k';
+      expect(fast.encodeText(text)).toEqual(slow.encodeText(text));
+      expect(fast.padId).toBe(slow.padId);
+      expect(ClipTokenizer.folderHasTokenizer(dir)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

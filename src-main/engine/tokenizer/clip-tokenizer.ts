@@ -57,13 +57,21 @@ export class ClipTokenizer {
     this.padId = files.padToken ? id(files.padToken) : this.eosId;
   }
 
-  /** Loads `vocab.json`, `merges.txt` and the pad token from a Hugging Face tokenizer folder. */
+  /**
+   * Loads a Hugging Face tokenizer folder: `vocab.json` and `merges.txt`, or
+   * a fast tokenizer's `tokenizer.json` alone (some exports ship only that),
+   * and the pad token.
+   */
   static fromFolder(dir: string): ClipTokenizer {
-    const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as Record<string, number>;
-    const merges = fs
-      .readFileSync(path.join(dir, 'merges.txt'), 'utf8')
-      .split('\n')
-      .filter((line, i) => line.trim() !== '' && !(i === 0 && line.startsWith('#version')));
+    const { vocab, merges } = fs.existsSync(path.join(dir, 'vocab.json'))
+      ? {
+          vocab: JSON.parse(fs.readFileSync(path.join(dir, 'vocab.json'), 'utf8')) as Record<string, number>,
+          merges: fs
+            .readFileSync(path.join(dir, 'merges.txt'), 'utf8')
+            .split('\n')
+            .filter((line, i) => line.trim() !== '' && !(i === 0 && line.startsWith('#version'))),
+        }
+      : readFastTokenizer(path.join(dir, 'tokenizer.json'));
     let padToken: string | undefined;
     for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
       const file = path.join(dir, name);
@@ -75,6 +83,14 @@ export class ClipTokenizer {
       }
     }
     return new ClipTokenizer({ vocab, merges, padToken });
+  }
+
+  /** True when the folder holds a tokenizer this class reads. */
+  static folderHasTokenizer(dir: string): boolean {
+    return (
+      (fs.existsSync(path.join(dir, 'vocab.json')) && fs.existsSync(path.join(dir, 'merges.txt'))) ||
+      fs.existsSync(path.join(dir, 'tokenizer.json'))
+    );
   }
 
   static normalize(text: string): string {
@@ -176,4 +192,14 @@ export class ClipTokenizer {
     }
     return word;
   }
+}
+
+/** A fast tokenizer file's BPE vocabulary and merges ("a b" strings, or [a, b] pairs in newer files). */
+function readFastTokenizer(file: string): { vocab: Record<string, number>; merges: string[] } {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    model?: { type?: string; vocab?: Record<string, number>; merges?: (string | [string, string])[] };
+  };
+  const model = doc.model;
+  if (!model?.vocab || !Array.isArray(model.merges)) throw new Error(`${path.basename(file)} holds no BPE vocabulary`);
+  return { vocab: model.vocab, merges: model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m)) };
 }

@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { callHost } from './helpers/contract-client';
+import { fillGenerateForm } from './helpers/generate-form';
+import { spawnHostWithModels, TINY_SD, TINY_SDXL, type SpawnedHost } from './helpers/host';
+
+/** SDXL through the app: the family is shown, size conditioning is asked for, used, stored and remixed. */
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  host = await spawnHostWithModels({ 'tiny-sd': TINY_SD, 'tiny-sdxl': TINY_SDXL }, 'tiny-sd');
+});
+test.afterAll(async () => host?.close());
+
+test('pick the SDXL model, set its size conditioning, generate, find it in the gallery with it, remix it', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto(`${host.url}#/models`);
+  await expect(page.getByText(/sdxl · float32 · epsilon/)).toBeVisible();
+
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  // SD 1.x has no size conditioning: the fields appear with the SDXL model only.
+  await expect(page.getByTestId('size-conditioning')).toHaveCount(0);
+  await page.getByTestId('model-select').click();
+  await page.getByRole('option', { name: 'tiny-sdxl' }).click();
+  await expect(page.getByTestId('size-conditioning')).toBeVisible();
+  await fillGenerateForm(page, {
+    prompt: 'a red circle on a blue background',
+    steps: 4,
+    width: 64,
+    height: 64,
+    seed: 99,
+  });
+  await expect(page.getByTestId('original-width')).toHaveAttribute('placeholder', '64');
+  await page.getByTestId('original-width').fill('128');
+  await page.getByTestId('original-height').fill('96');
+  await page.getByTestId('crop-left').fill('16');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+
+  const { items } = await callHost<{ items: Record<string, unknown>[] }>(host.url, 'gallery.search', { limit: 5 });
+  expect(items[0]).toMatchObject({
+    modelName: 'tiny-sdxl',
+    seed: 99,
+    originalWidth: 128,
+    originalHeight: 96,
+    cropTop: null,
+    cropLeft: 16,
+  });
+
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('gallery-cell').first().click();
+  const params = page.getByTestId('detail-parameters');
+  await expect(params).toContainText('tiny-sdxl');
+  await expect(params).toContainText('Original size128x96');
+  await expect(params).toContainText('Crop top-left0,16');
+
+  await page.getByTestId('remix-button').click();
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sdxl');
+  await expect(page.getByTestId('original-width')).toHaveValue('128');
+  await expect(page.getByTestId('original-height')).toHaveValue('96');
+  await expect(page.getByTestId('crop-top')).toHaveValue('');
+  await expect(page.getByTestId('crop-left')).toHaveValue('16');
+});
