@@ -18,7 +18,6 @@ import torch.nn as nn
 
 from sd_mini.bpe import learn, write_tokenizer_folder
 from sd_mini.nets import Decoder, Encoder, TextEncoder, UNet
-from train import load_parts
 
 SD_SCALE = 0.18215
 OPSET = 17
@@ -76,6 +75,8 @@ def write_json(path, obj):
 
 
 def main():
+    from train import load_parts  # training's dependencies (Pillow) only when exporting a checkpoint
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--out", required=True)

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../paths.js';
 import { FIXTURES_DIR, TINY_SD, TINY_SDXL } from '../test-support/fixtures.js';
 import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
-import { decodePngToRgb, imageDifference } from '../engine/index.js';
+import { decodePngToRgb, imageDifference, type SdxlCase } from '../engine/index.js';
 import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
-import type { SdxlCase } from '../engine/conformance/sdxl-cases.js';
 
 const studio = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], {

@@ -46,7 +46,7 @@ export { imageDifference, runPipelineCases } from './conformance/pipeline-cases.
 export { runRandnCases } from './conformance/randn-cases.js';
 export { runSchedulerCases } from './conformance/scheduler-cases.js';
 export { runKdiffusionCases } from './conformance/kdiffusion-cases.js';
-export { runSdxlCases } from './conformance/sdxl-cases.js';
+export { runSdxlCases, type SdxlCase } from './conformance/sdxl-cases.js';
 export { runTokenizerCases } from './conformance/tokenizer-cases.js';
 
 // Weights: ONNX protobuf at the wire level.

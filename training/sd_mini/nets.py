@@ -111,6 +111,23 @@ class SpatialTransformer(nn.Module):
         return x + self.proj_out(y).transpose(1, 2).reshape(b, c, h, w)
 
 
+class TransformerStack(nn.Module):
+    """Several transformer blocks at one level (SDXL has 2 and 10 where SD 1.5 has 1)."""
+
+    def __init__(self, blocks):
+        super().__init__()
+        self.blocks = nn.ModuleList(blocks)
+
+    def forward(self, x, ctx):
+        for b in self.blocks:
+            x = b(x, ctx)
+        return x
+
+
+def takes_context(m):
+    return isinstance(m, (SpatialTransformer, TransformerStack))
+
+
 def timestep_embedding(t, dim):
     """SD's sinusoidal embedding (flip_sin_to_cos, shift 0)."""
     half = dim // 2
@@ -121,16 +138,27 @@ def timestep_embedding(t, dim):
 
 class UNet(nn.Module):
     def __init__(self, channels=(64, 128, 192), layers=1, attn=(True, True, True), ctx_dim=128, head_dim=32,
-                 ff_mult=4, in_ch=4, out_ch=4, heads=None):
+                 ff_mult=4, in_ch=4, out_ch=4, heads=None, depth=None, mid_depth=1, added_dim=0, time_ids=6):
+        """depth: transformer blocks per level (default 1 each); added_dim: SDXL's pooled text width (0: none),
+        with `time_ids` size values embedded at 256 each and added to the time embedding."""
         super().__init__()
         c0 = channels[0]
         self.c0, temb = c0, c0 * 4
         self.time = nn.Sequential(nn.Linear(c0, temb), nn.SiLU(), nn.Linear(temb, temb))
+        self.added = None
+        if added_dim:
+            self.added = nn.Sequential(nn.Linear(added_dim + 256 * time_ids, temb), nn.SiLU(), nn.Linear(temb, temb))
         self.conv_in = nn.Conv2d(in_ch, c0, 3, padding=1)
-        tr = lambda ch: SpatialTransformer(ch, ctx_dim, heads or max(1, ch // head_dim), ff_mult)
+        one = lambda ch: SpatialTransformer(ch, ctx_dim, heads or max(1, ch // head_dim), ff_mult)
+        # One block stays a bare SpatialTransformer, so SD 1.5-shaped checkpoints keep their keys.
+        stack = lambda ch, n: one(ch) if n == 1 else TransformerStack([one(ch) for _ in range(n)])
+        depth = depth or (1,) * len(channels)
+        level = {}
+        tr = lambda ch: stack(ch, level.get("n", 1))
         self.down = nn.ModuleList()
         skips, ch = [c0], c0
         for i, cout in enumerate(channels):
+            level["n"] = depth[i]
             for _ in range(layers):
                 self.down.append(nn.ModuleList([ResBlock(ch, cout, temb), tr(cout) if attn[i] else nn.Identity()]))
                 ch = cout
@@ -138,9 +166,11 @@ class UNet(nn.Module):
             if i < len(channels) - 1:
                 self.down.append(nn.Conv2d(ch, ch, 3, stride=2, padding=1))
                 skips.append(ch)
+        level["n"] = mid_depth
         self.mid1, self.mid_attn, self.mid2 = ResBlock(ch, ch, temb), tr(ch), ResBlock(ch, ch, temb)
         self.up = nn.ModuleList()
         for i, cout in reversed(list(enumerate(channels))):
+            level["n"] = depth[i]
             for _ in range(layers + 1):
                 self.up.append(nn.ModuleList([ResBlock(ch + skips.pop(), cout, temb), tr(cout) if attn[i] else nn.Identity()]))
                 ch = cout
@@ -148,8 +178,11 @@ class UNet(nn.Module):
                 self.up.append(nn.Conv2d(ch, ch, 3, padding=1))  # after a nearest 2x upsample
         self.norm_out, self.conv_out = norm(ch), nn.Conv2d(ch, out_ch, 3, padding=1)
 
-    def forward(self, x, t, ctx):
+    def forward(self, x, t, ctx, text_embeds=None, time_ids=None):
         temb = self.time(timestep_embedding(t, self.c0))
+        if self.added is not None:
+            ids = timestep_embedding(time_ids.flatten(), 256).reshape(x.shape[0], -1)
+            temb = temb + self.added(torch.cat([text_embeds, ids.to(text_embeds.dtype)], dim=-1))
         h = self.conv_in(x)
         hs = [h]
         for block in self.down:
@@ -157,7 +190,7 @@ class UNet(nn.Module):
                 h = block(h)
             else:
                 h = block[0](h, temb)
-                h = block[1](h, ctx) if isinstance(block[1], SpatialTransformer) else h
+                h = block[1](h, ctx) if takes_context(block[1]) else h
             hs.append(h)
         h = self.mid2(self.mid_attn(self.mid1(h, temb), ctx), temb)
         for block in self.up:
@@ -165,7 +198,7 @@ class UNet(nn.Module):
                 h = block(F.interpolate(h, scale_factor=2.0, mode="nearest"))
             else:
                 h = block[0](torch.cat([h, hs.pop()], dim=1), temb)
-                h = block[1](h, ctx) if isinstance(block[1], SpatialTransformer) else h
+                h = block[1](h, ctx) if takes_context(block[1]) else h
         return self.conv_out(F.silu(self.norm_out(h)))
 
 
@@ -185,8 +218,10 @@ class TextEncoder(nn.Module):
         self.final_ln = nn.LayerNorm(width)
         self.register_buffer("causal", torch.full((max_len, max_len), float("-inf")).triu(1), persistent=False)
 
-    def forward(self, ids):
+    def forward(self, ids, all_hidden=False):
+        """The final (layer-normed) states; with all_hidden also every layer's input and output, as CLIP's hidden_states."""
         x = self.token_embedding(ids) + self.position_embedding[: ids.shape[1]]
+        states = [x]
         b, n, c = x.shape
         d = c // self.heads
         mask = self.causal[:n, :n]
@@ -197,7 +232,8 @@ class TextEncoder(nn.Module):
             x = x + blk["out"]((w @ v).transpose(1, 2).reshape(b, n, c))
             h = blk["fc1"](blk["ln2"](x))
             x = x + blk["fc2"](h * torch.sigmoid(1.702 * h))
-        return self.final_ln(x)
+            states.append(x)
+        return (self.final_ln(x), states) if all_hidden else self.final_ln(x)
 
 
 class VaeAttention(nn.Module):
@@ -253,6 +289,7 @@ class Decoder(nn.Module):
         self.mid = nn.Sequential(ResBlock(ch, ch), VaeAttention(ch), ResBlock(ch, ch))
         blocks = []
         for i, cout in reversed(list(enumerate(channels))):
+            level["n"] = depth[i]
             for _ in range(layers + 1):
                 blocks.append(ResBlock(ch, cout))
                 ch = cout
@@ -274,5 +311,18 @@ def sd15_configs(vocab_size):
     return dict(
         unet=dict(channels=(320, 640, 1280, 1280), layers=2, attn=(True, True, True, False), ctx_dim=768, heads=8),
         text=dict(vocab_size=vocab_size, width=768, layers=12, heads=12),
+        vae=dict(channels=(128, 256, 512, 512), layers=2),
+    )
+
+
+def sdxl_configs(vocab_size):
+    """The shapes of SDXL 1.0 base: UNet (320/640/1280, no attention at the first level, 2 and 10 transformer
+    blocks below, 2048-wide context, pooled text + 6 size ids added to the time embedding), CLIP ViT-L and
+    OpenCLIP bigG text towers, the same VAE."""
+    return dict(
+        unet=dict(channels=(320, 640, 1280), layers=2, attn=(False, True, True), depth=(1, 2, 10), mid_depth=10,
+                  ctx_dim=2048, head_dim=64, added_dim=1280),
+        text=dict(vocab_size=vocab_size, width=768, layers=12, heads=12),
+        text2=dict(vocab_size=vocab_size, width=1280, layers=32, heads=20),
         vae=dict(channels=(128, 256, 512, 512), layers=2),
     )
