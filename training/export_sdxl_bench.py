@@ -35,8 +35,10 @@ def scaled(cfg, k):
     r8 = lambda v: max(8, int(round(v * k / 8)) * 8)
     tw = lambda t: dict(t, width=max(t["heads"], int(round(t["width"] * k / t["heads"])) * t["heads"]))
     text, text2 = tw(cfg["text"]), tw(cfg["text2"])
-    unet = dict(cfg["unet"], channels=tuple(r8(c) for c in cfg["unet"]["channels"]),
-                ctx_dim=text["width"] + text2["width"], added_dim=text2["width"], head_dim=max(8, r8(64)))
+    channels = tuple(r8(c) for c in cfg["unet"]["channels"])
+    # SDXL's 64-wide heads where the scaled widths allow, else the widest that divides them all.
+    head_dim = next(d for d in (64, 32, 16, 8) if all(c % d == 0 for c in channels))
+    unet = dict(cfg["unet"], channels=channels, ctx_dim=text["width"] + text2["width"], added_dim=text2["width"], head_dim=head_dim)
     return dict(unet=unet, text=text, text2=text2, vae=dict(cfg["vae"], channels=tuple(r8(c) for c in cfg["vae"]["channels"])))
 
 

@@ -289,7 +289,6 @@ class Decoder(nn.Module):
         self.mid = nn.Sequential(ResBlock(ch, ch), VaeAttention(ch), ResBlock(ch, ch))
         blocks = []
         for i, cout in reversed(list(enumerate(channels))):
-            level["n"] = depth[i]
             for _ in range(layers + 1):
                 blocks.append(ResBlock(ch, cout))
                 ch = cout
