@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import os from 'node:os';
 import path from 'node:path';
 
 export default defineConfig({
@@ -18,5 +19,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Commands the tests spawn keep their data (caches included) out of the user's own folder.
+    env: { STUDIO_HOME: process.env.STUDIO_HOME ?? path.join(os.tmpdir(), 'latent-studio-test-home') },
   },
 });

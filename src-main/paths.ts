@@ -57,3 +57,8 @@ export function resolveStudioPaths(env: NodeJS.ProcessEnv = process.env, platfor
   const root = osAppDataDir(env, platform);
   return { dataDir: path.join(root, 'data'), modelsDir: path.join(root, 'models'), builtinModelsDir };
 }
+
+/** Where ONNX Runtime's optimized graphs are cached (safe to delete: made again on the next load). */
+export function graphCacheDir(paths: StudioPaths): string {
+  return path.join(paths.dataDir, 'cache', 'onnx-graphs');
+}

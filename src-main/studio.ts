@@ -10,8 +10,9 @@ import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.
 import { EventHub } from './ipc/event-hub.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { collectSystemInfo } from './system/system-info.js';
-import { appRoot, resolveStudioPaths, type StudioPaths } from './paths.js';
+import { appRoot, graphCacheDir, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
+import { sessionTuning } from './engine/index.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { checkModelsDir, modelRoots } from './models/model-roots.js';
 import { additionsForPrompts, listNetworks } from './models/networks.js';
@@ -104,6 +105,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     resolveModel: (name) => registry.find(name),
     resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
+    tuning: () => sessionTuning(settings.get().cpuThreads, graphCacheDir(paths)),
     knownModelHash: (dir) => registry.cachedHash(dir),
     onImage: async (job, image) => {
       const existed = gallery.store.findByImage(image.png, 'png');

@@ -281,6 +281,8 @@ describe('studio command line', () => {
       ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--init', path.join(tmp, 'missing.png')],
       ['--model', path.join(tmp, 'nothing'), '--prompt', 'x', '--out', out],
       ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--unknown'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--threads', '0'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--sampler', 'a1111:euler_a:beta'],
     ]) {
       const r = studio('generate', ...args);
       expect(r.status, args.join(' ')).toBe(2);

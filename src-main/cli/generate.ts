@@ -6,16 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { zGenerationParams } from '../../src-shared/domain/engine.js';
 import { DIFFUSERS_SAMPLER_NAMES, isKnownSampler } from '../../src-shared/domain/samplers.js';
-import { providerOrder } from '../engine/index.js';
+import { providerOrder, sessionTuning } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
-import { inspectModel } from '../models/model-registry.js';
+import { ModelRegistry, inspectModel } from '../models/model-registry.js';
+import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
 import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -73,6 +74,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     vae: { type: 'string' },
     'original-size': { type: 'string' },
     'crop-top-left': { type: 'string' },
+    threads: { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -127,7 +129,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
   const p = parsed.data;
   const seed = p.seed < 0 ? randomSeed() : p.seed;
 
-  const cache = new ModelCache();
+  // CPU threads for inference (default: all cores).
+  const paths = resolveStudioPaths();
+  const cache = new ModelCache(sessionTuning(intFlag('threads', values.threads, 1, 256), graphCacheDir(paths)));
+  // The models registry's hash cache: a model hashed once is not read again (computed beside the load otherwise).
+  const modelHash = new ModelRegistry(paths.dataDir, () => []).hash(path.resolve(values.model));
   const started = Date.now();
   const outputs: string[] = [];
   // Each image is written as soon as it is finished, so an interrupted batch keeps what it made.
@@ -145,6 +151,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     {
       appVersion: appVersion(),
       modelName: p.model,
+      modelHash,
       additions,
       onImage: write,
       onStep: values.quiet

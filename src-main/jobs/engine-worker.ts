@@ -31,6 +31,7 @@ async function generate(msg: Extract<ToWorker, { type: 'generate' }>): Promise<v
       modelName: msg.modelName,
       additions: msg.additions,
       modelHash: msg.modelHash,
+      tuning: msg.tuning,
       onStep: (info) => {
         // Previews at most ~10 per second; the last step always gets one.
         const now = Date.now();

@@ -93,9 +93,10 @@ export class ModelCache {
     dir: string,
     providers: readonly ProviderName[],
     additions?: ModelAdditions,
-    knownHash?: string,
+    knownHash?: string | Promise<string | null>,
+    tuning: SessionTuning = this.tuning,
   ): Promise<Loaded> {
-    const key = JSON.stringify([dir, providers, additions ?? null]);
+    const key = JSON.stringify([dir, providers, additions ?? null, tuning]);
     if (this.current?.key === key) return this.current;
     await this.unload();
     let loadDir = dir;
@@ -105,7 +106,7 @@ export class ModelCache {
       loadDir = variant.dir;
     }
     const hashing = knownHash !== undefined ? knownHash : hashModelFolder(dir).then(shortHash, () => null);
-    const model = await LoadedModel.load(loadDir, providers, this.tuning);
+    const model = await LoadedModel.load(loadDir, providers, tuning);
     for (const inv of variant?.inversions ?? []) model.tokenizer.addInversion(inv.name, inv.ids);
     this.current = { key, model, hash: await hashing, warnings: variant?.warnings ?? [] };
     return this.current;
@@ -125,8 +126,13 @@ export interface GenerateOptions {
   appVersion: string;
   modelName: string;
   additions?: ModelAdditions;
-  /** The base model's short hash when the caller knows it; otherwise it is computed alongside the run. */
-  modelHash?: string;
+  /**
+   * The base model's short hash when the caller knows it (or a promise of it, as the models registry's
+   * cache gives); otherwise it is computed alongside the run.
+   */
+  modelHash?: string | Promise<string | null>;
+  /** Session settings for this run (the cache's own when absent). */
+  tuning?: SessionTuning;
 }
 
 export async function generatePngs(
@@ -138,7 +144,7 @@ export async function generatePngs(
 ): Promise<{ images: GeneratedPng[]; provider: ProviderName; providerNote: string | null; warnings: string[] }> {
   let loaded: Awaited<ReturnType<ModelCache['get']>>;
   try {
-    loaded = await cache.get(modelDir, providers, opts.additions, opts.modelHash);
+    loaded = await cache.get(modelDir, providers, opts.additions, opts.modelHash, opts.tuning);
   } catch (err) {
     if (isStudioError(err)) throw err;
     throw new StudioError(

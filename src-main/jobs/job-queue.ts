@@ -3,6 +3,7 @@
  * worker, cancellation (queued or running), and the job.progress / job.done
  * events with step, ETA and the live preview.
  */
+import type { SessionTuning } from '../engine/index.js';
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { GenerationParams, JobDone, QueuedJob, QueueState } from '../../src-shared/domain/engine.js';
@@ -23,6 +24,8 @@ export interface JobQueueOptions {
   /** The LoRAs and embeddings a request's prompts ask for; throws when one is missing. */
   resolveAdditions?: (params: GenerationParams) => ModelAdditions;
   providerOrder: (params: GenerationParams) => ProviderName[];
+  /** Session settings for the next job (the CPU threads setting), read when it starts. */
+  tuning?: () => SessionTuning;
   /** The model folder's short hash if already known (the registry's cache), so images are saved without waiting for it. */
   knownModelHash?: (modelDir: string) => string | null;
   /**
@@ -210,6 +213,7 @@ export class JobQueue {
       request: job.request,
       additions: job.additions,
       modelHash: this.opts.knownModelHash?.(job.modelDir) ?? undefined,
+      tuning: this.opts.tuning?.(),
       appVersion: this.opts.appVersion,
     });
   }

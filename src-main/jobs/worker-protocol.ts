@@ -1,3 +1,4 @@
+import type { SessionTuning } from '../engine/index.js';
 /** Messages between the main process and the engine worker thread. */
 import type { StudioErrorData } from '../../src-shared/domain/errors.js';
 import type { GenerationFacts } from '../../src-shared/domain/generation.js';
@@ -16,6 +17,8 @@ export type ToWorker =
       additions?: ModelAdditions;
       /** The model's short hash when the main process already knows it (saves hashing it again here). */
       modelHash?: string;
+      /** Session settings (CPU threads); a change reloads the model. */
+      tuning?: SessionTuning;
       appVersion: string;
     }
   | { type: 'cancel'; jobId: string }

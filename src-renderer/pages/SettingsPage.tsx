@@ -7,6 +7,7 @@ import {
   Loader,
   Modal,
   SegmentedControl,
+  NumberInput,
   Select,
   Stack,
   Table,
@@ -202,6 +203,20 @@ function PreferencesCard() {
             { value: 'cpu', label: 'CPU (torch CPU generator)' },
             { value: 'gpu', label: 'GPU (torch CUDA Philox)' },
           ]}
+        />
+        <NumberInput
+          label="CPU threads"
+          description="Threads for inference on the CPU; empty for all cores. Fewer leave room for other programs. Applies from the next generation."
+          placeholder={`all (${navigator.hardwareConcurrency ?? '?'})`}
+          min={1}
+          max={256}
+          allowDecimal={false}
+          allowNegative={false}
+          value={settings.cpuThreads ?? ''}
+          onChange={(v) =>
+            void save({ cpuThreads: v === '' || v === null ? null : Math.max(1, Math.trunc(Number(v))) })
+          }
+          data-testid="cpu-threads"
         />
         <Group align="end">
           <TextInput

@@ -25,6 +25,8 @@ export const zSettings = z.object({
   providerPreference: zProviderPreference.default('auto'),
   rngMode: zRngMode.default('cpu'),
   defaultModel: z.string().max(200).nullable().default(null),
+  /** CPU threads for inference; null for all cores (ONNX Runtime's default). */
+  cpuThreads: z.number().int().min(1).max(256).nullable().default(null),
   /** Absolute path of the user's models folder; null for the default in the data folder. */
   modelsDir: z
     .string()

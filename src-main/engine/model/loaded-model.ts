@@ -69,9 +69,14 @@ export class LoadedModel {
   static async load(dir: string, order: readonly ProviderName[], tuning: SessionTuning = {}): Promise<LoadedModel> {
     const folder = readModelFolder(dir);
     const tokenizer = ClipTokenizer.fromFolder(folder.tokenizerDir);
-    const open = async (file: string, component: string, providers: readonly ProviderName[]) => {
+    const open = async (
+      file: string,
+      component: string,
+      providers: readonly ProviderName[],
+      settings: SessionTuning = tuning,
+    ) => {
       try {
-        return await openSession(file, providers, tuning);
+        return await openSession(file, providers, settings);
       } catch (err) {
         // Every provider failed: the CPU's reason says what is wrong with the file (a GPU's only that it is absent).
         const tried = (err as { fallbacks?: { provider: ProviderName; reason: string }[] }).fallbacks ?? [];
@@ -86,9 +91,13 @@ export class LoadedModel {
     // The UNet decides the provider; the others follow it so tensors stay on one device kind.
     const unet = await open(folder.files.unet!, 'unet', order);
     const rest = [unet.provider, ...order.filter((p) => p !== unet.provider)];
-    const te = await open(folder.files.text_encoder!, 'text_encoder', rest);
-    const te2 = folder.files.text_encoder_2 ? await open(folder.files.text_encoder_2, 'text_encoder_2', rest) : null;
-    const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest);
+    // Run once per picture: their idle threads must not spin while the UNet loop runs.
+    const once = { ...tuning, allowSpinning: false };
+    const te = await open(folder.files.text_encoder!, 'text_encoder', rest, once);
+    const te2 = folder.files.text_encoder_2
+      ? await open(folder.files.text_encoder_2, 'text_encoder_2', rest, once)
+      : null;
+    const dec = await open(folder.files.vae_decoder!, 'vae_decoder', rest, once);
     const sig = {
       te: readTextEncoder(sessionIo(te.session)),
       te2: te2 ? readTextEncoder(sessionIo(te2.session)) : null,
@@ -100,7 +109,7 @@ export class LoadedModel {
     const note = unet.fallbacks.length
       ? `Using ${unet.provider}: ${unet.fallbacks.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`
       : null;
-    const openEncoder = () => open(folder.files.vae_encoder!, 'vae_encoder', rest);
+    const openEncoder = () => open(folder.files.vae_encoder!, 'vae_encoder', rest, once);
     return new LoadedModel(
       folder,
       tokenizer,
