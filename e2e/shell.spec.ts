@@ -51,7 +51,14 @@ test('the Settings page shows the real provider list and persists a change', asy
 
   await page.getByTestId('theme-control').getByText('Light').click();
   await expect(page.getByText('Settings saved')).toBeVisible();
+  await page.getByTestId('cpu-threads').fill('1');
+  await expect
+    .poll(async () => (await callHost<{ cpuThreads: number | null }>(host.url, 'settings.get', {})).cpuThreads)
+    .toBe(1);
+  // Saving one setting keeps the others (a patch once reset every setting it did not name).
+  expect((await callHost<{ theme: string }>(host.url, 'settings.get', {})).theme).toBe('light');
   await page.reload();
   await expect(page.getByTestId('theme-control').locator('input[value="light"]')).toBeChecked();
+  await expect(page.getByTestId('cpu-threads')).toHaveValue('1');
   await page.screenshot({ path: path.join(shots, 'settings-light.png'), fullPage: true });
 });

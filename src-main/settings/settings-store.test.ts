@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsStore } from './settings-store.js';
+import { zSettingsPatch } from '../../src-shared/domain/settings.js';
 import { tempStudioPaths } from '../test-support/temp-home.js';
 
 describe('SettingsStore', () => {
@@ -23,5 +24,18 @@ describe('SettingsStore', () => {
     expect(store.get().theme).toBe('dark');
     expect(store.recoveredFrom).toBe(path.join(paths.dataDir, 'settings.json.broken'));
     expect(fs.readFileSync(store.recoveredFrom!, 'utf8')).toBe('{ not json');
+  });
+});
+
+describe('a settings patch', () => {
+  it('names only what changes: validating it fills in no defaults for the rest', () => {
+    expect(zSettingsPatch.parse({ cpuThreads: 2 })).toEqual({ cpuThreads: 2 });
+    expect(zSettingsPatch.safeParse({ cpuThreads: 0 }).success).toBe(false);
+    expect(zSettingsPatch.safeParse({ nonsense: 1 }).success).toBe(false);
+    const paths = tempStudioPaths();
+    const store = new SettingsStore(paths.dataDir);
+    store.set(zSettingsPatch.parse({ theme: 'light', defaultModel: 'tiny-sd' }));
+    const after = store.set(zSettingsPatch.parse({ cpuThreads: 1 }));
+    expect(after).toMatchObject({ theme: 'light', defaultModel: 'tiny-sd', cpuThreads: 1 });
   });
 });

@@ -37,6 +37,17 @@ export const zSettings = z.object({
 });
 export type Settings = z.infer<typeof zSettings>;
 
-/** A partial update: only the keys given change. */
-export const zSettingsPatch = zSettings.partial().strict();
+type SettingsShape = typeof zSettings.shape;
+/**
+ * A partial update: only the keys given change. Built from the fields without
+ * their defaults: zod fills a missing defaulted key in even under .partial(),
+ * which made every save reset the settings it did not name.
+ */
+export const zSettingsPatch = z
+  .object(
+    Object.fromEntries(Object.entries(zSettings.shape).map(([k, v]) => [k, v.unwrap().optional()])) as {
+      [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>>;
+    },
+  )
+  .strict();
 export type SettingsPatch = z.infer<typeof zSettingsPatch>;
