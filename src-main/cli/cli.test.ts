@@ -270,6 +270,22 @@ describe('studio command line', () => {
     expect([width, height]).toEqual([128, 128]);
   });
 
+  it('generate takes a variation seed and strength, and png-info reads them back', () => {
+    const out = path.join(tmp, 'variation.png');
+    const r = studio(
+      'generate',
+      ...['--model', TINY_SD, '--prompt', 'a [red|blue] circle', '--seed', '3', '--steps', '4'],
+      ...['--variation-seed', '77', '--variation-strength', '0.3', '--quiet', '--out', out],
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(studio('png-info', out).stdout)).toMatchObject({
+      prompt: 'a [red|blue] circle',
+      seed: 3,
+      variationSeed: 77,
+      variationStrength: 0.3,
+    });
+  });
+
   it('bad flags and bad files get one line and exit code 2', () => {
     const out = path.join(tmp, 'x.png');
     for (const args of [
@@ -282,6 +298,7 @@ describe('studio command line', () => {
       ['--model', path.join(tmp, 'nothing'), '--prompt', 'x', '--out', out],
       ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--unknown'],
       ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--threads', '0'],
+      ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--variation-strength', '2'],
       ['--model', TINY_SD, '--prompt', 'x', '--out', out, '--sampler', 'a1111:euler_a:beta'],
     ]) {
       const r = studio('generate', ...args);

@@ -47,6 +47,9 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
           strength: m.strength,
           rng: m.rng,
           source: m.source,
+          ...(m.variationSeed != null
+            ? { variationSeed: m.variationSeed, variationStrength: m.variationStrength }
+            : {}),
           // SDXL's size conditioning, when it was not the default.
           ...(m.originalWidth != null || m.cropTop != null
             ? {

@@ -16,7 +16,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--variation-seed S [--variation-strength X]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -75,6 +75,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     'original-size': { type: 'string' },
     'crop-top-left': { type: 'string' },
     threads: { type: 'string' },
+    'variation-seed': { type: 'string' },
+    'variation-strength': { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -124,6 +126,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     originalHeight: original?.[1] ?? null,
     cropTop: crop?.[0] ?? null,
     cropLeft: crop?.[1] ?? null,
+    // A1111's variation seed: the noise moves from the seed's towards this one's by the strength.
+    variationSeed: intFlag('variation-seed', values['variation-seed'], 0, Number.MAX_SAFE_INTEGER) ?? null,
+    variationStrength:
+      numberFlag('variation-strength', values['variation-strength'], 0, 1) ??
+      (values['variation-seed'] !== undefined ? 0.5 : 0),
   });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
   const p = parsed.data;

@@ -41,6 +41,8 @@ const COLUMNS = {
   originalHeight: 'original_height',
   cropTop: 'crop_top',
   cropLeft: 'crop_left',
+  variationSeed: 'variation_seed',
+  variationStrength: 'variation_strength',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
@@ -48,9 +50,10 @@ const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
 export type NewGeneration = Omit<
   Pick<GalleryItem, ColumnField>,
-  'createdAt' | 'samplerLabel' | keyof SizeConditioning
+  'createdAt' | 'samplerLabel' | keyof SizeConditioning | 'variationSeed' | 'variationStrength'
 > &
-  Partial<SizeConditioning> & {
+  Partial<SizeConditioning> &
+  Partial<Pick<GalleryItem, 'variationSeed' | 'variationStrength'>> & {
     createdAt?: number;
     /** Defaults to the sampler's own name. */
     samplerLabel?: string | null;

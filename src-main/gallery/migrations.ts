@@ -79,4 +79,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE generations ADD COLUMN crop_top INTEGER;
   ALTER TABLE generations ADD COLUMN crop_left INTEGER;
   `,
+  // 4: A1111's variation seed and strength
+  `
+  ALTER TABLE generations ADD COLUMN variation_seed INTEGER;
+  ALTER TABLE generations ADD COLUMN variation_strength REAL;
+  `,
 ];

@@ -39,6 +39,13 @@ export function formatInfotext(p: InfotextParams): string {
     ['Schedule type', schedule],
     ['CFG scale', formatNumber(p.cfgScale)],
     ['Seed', String(p.seed)],
+    // A1111 writes the variation seed only when it changes the picture.
+    ...(p.variationSeed != null && (p.variationStrength ?? 0) > 0
+      ? ([
+          ['Variation seed', String(p.variationSeed)],
+          ['Variation seed strength', formatNumber(p.variationStrength!)],
+        ] as [string, string][])
+      : []),
     ['Size', `${p.width}x${p.height}`],
     ['Model hash', p.modelHash],
     ['Model', p.model],
@@ -121,6 +128,8 @@ export function parseInfotext(text: string): ParsedInfotext {
     model: settings.Model ?? null,
     modelHash: settings['Model hash'] ?? null,
     strength: num(settings['Denoising strength']),
+    variationSeed: settings['Variation seed strength'] ? num(settings['Variation seed']) : null,
+    variationStrength: num(settings['Variation seed strength']),
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
   };
 }

@@ -34,4 +34,6 @@ export const NOTHING_PARSED: ParsedSettings = {
   originalHeight: null,
   cropTop: null,
   cropLeft: null,
+  variationSeed: null,
+  variationStrength: null,
 };

@@ -74,6 +74,13 @@ describe('A1111 parameters', () => {
     });
     expect(p.settings['Lora hashes']).toBe('add_detail: 7c6bad76eb54');
   });
+  it('writes and reads the variation seed as A1111 does, only when it has a strength', () => {
+    const text = formatInfotext({ ...base, variationSeed: 4242, variationStrength: 0.35 });
+    expect(text).toContain('Seed: 1234567890, Variation seed: 4242, Variation seed strength: 0.35, Size: 512x768');
+    expect(parseInfotext(text)).toMatchObject({ variationSeed: 4242, variationStrength: 0.35 });
+    expect(formatInfotext({ ...base, variationSeed: 4242, variationStrength: 0 })).not.toContain('Variation');
+    expect(parseInfotext(formatInfotext(base))).toMatchObject({ variationSeed: null, variationStrength: null });
+  });
   it('understands the old "DPM++ 2M Karras" sampler form', () => {
     expect(
       parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler,

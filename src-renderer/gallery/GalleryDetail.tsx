@@ -23,6 +23,7 @@ import { handToGenerate } from '../generate/draft.js';
 import { samplerMatch } from '../../src-shared/domain/sampler-match.js';
 import { samplerLabel } from '../../src-shared/domain/samplers.js';
 import { download } from './download.js';
+import { VariationsButton } from './VariationsButton.js';
 
 type Detail = GalleryItem & { metadataText: string | null };
 
@@ -165,6 +166,12 @@ export function GalleryDetail(props: {
     ['Steps', item.steps],
     ['CFG scale', item.cfgScale],
     ['Seed', item.seed],
+    [
+      'Variation seed',
+      item.variationSeed != null && item.variationStrength
+        ? `${item.variationSeed} at strength ${item.variationStrength}`
+        : null,
+    ],
     ['RNG', item.rng],
     ['Size', `${item.width}x${item.height}`],
     // SDXL's size conditioning, when it was not the default.
@@ -193,6 +200,7 @@ export function GalleryDetail(props: {
           <Button size="xs" onClick={() => void remix()} data-testid="remix-button">
             Remix
           </Button>
+          <VariationsButton id={item.id} />
           <Button size="xs" variant="light" onClick={() => void sendAsInit('img2img')}>
             Use as init image
           </Button>

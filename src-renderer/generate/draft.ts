@@ -28,6 +28,9 @@ export interface GenerateDraftState {
   rng: RngMode;
   batchCount: number;
   strength: number;
+  /** A1111's variation seed (null: none) and its strength. */
+  variationSeed: number | null;
+  variationStrength: number;
   /** SDXL's size conditioning (null fields: the defaults). */
   sizeCond: SizeConditioning;
   initImage: InitImage | null;
@@ -54,6 +57,8 @@ const defaults = (): GenerateDraftState => ({
   batchCount: 1,
   strength: 0.75,
   sizeCond: { originalWidth: null, originalHeight: null, cropTop: null, cropLeft: null },
+  variationSeed: null,
+  variationStrength: 0,
   initImage: null,
   mask: emptyMask(),
   parentId: undefined,
@@ -67,6 +72,8 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || typeof v === 'string';
     case 'parentId':
       return v === undefined || typeof v === 'number';
+    case 'variationSeed':
+      return v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
     case 'initImage':
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
@@ -159,6 +166,10 @@ export function handToGenerate(d: GenerateDraft): void {
   if (d.width) patch.width = d.width;
   if (d.height) patch.height = d.height;
   if (d.strength !== undefined && d.strength !== null) patch.strength = d.strength;
+  if (d.variationSeed !== undefined) {
+    patch.variationSeed = d.variationSeed ?? null;
+    patch.variationStrength = d.variationStrength ?? 0;
+  }
   if (d.originalWidth !== undefined)
     patch.sizeCond = {
       originalWidth: d.originalWidth ?? null,

@@ -169,6 +169,8 @@ export function GeneratePage() {
       batchCount: batch,
       strength,
       ...(isSdxl ? draft.sizeCond : {}),
+      variationSeed: draft.variationSeed,
+      variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
       initImage: mode === 'txt2img' ? undefined : initImage?.base64,
       mask: mask ?? undefined,
       parentId,
@@ -369,6 +371,34 @@ export function GeneratePage() {
                 setWidth(w!);
                 setHeight(h!);
               }}
+            />
+          </Group>
+          <Group grow wrap="nowrap" align="start">
+            <TextInput
+              label="Variation seed"
+              description="Empty: none. Moves the noise towards this seed's."
+              placeholder="none"
+              inputMode="numeric"
+              value={draft.variationSeed === null ? '' : String(draft.variationSeed)}
+              onChange={(e) => {
+                const t = e.currentTarget.value.trim();
+                const v = Number(t);
+                if (t === '') updateDraft({ variationSeed: null });
+                else if (Number.isSafeInteger(v) && v >= 0) updateDraft({ variationSeed: v });
+              }}
+              data-testid="variation-seed"
+            />
+            <NumberInput
+              label="Variation strength"
+              description="0: this seed's picture, 1: the variation seed's noise"
+              min={0}
+              max={1}
+              step={0.05}
+              decimalScale={2}
+              disabled={draft.variationSeed === null}
+              value={draft.variationStrength}
+              onChange={(v) => updateDraft({ variationStrength: Math.min(1, Math.max(0, Number(v) || 0)) })}
+              data-testid="variation-strength-input"
             />
           </Group>
           {isSdxl && (

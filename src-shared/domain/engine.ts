@@ -33,6 +33,8 @@ export const zGenerationParams = z
     originalHeight: S.originalHeight.default(null),
     cropTop: S.cropTop.default(null),
     cropLeft: S.cropLeft.default(null),
+    variationSeed: S.variationSeed.default(null),
+    variationStrength: S.variationStrength.default(0),
     initImage: zImageBase64.optional(),
     mask: zImageBase64.optional(),
     provider: zProviderPreference.optional(),

@@ -36,6 +36,16 @@ export const sizeConditioningShape = {
 };
 export type SizeConditioning = { [K in keyof typeof sizeConditioningShape]: number | null };
 
+/**
+ * A1111's variation seed: the initial noise is the spherical interpolation of
+ * the seed's noise and the variation seed's by the strength (0: the seed's
+ * picture, 1: the variation seed's noise). Null / 0: no variation.
+ */
+const variationShape = {
+  variationSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  variationStrength: z.number().min(0).max(1).optional(),
+};
+
 /** Each setting with its rules, as the engine runs it (the seed already chosen). */
 export const generationSettingsShape = {
   mode: zGenerationMode,
@@ -54,6 +64,7 @@ export const generationSettingsShape = {
   originalHeight: sizeConditioningShape.originalHeight.optional(),
   cropTop: sizeConditioningShape.cropTop.optional(),
   cropLeft: sizeConditioningShape.cropLeft.optional(),
+  ...variationShape,
 };
 export const zGenerationSettings = z.object(generationSettingsShape);
 export type GenerationSettings = z.output<typeof zGenerationSettings>;
@@ -76,6 +87,8 @@ export const recordedSettingsShape = {
   height: z.number().int(),
   strength: z.number().nullable(),
   ...sizeConditioningShape,
+  variationSeed: variationShape.variationSeed,
+  variationStrength: z.number().nullable(),
 } satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
 export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
 

@@ -20,6 +20,8 @@ import {
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { encodePromptPair } from './text-conditioning.js';
+import { promptAt, promptSchedule } from '../prompt/prompt-schedule.js';
+import { slerpNoise } from '../rng/variation.js';
 import { guidanceScaleEmbedding } from './guidance-embedding.js';
 import { concatFloat32 } from '../float32.js';
 
@@ -103,9 +105,8 @@ export async function runPipeline(
 ): Promise<PipelineImage[]> {
   validate(model, req);
   checkAborted(opts.signal);
-  const { cond, uncond } = await encodePromptPair(model, req.prompt, req.negativePrompt, {
-    encodeEmptyNegative: req.encodeEmptyNegative,
-  });
+  const textAt = conditioningSchedule(model, req);
+  await textAt(0); // prompt errors before any image work
   const h = req.height / 8;
   const w = req.width / 8;
   const sf = model.description.vaeScale;
@@ -140,13 +141,7 @@ export async function runPipeline(
       model,
       req,
       b,
-      {
-        cond: cond.hidden,
-        uncond: uncond.hidden,
-        tokens: cond.tokens,
-        dim: cond.dim,
-        pooled: cond.pooled && uncond.pooled ? { cond: cond.pooled, uncond: uncond.pooled } : null,
-      },
+      textAt,
       { initLatents, latentMask, maskedImageLatents, overlay, h, w },
       opts,
     );
@@ -154,6 +149,50 @@ export async function runPipeline(
     await opts.onImage?.(image);
   }
   return out;
+}
+
+/** One model call's text conditioning: both prompts' hidden states (and SDXL's pooled embeddings). */
+interface TextConditioning {
+  cond: Float32Array;
+  uncond: Float32Array;
+  tokens: number;
+  dim: number;
+  pooled: { cond: Float32Array; uncond: Float32Array } | null;
+  /** [uncond, cond] for the batched CFG pass, made on first use. */
+  both: () => Float32Array;
+}
+
+/**
+ * The conditioning for each model call under A1111's prompt editing and
+ * alternation (`[from:to:when]`, `[a|b]`, in either prompt): each distinct
+ * pair of texts is encoded once, when a call first needs it.
+ */
+function conditioningSchedule(model: LoadedModel, req: PipelineRequest): (call: number) => Promise<TextConditioning> {
+  const positive = promptSchedule(req.prompt, req.steps);
+  const negative = promptSchedule(req.negativePrompt, req.steps);
+  const encoded = new Map<string, Promise<TextConditioning>>();
+  return (call) => {
+    const pair = [promptAt(positive, call), promptAt(negative, call)] as const;
+    const key = JSON.stringify(pair);
+    let hit = encoded.get(key);
+    if (!hit) {
+      hit = encodePromptPair(model, pair[0], pair[1], { encodeEmptyNegative: req.encodeEmptyNegative }).then(
+        ({ cond, uncond }) => {
+          let both: Float32Array | null = null;
+          return {
+            cond: cond.hidden,
+            uncond: uncond.hidden,
+            tokens: cond.tokens,
+            dim: cond.dim,
+            pooled: cond.pooled && uncond.pooled ? { cond: cond.pooled, uncond: uncond.pooled } : null,
+            both: () => (both ??= concatFloat32([uncond.hidden, cond.hidden])),
+          };
+        },
+      );
+      encoded.set(key, hit);
+    }
+    return hit;
+  };
 }
 
 interface ImageInputs {
@@ -170,13 +209,7 @@ async function runOne(
   model: LoadedModel,
   req: PipelineRequest,
   index: number,
-  text: {
-    cond: Float32Array;
-    uncond: Float32Array;
-    tokens: number;
-    dim: number;
-    pooled: { cond: Float32Array; uncond: Float32Array } | null;
-  },
+  textAt: (call: number) => Promise<TextConditioning>,
   inputs: ImageInputs,
   opts: PipelineOptions,
 ): Promise<PipelineImage> {
@@ -195,8 +228,16 @@ async function runOne(
     if (err instanceof SchedulerConfigError) throw new StudioError('INVALID_INPUT', err.message);
     throw err;
   }
-  const generator = createGenerator(initialNoiseRng(req.sampler, req.rng), seed);
-  const noise = generator.randn([1, LATENT_CHANNELS, h, w]);
+  const noiseRng = initialNoiseRng(req.sampler, req.rng);
+  const generator = createGenerator(noiseRng, seed);
+  let noise = generator.randn([1, LATENT_CHANNELS, h, w]);
+  const variation = req.variationStrength ?? 0;
+  if (req.variationSeed != null && variation > 0) {
+    // A1111: the variation seed's noise from its own generator (variation seed + image index); the
+    // sampler's later draws still come from the seed's generator.
+    const other = createGenerator(noiseRng, req.variationSeed + index).randn([1, LATENT_CHANNELS, h, w]);
+    noise = slerpNoise(variation, noise, other, [LATENT_CHANNELS, h, w]);
+  }
 
   // Where the loop starts and from what latents.
   let begin = 0;
@@ -221,10 +262,10 @@ async function runOne(
   const batched = doCfg && model.sig.unet.batchFixed !== 1;
   const inChannels = model.sig.unet.inChannels;
   const totalCalls = scheduler.timesteps.length - begin;
-  const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
-  const bothHidden = batched ? concatFloat32([text.uncond, text.cond]) : null;
   // SDXL's added conditioning, in the same batch order as the hidden states.
   const timeIds = sdxlTimeIds(req);
+  let text: TextConditioning;
+  const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
   const added = (which: 'both' | 'cond' | 'uncond') => {
     if (!text.pooled) return undefined;
     if (which === 'both')
@@ -243,6 +284,7 @@ async function runOne(
 
   for (let i = begin, call = 0; i < scheduler.timesteps.length; i++, call++) {
     checkAborted(opts.signal);
+    text = await textAt(call);
     const t = scheduler.timesteps[i]!;
     const single = modelInput(scheduler.scaleModelInput(x, i));
     /** One prompt's pass, batch 1 (a UNet exported for batch 1, or no guidance). */
@@ -255,7 +297,7 @@ async function runOne(
           concatFloat32([single, single]),
           [2, inChannels, h, w],
           t,
-          bothHidden!,
+          text.both(),
           hiddenDims(2),
           undefined,
           added('both'),

@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { callHost } from './helpers/contract-client';
+import { fillGenerateForm, openGenerate } from './helpers/generate-form';
+import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+
+/** Exploring around a picture: variations from the gallery land as its children, each reproducible. */
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  host = await spawnHostOnCpu();
+});
+test.afterAll(async () => host?.close());
+
+type Item = {
+  id: number;
+  parentId: number | null;
+  seed: number | null;
+  variationSeed: number | null;
+  variationStrength: number | null;
+};
+
+test('make variations of a gallery item: they share its seed, carry their own variation seed and show as its children', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 6, seed: 321 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  const search = async () => (await callHost<{ items: Item[] }>(host.url, 'gallery.search', { limit: 20 })).items;
+  const [original] = await search();
+
+  await page.getByTestId('nav-gallery').click();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${original!.id}"]`).click();
+  await page.getByTestId('variations-button').click();
+  await page.getByTestId('variation-count').fill('2');
+  await page.getByTestId('make-variations').click();
+  await expect.poll(async () => (await search()).length, { timeout: 60_000 }).toBe(3);
+
+  const children = (await search()).filter((i) => i.parentId === original!.id);
+  expect(children).toHaveLength(2);
+  for (const c of children) expect(c).toMatchObject({ seed: 321, variationStrength: 0.3 });
+  expect(children[0]!.variationSeed).not.toBe(children[1]!.variationSeed);
+
+  // The lineage shows them; one opened says how it was made, and remix brings its variation back.
+  await page.reload();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${original!.id}"]`).click();
+  await expect(page.getByTestId('lineage-children')).toHaveCount(2);
+  await page.getByTestId('lineage-children').first().click();
+  await expect(page.getByTestId('detail-parameters')).toContainText('at strength 0.3');
+  await expect(page.getByTestId('lineage-parents')).toHaveCount(1);
+  await page.getByTestId('remix-button').click();
+  await expect(page.getByTestId('seed')).toHaveValue('321');
+  await expect(page.getByTestId('variation-seed')).not.toHaveValue('');
+  await expect(page.getByTestId('variation-strength-input')).toHaveValue('0.3');
+});

@@ -1,0 +1,64 @@
+/**
+ * Variation seeds and prompt editing on the built-in model: the edge values
+ * give back the plain pictures exactly, the middle differs from both.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoadedModel, type PipelineRequest, runPipeline } from '../engine/index.js';
+
+const MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'models', 'studio-shapes');
+const base: PipelineRequest = {
+  mode: 'txt2img',
+  prompt: 'a red circle on a blue background',
+  negativePrompt: '',
+  // No per-step noise: the picture is a function of the initial noise alone, as in A1111's tests of this.
+  sampler: 'euler',
+  steps: 20,
+  cfgScale: 7,
+  seed: 101,
+  rng: 'cpu',
+  width: 128,
+  height: 128,
+  batchCount: 1,
+  strength: 1,
+};
+
+let model: LoadedModel;
+beforeAll(async () => {
+  model = await LoadedModel.load(MODEL_DIR, ['cpu']);
+});
+afterAll(async () => model?.release());
+
+const picture = async (over: Partial<PipelineRequest>) =>
+  (await runPipeline(model, { ...base, ...over }))[0]!.image.data;
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+describe('variation seeds', () => {
+  it('strength 0 is the seed, strength 1 the variation seed, 0.5 neither', async () => {
+    const seed = await picture({});
+    const other = await picture({ seed: 202 });
+    expect(same(seed, other)).toBe(false);
+    expect(same(await picture({ variationSeed: 202, variationStrength: 0 }), seed)).toBe(true);
+    expect(same(await picture({ variationSeed: 202, variationStrength: 1 }), other)).toBe(true);
+    const half = await picture({ variationSeed: 202, variationStrength: 0.5 });
+    expect(same(half, seed) || same(half, other)).toBe(false);
+  });
+
+  it('a batch takes seed + i and variation seed + i', async () => {
+    const batch = await runPipeline(model, { ...base, batchCount: 2, variationSeed: 202, variationStrength: 1 });
+    expect(same(batch[1]!.image.data, await picture({ seed: 203 }))).toBe(true);
+  });
+});
+
+describe('prompt editing and alternation', () => {
+  it('[red:blue:0] is blue, [red:blue:99] is red, :0.5 and [red|blue] are neither', async () => {
+    const red = await picture({ prompt: 'a red circle' });
+    const blue = await picture({ prompt: 'a blue circle' });
+    expect(same(await picture({ prompt: '[a red circle:a blue circle:0]' }), blue)).toBe(true);
+    expect(same(await picture({ prompt: '[a red circle:a blue circle:99]' }), red)).toBe(true);
+    for (const p of ['[a red circle:a blue circle:0.5]', 'a [red|blue] circle']) {
+      const mixed = await picture({ prompt: p });
+      expect(same(mixed, red) || same(mixed, blue), p).toBe(false);
+    }
+  });
+});
