@@ -286,6 +286,32 @@ describe('studio command line', () => {
     });
   });
 
+  it('upscale: an ONNX upscaler tiled, or Lanczos; a file that is no upscaler is refused with exit 2', () => {
+    const src = path.join(refs, 'init-gradient.png');
+    const out = path.join(tmp, 'up.png');
+    const r = studio(
+      'upscale',
+      '--upscaler',
+      path.join(FIXTURES_DIR, 'upscalers', 'blur-x2.onnx'),
+      '--in',
+      src,
+      '--out',
+      out,
+      '--tile',
+      '32',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*up\.png \(\d+x\d+, blur-x2\.onnx x2\)/);
+    expect(r.stderr).toMatch(/tile \d+\/\d+/);
+    const lz = studio('upscale', '--upscaler', 'lanczos', '--in', src, '--out', out, '--scale', '1.5');
+    expect(lz.status, lz.stderr).toBe(0);
+    for (const bad of [path.join(TINY_SD, 'unet', 'model.onnx'), path.join(refs, 'init-gradient.png')]) {
+      const b = studio('upscale', '--upscaler', bad, '--in', src, '--out', out);
+      expect(b.status).toBe(2);
+      expect(b.stderr).toMatch(/^studio upscale: not an ONNX upscaler/m);
+    }
+  });
+
   it('bad flags and bad files get one line and exit code 2', () => {
     const out = path.join(tmp, 'x.png');
     for (const args of [

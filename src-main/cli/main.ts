@@ -28,6 +28,10 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./generate.js');
     return { run: m.generateCommand, usage: m.generateUsage };
   },
+  upscale: async () => {
+    const m = await import('./upscale.js');
+    return { run: m.upscaleCommand, usage: m.upscaleUsage };
+  },
   conformance: async () => {
     const m = await import('./conformance.js');
     return { run: m.conformanceCommand, usage: m.conformanceUsage };

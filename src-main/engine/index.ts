@@ -24,6 +24,8 @@ export {
 } from './pipeline/pipeline.js';
 export { decodePngToRgb, encodePng, type RgbImage } from './pipeline/images.js';
 export { encodePromptPair } from './pipeline/text-conditioning.js';
+export { OnnxUpscaler, type UpscaleOptions } from './upscale/upscaler.js';
+export { resizeLanczos } from './upscale/resample.js';
 export { concatFloat32 } from './float32.js';
 
 // Prompts.

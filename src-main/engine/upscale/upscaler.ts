@@ -1,0 +1,123 @@
+/**
+ * ONNX upscalers (the ESRGAN family as exported to ONNX: input [1, 3, H, W]
+ * float in [0, 1], output [1, 3, sH, sW]), run tile by tile with feathered
+ * overlaps (tiles.ts). The scale is read from the model by a small probe, so
+ * any x2/x4 export works without a config. fp16 and fp32 graphs.
+ */
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../../../src-shared/domain/errors.js';
+import { floatTensor, tensorToFloat32 } from '../model/loaded-model.js';
+import { sessionIo, type FloatType } from '../model/signatures.js';
+import type { RgbImage } from '../pipeline/images.js';
+import { redactPaths } from '../redact-paths.js';
+import { featherWeight, planTiles } from './tiles.js';
+
+export interface UpscaleOptions {
+  /** Input tile size in pixels (default 192), and the overlap on inner sides (default 16). */
+  tile?: number;
+  overlap?: number;
+  onTile?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export class OnnxUpscaler {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly input: string,
+    private readonly output: string,
+    private readonly inputType: FloatType,
+    /** Output size / input size, from the probe. */
+    readonly scale: number,
+  ) {}
+
+  static async load(file: string): Promise<OnnxUpscaler> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    } catch (err) {
+      throw new StudioError(
+        'INVALID_INPUT',
+        `not an ONNX upscaler: ${redactPaths(((err as Error).message ?? '').split('\n')[0]!).slice(0, 200)}`,
+      );
+    }
+    const io = sessionIo(session);
+    const fail = (why: string): never => {
+      void session.release();
+      throw new StudioError('INVALID_INPUT', `not an ONNX upscaler (${why}); one image input [1, 3, H, W] is expected`);
+    };
+    if (io.inputs.length !== 1 || io.outputs.length < 1) fail(`${io.inputs.length} inputs`);
+    const input = io.inputs[0]!;
+    const type = input.type;
+    if (type !== 'float32' && type !== 'float16') fail(`input type ${type}`);
+    const channels = input.shape?.[1];
+    if (input.shape && input.shape.length !== 4) fail(`input of rank ${input.shape.length}`);
+    if (typeof channels === 'number' && channels !== 3) fail(`${channels} input channels`);
+    // The probe: a small grey picture; the output's size gives the scale.
+    const probe = 16;
+    let out: ort.Tensor;
+    try {
+      const result = await session.run({
+        [input.name]: floatTensor(type as FloatType, new Float32Array(3 * probe * probe).fill(0.5), [
+          1,
+          3,
+          probe,
+          probe,
+        ]),
+      });
+      out = result[io.outputs[0]!.name]!;
+    } catch (err) {
+      return fail(
+        `it does not run on a 16x16 picture: ${((err as Error).message ?? '').split('\n')[0]!.slice(0, 120)}`,
+      );
+    }
+    const [, c, oh, ow] = out.dims;
+    if (out.dims.length !== 4 || c !== 3 || oh !== ow || !Number.isInteger(oh! / probe) || oh! / probe < 1)
+      fail(`its output is [${out.dims.join(', ')}] for a 16x16 picture`);
+    return new OnnxUpscaler(session, input.name, io.outputs[0]!.name, type as FloatType, oh! / probe);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release().catch(() => {});
+  }
+
+  /** The whole picture through the model, tile by tile. */
+  async upscale(image: RgbImage, opts: UpscaleOptions = {}): Promise<RgbImage> {
+    const tile = Math.max(16, opts.tile ?? 192);
+    const overlap = Math.max(0, Math.min(opts.overlap ?? 16, tile));
+    const s = this.scale;
+    const W = image.width * s;
+    const H = image.height * s;
+    const acc = new Float32Array(3 * W * H);
+    const weights = new Float32Array(W * H);
+    const tiles = planTiles(image.width, image.height, tile, overlap);
+    for (const [k, t] of tiles.entries()) {
+      if (opts.signal?.aborted) throw new StudioError('CANCELLED', 'Upscale cancelled');
+      const chw = new Float32Array(3 * t.width * t.height);
+      for (let y = 0; y < t.height; y++)
+        for (let x = 0; x < t.width; x++)
+          for (let c = 0; c < 3; c++)
+            chw[(c * t.height + y) * t.width + x] = image.data[((t.y + y) * image.width + t.x + x) * 3 + c]! / 255;
+      const result = await this.session.run({
+        [this.input]: floatTensor(this.inputType, chw, [1, 3, t.height, t.width]),
+      });
+      const out = tensorToFloat32(result[this.output]!);
+      const tw = t.width * s;
+      const th = t.height * s;
+      for (let oy = 0; oy < th; oy++)
+        for (let ox = 0; ox < tw; ox++) {
+          const w = featherWeight(t, ox, oy, s, overlap, image);
+          const gi = (t.y * s + oy) * W + t.x * s + ox;
+          weights[gi] = weights[gi]! + w;
+          for (let c = 0; c < 3; c++) acc[c * W * H + gi] = acc[c * W * H + gi]! + w * out[(c * th + oy) * tw + ox]!;
+        }
+      opts.onTile?.(k + 1, tiles.length);
+    }
+    const data = new Uint8Array(3 * W * H);
+    for (let i = 0; i < W * H; i++)
+      for (let c = 0; c < 3; c++) {
+        const v = acc[c * W * H + i]! / weights[i]!;
+        data[i * 3 + c] = Math.round(Math.min(1, Math.max(0, v)) * 255);
+      }
+    return { width: W, height: H, data };
+  }
+}
