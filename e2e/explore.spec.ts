@@ -53,3 +53,30 @@ test('make variations of a gallery item: they share its seed, carry their own va
   await expect(page.getByTestId('variation-seed')).not.toHaveValue('');
   await expect(page.getByTestId('variation-strength-input')).toHaveValue('0.3');
 });
+
+test('hires fix from the Generate form: a larger picture, recorded, shown and remixed', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a red circle on the left on a blue background', steps: 6, seed: 77 });
+  await page.getByTestId('hires-switch').click({ force: true });
+  await page.getByTestId('hires-steps').fill('4');
+  await page.getByTestId('hires-denoise').fill('0.4');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  await expect
+    .poll(async () => page.getByTestId('result-image').evaluate((i) => (i as HTMLImageElement).naturalWidth))
+    .toBe(256);
+
+  const { items } = await callHost<{ items: (Item & { hiresScale: number | null; width: number })[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 1 },
+  );
+  expect(items[0]).toMatchObject({ seed: 77, width: 128, hiresScale: 2 });
+  await page.getByTestId('nav-gallery').click();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${items[0]!.id}"]`).click();
+  await expect(page.getByTestId('detail-parameters')).toContainText('x2 (latent), denoising 0.4, 4 steps');
+  await page.getByTestId('remix-button').click();
+  await expect(page.getByTestId('hires-scale')).toHaveValue('2');
+  await expect(page.getByTestId('hires-steps')).toHaveValue('4');
+});

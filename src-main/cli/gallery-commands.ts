@@ -50,6 +50,14 @@ export async function pngInfoCommand(argv: string[]): Promise<number> {
           ...(m.variationSeed != null
             ? { variationSeed: m.variationSeed, variationStrength: m.variationStrength }
             : {}),
+          ...((m.hiresScale ?? 1) > 1
+            ? {
+                hiresScale: m.hiresScale,
+                hiresSteps: m.hiresSteps,
+                hiresDenoise: m.hiresDenoise,
+                hiresUpscaler: m.hiresUpscaler,
+              }
+            : {}),
           // SDXL's size conditioning, when it was not the default.
           ...(m.originalWidth != null || m.cropTop != null
             ? {

@@ -16,7 +16,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--variation-seed S [--variation-strength X]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--variation-seed S [--variation-strength X]] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -76,6 +76,10 @@ export async function generateCommand(argv: string[]): Promise<number> {
     'crop-top-left': { type: 'string' },
     threads: { type: 'string' },
     'variation-seed': { type: 'string' },
+    'hires-scale': { type: 'string' },
+    'hires-steps': { type: 'string' },
+    'hires-denoise': { type: 'string' },
+    'hires-upscaler': { type: 'string' },
     'variation-strength': { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -131,6 +135,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     variationStrength:
       numberFlag('variation-strength', values['variation-strength'], 0, 1) ??
       (values['variation-seed'] !== undefined ? 0.5 : 0),
+    // Hires fix: a second img2img pass at the scaled size.
+    hiresScale: numberFlag('hires-scale', values['hires-scale'], 1, 4),
+    hiresSteps: intFlag('hires-steps', values['hires-steps'], 1, 200) ?? null,
+    hiresDenoise: numberFlag('hires-denoise', values['hires-denoise'], 0, 1),
+    hiresUpscaler: values['hires-upscaler'],
   });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
   const p = parsed.data;

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadedModel, type PipelineRequest, runPipeline } from '../engine/index.js';
+import { readScene } from './scene-analysis.js';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'models', 'studio-shapes');
 const base: PipelineRequest = {
@@ -59,6 +60,38 @@ describe('prompt editing and alternation', () => {
     for (const p of ['[a red circle:a blue circle:0.5]', 'a [red|blue] circle']) {
       const mixed = await picture({ prompt: p });
       expect(same(mixed, red) || same(mixed, blue), p).toBe(false);
+    }
+  });
+});
+
+describe('hires fix', () => {
+  it('128 -> 256 keeps the colour, the background and the side the prompt asks for (scene evaluator)', async () => {
+    for (const [seed, upscaler] of [
+      [11, 'latent'],
+      [12, 'latent'],
+      [11, 'lanczos'],
+      [12, 'lanczos'],
+    ] as const) {
+      const request = {
+        ...base,
+        sampler: 'euler_a' as const,
+        prompt: 'a red circle on the left on a blue background',
+        seed,
+      };
+      const [small] = await runPipeline(model, request);
+      const [big] = await runPipeline(model, {
+        ...request,
+        hiresScale: 2,
+        hiresSteps: 10,
+        hiresDenoise: 0.4,
+        hiresUpscaler: upscaler,
+      });
+      expect([big!.image.width, big!.image.height]).toEqual([256, 256]);
+      const before = readScene(small!.image, 'red');
+      const after = readScene(big!.image, 'red');
+      expect(before).toMatchObject({ background: 'blue', position: 'left' });
+      expect(after, `${upscaler} seed ${seed}`).toMatchObject({ background: 'blue', position: 'left' });
+      expect(after.blobArea, upscaler).toBeGreaterThan(0.02);
     }
   });
 });

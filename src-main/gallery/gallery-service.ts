@@ -70,8 +70,9 @@ export class GalleryService {
     const { facts } = image;
     const id = this.store.add({
       ...pickSettings({ ...params, seed: image.seed }),
-      width: image.width,
-      height: image.height,
+      // The size the settings ask for (A1111's Size); a hires-fixed picture's pixels are larger.
+      width: params.width,
+      height: params.height,
       strength: params.mode === 'txt2img' ? null : params.strength,
       modelName: facts.modelName,
       modelHash: facts.modelHash,

@@ -43,17 +43,30 @@ const COLUMNS = {
   cropLeft: 'crop_left',
   variationSeed: 'variation_seed',
   variationStrength: 'variation_strength',
+  hiresScale: 'hires_scale',
+  hiresSteps: 'hires_steps',
+  hiresDenoise: 'hires_denoise',
+  hiresUpscaler: 'hires_upscaler',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
 
+/** Settings a generation may leave out (pictures from before they existed, other tools). */
+type OptionalSetting =
+  | 'variationSeed'
+  | 'variationStrength'
+  | 'hiresScale'
+  | 'hiresSteps'
+  | 'hiresDenoise'
+  | 'hiresUpscaler';
+
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
 export type NewGeneration = Omit<
   Pick<GalleryItem, ColumnField>,
-  'createdAt' | 'samplerLabel' | keyof SizeConditioning | 'variationSeed' | 'variationStrength'
+  'createdAt' | 'samplerLabel' | keyof SizeConditioning | OptionalSetting
 > &
   Partial<SizeConditioning> &
-  Partial<Pick<GalleryItem, 'variationSeed' | 'variationStrength'>> & {
+  Partial<Pick<GalleryItem, OptionalSetting>> & {
     createdAt?: number;
     /** Defaults to the sampler's own name. */
     samplerLabel?: string | null;

@@ -84,4 +84,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE generations ADD COLUMN variation_seed INTEGER;
   ALTER TABLE generations ADD COLUMN variation_strength REAL;
   `,
+  // 5: hires fix
+  `
+  ALTER TABLE generations ADD COLUMN hires_scale REAL;
+  ALTER TABLE generations ADD COLUMN hires_steps INTEGER;
+  ALTER TABLE generations ADD COLUMN hires_denoise REAL;
+  ALTER TABLE generations ADD COLUMN hires_upscaler TEXT;
+  `,
 ];

@@ -49,7 +49,22 @@ export function formatInfotext(p: InfotextParams): string {
     ['Size', `${p.width}x${p.height}`],
     ['Model hash', p.modelHash],
     ['Model', p.model],
-    ['Denoising strength', p.strength === undefined ? undefined : formatNumber(p.strength)],
+    [
+      'Denoising strength',
+      p.strength !== undefined
+        ? formatNumber(p.strength)
+        : (p.hiresScale ?? 1) > 1
+          ? formatNumber(p.hiresDenoise ?? 0.7)
+          : undefined,
+    ],
+    // A1111's hires fix fields, when the second pass ran.
+    ...((p.hiresScale ?? 1) > 1
+      ? ([
+          ['Hires upscale', formatNumber(p.hiresScale!)],
+          ['Hires steps', p.hiresSteps ? String(p.hiresSteps) : undefined],
+          ['Hires upscaler', p.hiresUpscaler === 'lanczos' ? 'Lanczos' : 'Latent'],
+        ] as [string, string | undefined][])
+      : []),
     // A1111's default noise source is the GPU; it writes RNG only for the others.
     ['RNG', p.rng === 'cpu' ? 'CPU' : undefined],
     // A1111 writes its "Eta noise seed delta" setting when it is not 0.
@@ -130,6 +145,17 @@ export function parseInfotext(text: string): ParsedInfotext {
     strength: num(settings['Denoising strength']),
     variationSeed: settings['Variation seed strength'] ? num(settings['Variation seed']) : null,
     variationStrength: num(settings['Variation seed strength']),
+    ...(settings['Hires upscale']
+      ? {
+          hiresScale: num(settings['Hires upscale']),
+          hiresSteps: num(settings['Hires steps']),
+          hiresDenoise: num(settings['Denoising strength']),
+          // A1111's latent upscalers are all "Latent ..."; every other (ESRGAN, Lanczos...) runs here as Lanczos.
+          hiresUpscaler: /^latent/i.test(settings['Hires upscaler'] ?? 'Latent')
+            ? ('latent' as const)
+            : ('lanczos' as const),
+        }
+      : {}),
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
   };
 }

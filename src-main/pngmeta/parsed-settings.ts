@@ -36,4 +36,8 @@ export const NOTHING_PARSED: ParsedSettings = {
   cropLeft: null,
   variationSeed: null,
   variationStrength: null,
+  hiresScale: null,
+  hiresSteps: null,
+  hiresDenoise: null,
+  hiresUpscaler: null,
 };

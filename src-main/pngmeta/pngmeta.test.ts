@@ -81,6 +81,27 @@ describe('A1111 parameters', () => {
     expect(formatInfotext({ ...base, variationSeed: 4242, variationStrength: 0 })).not.toContain('Variation');
     expect(parseInfotext(formatInfotext(base))).toMatchObject({ variationSeed: null, variationStrength: null });
   });
+  it("writes and reads A1111's hires fix fields", () => {
+    const text = formatInfotext({
+      ...base,
+      hiresScale: 2,
+      hiresSteps: 10,
+      hiresDenoise: 0.45,
+      hiresUpscaler: 'latent',
+    });
+    expect(text).toMatch(/Denoising strength: 0.45, .*Hires upscale: 2, Hires steps: 10, Hires upscaler: Latent/);
+    expect(parseInfotext(text)).toMatchObject({
+      hiresScale: 2,
+      hiresSteps: 10,
+      hiresDenoise: 0.45,
+      hiresUpscaler: 'latent',
+    });
+    const esrgan = parseInfotext(
+      'a cat\nSteps: 20, Sampler: Euler a, Seed: 1, Size: 512x512, Denoising strength: 0.3, Hires upscale: 1.5, Hires upscaler: 4x-UltraSharp',
+    );
+    expect(esrgan).toMatchObject({ hiresScale: 1.5, hiresSteps: null, hiresDenoise: 0.3, hiresUpscaler: 'lanczos' });
+    expect(formatInfotext(base)).not.toContain('Hires');
+  });
   it('understands the old "DPM++ 2M Karras" sampler form', () => {
     expect(
       parseInfotext('a cat\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x512').sampler,

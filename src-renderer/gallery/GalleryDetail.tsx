@@ -174,6 +174,12 @@ export function GalleryDetail(props: {
     ],
     ['RNG', item.rng],
     ['Size', `${item.width}x${item.height}`],
+    [
+      'Hires fix',
+      (item.hiresScale ?? 1) > 1
+        ? `x${item.hiresScale} (${item.hiresUpscaler ?? 'latent'}), denoising ${item.hiresDenoise}${item.hiresSteps ? `, ${item.hiresSteps} steps` : ''}`
+        : null,
+    ],
     // SDXL's size conditioning, when it was not the default.
     [
       'Original size',

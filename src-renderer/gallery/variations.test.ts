@@ -22,6 +22,10 @@ const params: RemixParams = {
   cropLeft: null,
   variationSeed: null,
   variationStrength: null,
+  hiresScale: null,
+  hiresSteps: null,
+  hiresDenoise: null,
+  hiresUpscaler: null,
   initImage: null,
   mask: null,
 };

@@ -42,6 +42,10 @@ export function variationRequests(
     originalHeight: params.originalHeight,
     cropTop: params.cropTop,
     cropLeft: params.cropLeft,
+    ...(params.hiresScale !== null ? { hiresScale: params.hiresScale } : {}),
+    ...(params.hiresSteps !== null ? { hiresSteps: params.hiresSteps } : {}),
+    ...(params.hiresDenoise !== null ? { hiresDenoise: params.hiresDenoise } : {}),
+    ...(params.hiresUpscaler !== null ? { hiresUpscaler: params.hiresUpscaler } : {}),
   };
   return Array.from({ length: plan.count }, () => ({
     ...base,

@@ -12,6 +12,7 @@ import type { SamplerName } from '../../src-shared/domain/samplers.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { InitImage } from '../canvas/CanvasPanel.js';
 import { emptyMask, type MaskDocument } from '../canvas/mask-document.js';
+import { HIRES_OFF, type HiresDraft } from './HiresFields.js';
 
 export interface GenerateDraftState {
   model: string | null;
@@ -28,6 +29,8 @@ export interface GenerateDraftState {
   rng: RngMode;
   batchCount: number;
   strength: number;
+  /** Hires fix (txt2img): scale 1 is off. */
+  hires: HiresDraft;
   /** A1111's variation seed (null: none) and its strength. */
   variationSeed: number | null;
   variationStrength: number;
@@ -59,6 +62,7 @@ const defaults = (): GenerateDraftState => ({
   sizeCond: { originalWidth: null, originalHeight: null, cropTop: null, cropLeft: null },
   variationSeed: null,
   variationStrength: 0,
+  hires: HIRES_OFF,
   initImage: null,
   mask: emptyMask(),
   parentId: undefined,
@@ -78,6 +82,15 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
       return Array.isArray(o?.ops) && Array.isArray(o?.redo);
+    case 'hires':
+      return (
+        o !== null &&
+        typeof o === 'object' &&
+        typeof o.scale === 'number' &&
+        typeof o.denoise === 'number' &&
+        (o.steps === null || typeof o.steps === 'number') &&
+        (o.upscaler === 'latent' || o.upscaler === 'lanczos')
+      );
     case 'sizeCond':
       return (
         o !== null &&
@@ -166,6 +179,13 @@ export function handToGenerate(d: GenerateDraft): void {
   if (d.width) patch.width = d.width;
   if (d.height) patch.height = d.height;
   if (d.strength !== undefined && d.strength !== null) patch.strength = d.strength;
+  if (d.hiresScale !== undefined)
+    patch.hires = {
+      scale: d.hiresScale ?? 1,
+      steps: d.hiresSteps ?? null,
+      denoise: d.hiresDenoise ?? HIRES_OFF.denoise,
+      upscaler: d.hiresUpscaler ?? 'latent',
+    };
   if (d.variationSeed !== undefined) {
     patch.variationSeed = d.variationSeed ?? null;
     patch.variationStrength = d.variationStrength ?? 0;

@@ -35,6 +35,7 @@ import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/d
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { SamplerPicker } from '../generate/SamplerPicker.js';
 import { SizeConditioningFields } from '../generate/SizeConditioningFields.js';
+import { HiresFields } from '../generate/HiresFields.js';
 import { samplerFamily } from '../../src-shared/domain/samplers.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
@@ -169,6 +170,14 @@ export function GeneratePage() {
       batchCount: batch,
       strength,
       ...(isSdxl ? draft.sizeCond : {}),
+      ...(mode === 'txt2img'
+        ? {
+            hiresScale: draft.hires.scale,
+            hiresSteps: draft.hires.steps,
+            hiresDenoise: draft.hires.denoise,
+            hiresUpscaler: draft.hires.upscaler,
+          }
+        : {}),
       variationSeed: draft.variationSeed,
       variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
       initImage: mode === 'txt2img' ? undefined : initImage?.base64,
@@ -401,6 +410,14 @@ export function GeneratePage() {
               data-testid="variation-strength-input"
             />
           </Group>
+          {mode === 'txt2img' && (
+            <HiresFields
+              value={draft.hires}
+              width={width}
+              height={height}
+              onChange={(v) => updateDraft({ hires: v })}
+            />
+          )}
           {isSdxl && (
             <SizeConditioningFields
               value={draft.sizeCond}

@@ -46,6 +46,20 @@ const variationShape = {
   variationStrength: z.number().min(0).max(1).optional(),
 };
 
+/**
+ * Hires fix (txt2img): generate at the set size, upscale by `hiresScale`
+ * (latent: bilinear on the latents; lanczos: on the pixels, then VAE-encoded),
+ * and run a second img2img pass at the large size with `hiresDenoise`
+ * strength and `hiresSteps` steps (null: the same steps). Scale 1: off.
+ */
+export const zHiresUpscaler = z.enum(['latent', 'lanczos']);
+const hiresShape = {
+  hiresScale: z.number().min(1).max(4).optional(),
+  hiresSteps: z.number().int().min(1).max(200).nullable().optional(),
+  hiresDenoise: z.number().min(0).max(1).optional(),
+  hiresUpscaler: zHiresUpscaler.optional(),
+};
+
 /** Each setting with its rules, as the engine runs it (the seed already chosen). */
 export const generationSettingsShape = {
   mode: zGenerationMode,
@@ -65,6 +79,7 @@ export const generationSettingsShape = {
   cropTop: sizeConditioningShape.cropTop.optional(),
   cropLeft: sizeConditioningShape.cropLeft.optional(),
   ...variationShape,
+  ...hiresShape,
 };
 export const zGenerationSettings = z.object(generationSettingsShape);
 export type GenerationSettings = z.output<typeof zGenerationSettings>;
@@ -89,6 +104,10 @@ export const recordedSettingsShape = {
   ...sizeConditioningShape,
   variationSeed: variationShape.variationSeed,
   variationStrength: z.number().nullable(),
+  hiresScale: z.number().nullable(),
+  hiresSteps: z.number().int().nullable(),
+  hiresDenoise: z.number().nullable(),
+  hiresUpscaler: zHiresUpscaler.nullable(),
 } satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
 export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
 

@@ -18,7 +18,8 @@ import {
   SchedulerConfigError,
 } from '../schedulers/index.js';
 import { latentToRgb } from '../preview/latent-preview.js';
-import { downscaleNearest, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
+import { downscaleNearest, encodePng, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
+import { resizeLanczos } from '../upscale/resample.js';
 import { encodePromptPair } from './text-conditioning.js';
 import { promptAt, promptSchedule } from '../prompt/prompt-schedule.js';
 import { slerpNoise } from '../rng/variation.js';
@@ -107,6 +108,7 @@ export async function runPipeline(
   checkAborted(opts.signal);
   const textAt = conditioningSchedule(model, req);
   await textAt(0); // prompt errors before any image work
+  const hires = hiresPlan(model, req);
   const h = req.height / 8;
   const w = req.width / 8;
   const sf = model.description.vaeScale;
@@ -137,7 +139,7 @@ export async function runPipeline(
   const out: PipelineImage[] = [];
   for (let b = 0; b < req.batchCount; b++) {
     checkAborted(opts.signal);
-    const image = await runOne(
+    let image = await runOne(
       model,
       req,
       b,
@@ -145,9 +147,101 @@ export async function runPipeline(
       { initLatents, latentMask, maskedImageLatents, overlay, h, w },
       opts,
     );
+    if (hires) image = await hiresPass(model, req, hires, b, image, opts);
     out.push(image);
     await opts.onImage?.(image);
   }
+  return out;
+}
+
+interface HiresPlan {
+  width: number;
+  height: number;
+  request: PipelineRequest;
+  textAt: (call: number) => Promise<TextConditioning>;
+}
+
+/**
+ * Hires fix, txt2img only: the second pass is img2img at the scaled size
+ * (snapped to the model's multiple) with the same prompt, seed and sampler,
+ * `hiresDenoise` strength and `hiresSteps` steps; its noise comes from the
+ * image's seed at the new size, as A1111 draws it.
+ */
+function hiresPlan(model: LoadedModel, req: PipelineRequest): HiresPlan | null {
+  const scale = req.hiresScale ?? 1;
+  if (scale <= 1 || req.mode !== 'txt2img') return null;
+  if (!model.canEncodeImages && req.hiresUpscaler === 'lanczos')
+    throw new StudioError(
+      'UNSUPPORTED_MODEL',
+      `"${model.folder.name}" has no vae_encoder: use the latent hires upscaler`,
+    );
+  const multiple = 8 * (model.description.latentMultiple ?? 1);
+  const snap = (v: number) => Math.max(multiple, Math.round((v * scale) / multiple) * multiple);
+  const width = snap(req.width);
+  const height = snap(req.height);
+  const request: PipelineRequest = {
+    ...req,
+    mode: 'img2img',
+    width,
+    height,
+    strength: req.hiresDenoise ?? 0.7,
+    steps: req.hiresSteps ?? req.steps,
+    hiresScale: 1,
+  };
+  validate(model, { ...request, mode: 'txt2img' }); // the large size must suit the model
+  return { width, height, request, textAt: conditioningSchedule(model, request) };
+}
+
+async function hiresPass(
+  model: LoadedModel,
+  req: PipelineRequest,
+  plan: HiresPlan,
+  index: number,
+  first: PipelineImage,
+  opts: PipelineOptions,
+): Promise<PipelineImage> {
+  const h = plan.height / 8;
+  const w = plan.width / 8;
+  let initLatents: Float32Array;
+  if ((req.hiresUpscaler ?? 'latent') === 'latent') {
+    initLatents = bilinearLatents(first.latents, req.width / 8, req.height / 8, w, h);
+  } else {
+    const big = await resizeLanczos(first.image, plan.width, plan.height);
+    const pixels = await imageToTensor(await encodePng(big), plan.width, plan.height);
+    initLatents = (await model.encode(pixels, [1, 3, plan.height, plan.width])).map(
+      (v) => v * model.description.vaeScale,
+    );
+  }
+  return runOne(
+    model,
+    plan.request,
+    index,
+    plan.textAt,
+    { initLatents, latentMask: null, maskedImageLatents: null, overlay: null, h, w },
+    opts,
+  );
+}
+
+/** torch's interpolate(mode='bilinear', align_corners=False) on [4, h, w] latents, as A1111's latent upscaler. */
+export function bilinearLatents(x: Float32Array, w: number, h: number, w2: number, h2: number): Float32Array {
+  const out = new Float32Array(LATENT_CHANNELS * w2 * h2);
+  const src = (o: number, n: number, n2: number) => Math.max(0, ((o + 0.5) * n) / n2 - 0.5);
+  for (let c = 0; c < LATENT_CHANNELS; c++)
+    for (let y = 0; y < h2; y++) {
+      const sy = src(y, h, h2);
+      const y0 = Math.min(Math.floor(sy), h - 1);
+      const y1 = Math.min(y0 + 1, h - 1);
+      const fy = sy - y0;
+      for (let xo = 0; xo < w2; xo++) {
+        const sx = src(xo, w, w2);
+        const x0 = Math.min(Math.floor(sx), w - 1);
+        const x1 = Math.min(x0 + 1, w - 1);
+        const fx = sx - x0;
+        const at = (yy: number, xx: number) => x[(c * h + yy) * w + xx]!;
+        out[(c * h2 + y) * w2 + xo] =
+          (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+      }
+    }
   return out;
 }
 
