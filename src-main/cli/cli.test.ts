@@ -312,6 +312,54 @@ describe('studio command line', () => {
     }
   });
 
+  it('plot: a 2x2 grid whose every cell is the picture generate makes alone with its settings', async () => {
+    const cells = path.join(tmp, 'cells');
+    const grid = path.join(tmp, 'grid.png');
+    const common = ['--model', TINY_SD, '--prompt', 'a red circle', '--seed', '3', '--steps', '4'];
+    const r = studio(
+      'plot',
+      ...common,
+      ...['--width', '64', '--height', '64', '--x', 'sampler=euler,ddim', '--y', 'cfg=4,7'],
+      ...['--cells', cells, '--quiet', '--out', grid],
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readdirSync(cells).sort()).toEqual([
+      'cell-z0-y0-x0.png',
+      'cell-z0-y0-x1.png',
+      'cell-z0-y1-x0.png',
+      'cell-z0-y1-x1.png',
+    ]);
+    const meta = await sharp(grid).metadata();
+    expect(meta.width!).toBeGreaterThan(2 * 64);
+    expect(meta.height!).toBeGreaterThan(2 * 64);
+    for (const [cell, sampler, cfg] of [
+      ['cell-z0-y1-x1.png', 'ddim', '7'],
+      ['cell-z0-y0-x0.png', 'euler', '4'],
+    ] as const) {
+      const alone = path.join(tmp, `alone-${cell}`);
+      const g = studio(
+        'generate',
+        ...common,
+        '--width',
+        '64',
+        '--height',
+        '64',
+        '--sampler',
+        sampler,
+        '--cfg',
+        cfg,
+        '--quiet',
+        '--out',
+        alone,
+      );
+      expect(g.status, g.stderr).toBe(0);
+      const a = await decodePngToRgb(fs.readFileSync(alone));
+      const b = await decodePngToRgb(fs.readFileSync(path.join(cells, cell)));
+      expect(Buffer.from(a.data).equals(Buffer.from(b.data)), cell).toBe(true);
+    }
+    expect(studio('plot', ...common, '--x', 'colour=red', '--out', grid).status).toBe(2);
+  });
+
   it('bad flags and bad files get one line and exit code 2', () => {
     const out = path.join(tmp, 'x.png');
     for (const args of [

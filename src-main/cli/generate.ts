@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { zGenerationParams } from '../../src-shared/domain/engine.js';
+import { type GenerationParams, zGenerationParams } from '../../src-shared/domain/engine.js';
 import { DIFFUSERS_SAMPLER_NAMES, isKnownSampler } from '../../src-shared/domain/samplers.js';
-import { providerOrder, sessionTuning } from '../engine/index.js';
+import { type ModelAdditions, providerOrder, sessionTuning } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
@@ -52,38 +52,54 @@ function pairFlag(name: string, value: string | undefined, pattern: RegExp, form
   return pair;
 }
 
-export async function generateCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {
-    model: { type: 'string' },
-    prompt: { type: 'string' },
-    negative: { type: 'string' },
-    seed: { type: 'string' },
-    steps: { type: 'string' },
-    sampler: { type: 'string' },
-    cfg: { type: 'string' },
-    width: { type: 'string' },
-    height: { type: 'string' },
-    batch: { type: 'string' },
-    rng: { type: 'string' },
-    init: { type: 'string' },
-    strength: { type: 'string' },
-    mask: { type: 'string' },
-    provider: { type: 'string' },
-    lora: { type: 'string', multiple: true },
-    embedding: { type: 'string', multiple: true },
-    vae: { type: 'string' },
-    'original-size': { type: 'string' },
-    'crop-top-left': { type: 'string' },
-    threads: { type: 'string' },
-    'variation-seed': { type: 'string' },
-    'hires-scale': { type: 'string' },
-    'hires-steps': { type: 'string' },
-    'hires-denoise': { type: 'string' },
-    'hires-upscaler': { type: 'string' },
-    'variation-strength': { type: 'string' },
-    out: { type: 'string' },
-    quiet: { type: 'boolean' },
-  });
+/** The flags of `studio generate`, which `studio plot` takes too. */
+export const GENERATE_FLAGS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  negative: { type: 'string' },
+  seed: { type: 'string' },
+  steps: { type: 'string' },
+  sampler: { type: 'string' },
+  cfg: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  batch: { type: 'string' },
+  rng: { type: 'string' },
+  init: { type: 'string' },
+  strength: { type: 'string' },
+  mask: { type: 'string' },
+  provider: { type: 'string' },
+  lora: { type: 'string', multiple: true },
+  embedding: { type: 'string', multiple: true },
+  vae: { type: 'string' },
+  'original-size': { type: 'string' },
+  'crop-top-left': { type: 'string' },
+  threads: { type: 'string' },
+  'variation-seed': { type: 'string' },
+  'hires-scale': { type: 'string' },
+  'hires-steps': { type: 'string' },
+  'hires-denoise': { type: 'string' },
+  'hires-upscaler': { type: 'string' },
+  'variation-strength': { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+type GenerateFlagValues = ReturnType<typeof parseFlags<typeof GENERATE_FLAGS>>['values'];
+
+/** A checked generate command line: the request, the model folder, the files it reads. */
+export interface GenerateArgs {
+  params: GenerationParams;
+  /** The seed to use (a random one when -1 was asked). */
+  seed: number;
+  modelDir: string;
+  additions: ModelAdditions;
+  init: Buffer | undefined;
+  mask: Buffer | undefined;
+}
+
+/** Validates the flags shared by generate and plot; throws UsageError with the first problem. */
+export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   if (!values.model) throw new UsageError('--model is required');
   if (values.prompt === undefined) throw new UsageError('--prompt is required');
   if (!values.out) throw new UsageError('--out is required');
@@ -142,14 +158,25 @@ export async function generateCommand(argv: string[]): Promise<number> {
     hiresUpscaler: values['hires-upscaler'],
   });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
-  const p = parsed.data;
-  const seed = p.seed < 0 ? randomSeed() : p.seed;
+  return {
+    params: parsed.data,
+    seed: parsed.data.seed < 0 ? randomSeed() : parsed.data.seed,
+    modelDir: path.resolve(values.model),
+    additions,
+    init,
+    mask,
+  };
+}
+
+export async function generateCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, GENERATE_FLAGS);
+  const { params: p, seed, modelDir, additions, init, mask } = readGenerateArgs(values);
 
   // CPU threads for inference (default: all cores).
   const paths = resolveStudioPaths();
   const cache = new ModelCache(sessionTuning(intFlag('threads', values.threads, 1, 256), graphCacheDir(paths)));
   // The models registry's hash cache: a model hashed once is not read again (computed beside the load otherwise).
-  const modelHash = new ModelRegistry(paths.dataDir, () => []).hash(path.resolve(values.model));
+  const modelHash = new ModelRegistry(paths.dataDir, () => []).hash(modelDir);
   const started = Date.now();
   const outputs: string[] = [];
   // Each image is written as soon as it is finished, so an interrupted batch keeps what it made.
@@ -161,7 +188,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   };
   const { provider, providerNote, warnings } = await generatePngs(
     cache,
-    path.resolve(values.model),
+    modelDir,
     providerOrder(p.provider),
     { ...p, seed, initImage: init, mask },
     {

@@ -28,6 +28,10 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./generate.js');
     return { run: m.generateCommand, usage: m.generateUsage };
   },
+  plot: async () => {
+    const m = await import('./plot.js');
+    return { run: m.plotCommand, usage: m.plotUsage };
+  },
   upscale: async () => {
     const m = await import('./upscale.js');
     return { run: m.upscaleCommand, usage: m.upscaleUsage };
