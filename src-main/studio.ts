@@ -26,6 +26,7 @@ import {
   providerStatuses,
   ClipTokenizer,
   chunkPrompt,
+  promptSchedule,
   parsePromptAttention,
 } from './engine/index.js';
 import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
@@ -160,10 +161,14 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'jobs.list': () => jobs.state(),
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
     'prompt.tokens': ({ model, text }) => {
-      const { chunks, tokenCount } = chunkPrompt(tokenizerFor(model), text);
+      // Prompt editing and alternation: the longest text the schedule reaches is what must fit.
+      const counts = [...new Set(promptSchedule(text, 100).map((e) => e.text))].map((t) =>
+        chunkPrompt(tokenizerFor(model), t),
+      );
+      const longest = counts.reduce((a, b) => (b.tokenCount > a.tokenCount ? b : a));
       return {
-        tokens: tokenCount,
-        chunks: chunks.length,
+        tokens: longest.tokenCount,
+        chunks: longest.chunks.length,
         fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })),
       };
     },

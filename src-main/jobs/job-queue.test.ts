@@ -44,6 +44,10 @@ describe('generation jobs through the contract and the engine worker', () => {
       tokens: 80,
       chunks: 2,
     });
+    // Prompt editing: the longest text the schedule reaches, not the syntax.
+    expect(
+      await h.call('prompt.tokens', { model: 'tiny-sd', text: '[a cat:a big red dog on a hill:0.5]' }),
+    ).toMatchObject({ tokens: 7, chunks: 1 });
   });
 
   it('generates the diffusers reference image with progress, previews and metadata', async () => {
