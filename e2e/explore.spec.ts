@@ -80,3 +80,31 @@ test('hires fix from the Generate form: a larger picture, recorded, shown and re
   await expect(page.getByTestId('hires-scale')).toHaveValue('2');
   await expect(page.getByTestId('hires-steps')).toHaveValue('4');
 });
+
+test("styles: import A1111's styles.csv in Settings, pick one in Generate, the job runs the styled prompt", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto(`${host.url}#/settings`);
+  const csv = 'name,prompt,negative_prompt\nOn blue,"{prompt} on a blue background",blurry\nNone,,\n';
+  await page.locator('input[type="file"][accept=".csv,text/csv"]').setInputFiles({
+    name: 'styles.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(csv),
+  });
+  await expect(page.getByText('1 styles imported')).toBeVisible();
+
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a red circle', steps: 4, seed: 9 });
+  await page.getByTestId('style-picker').click();
+  await page.getByRole('option', { name: 'On blue' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  const { items } = await callHost<{ items: { prompt: string; negativePrompt: string }[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 1 },
+  );
+  expect(items[0]).toMatchObject({ prompt: 'a red circle on a blue background', negativePrompt: 'blurry' });
+});

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.js';
 import { EventHub } from './ipc/event-hub.js';
 import { SettingsStore } from './settings/settings-store.js';
+import { StylesStore } from './settings/styles-store.js';
 import { collectSystemInfo } from './system/system-info.js';
 import { appRoot, graphCacheDir, resolveStudioPaths, type StudioPaths } from './paths.js';
 import { JobQueue } from './jobs/job-queue.js';
@@ -71,6 +72,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   ensureWritableDir(paths.dataDir, 'data folder');
   ensureWritableDir(paths.modelsDir, 'models folder');
   const settings = new SettingsStore(paths.dataDir);
+  const styles = new StylesStore(paths.dataDir);
   const hub = new EventHub();
   const logger = opts.logger ?? consoleLogger;
   const { modelsDir, roots } = modelRoots(paths, settings);
@@ -126,6 +128,10 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
         appVersion: appVersion(),
         sqliteVersion: sqliteVersion(gallery.store.db),
       }),
+    'styles.list': () => ({ styles: styles.list() }),
+    'styles.save': (style) => ({ styles: styles.save(style) }),
+    'styles.delete': ({ name }) => ({ styles: styles.delete(name) }),
+    'styles.import': ({ csv }) => styles.importA1111(csv),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => {
       if (patch.modelsDir) checkModelsDir(patch.modelsDir);

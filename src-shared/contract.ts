@@ -12,6 +12,7 @@ import { zStudioErrorData } from './domain/errors.js';
 import { engineChannels, engineEvents } from './domain/engine.js';
 import { modelChannels, modelEvents } from './domain/models.js';
 import { galleryChannels, galleryEvents } from './domain/gallery.js';
+import { styleChannels } from './domain/styles.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
 export const zNoInput = z.object({}).strict();
@@ -23,6 +24,7 @@ export const channels = {
   ...modelChannels,
   ...engineChannels,
   ...galleryChannels,
+  ...styleChannels,
 } as const;
 
 export const events = {

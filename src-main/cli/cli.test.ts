@@ -360,6 +360,38 @@ describe('studio command line', () => {
     expect(studio('plot', ...common, '--x', 'colour=red', '--out', grid).status).toBe(2);
   });
 
+  it('--style applies a saved style to both prompts; an unknown style is refused', () => {
+    const dataDir = path.join(process.env.STUDIO_HOME!, 'data');
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dataDir, 'styles.json'),
+      JSON.stringify([{ name: 'Framed', prompt: 'a photo of {prompt}', negativePrompt: 'blurry' }]),
+    );
+    const out = path.join(tmp, 'styled.png');
+    const r = studio(
+      'generate',
+      '--model',
+      TINY_SD,
+      '--prompt',
+      'a cat',
+      '--steps',
+      '2',
+      '--style',
+      'Framed',
+      '--quiet',
+      '--out',
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(studio('png-info', out).stdout)).toMatchObject({
+      prompt: 'a photo of a cat',
+      negativePrompt: 'blurry',
+    });
+    const bad = studio('generate', '--model', TINY_SD, '--prompt', 'a cat', '--style', 'Nope', '--out', out);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no style named "Nope"/);
+  });
+
   it('bad flags and bad files get one line and exit code 2', () => {
     const out = path.join(tmp, 'x.png');
     for (const args of [

@@ -10,13 +10,15 @@ import { type ModelAdditions, providerOrder, sessionTuning } from '../engine/ind
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
+import { StylesStore } from '../settings/styles-store.js';
+import { applyStyles } from '../../src-shared/domain/styles.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
 import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--variation-seed S [--variation-strength X]] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -75,6 +77,7 @@ export const GENERATE_FLAGS = {
   'original-size': { type: 'string' },
   'crop-top-left': { type: 'string' },
   threads: { type: 'string' },
+  style: { type: 'string', multiple: true },
   'variation-seed': { type: 'string' },
   'hires-scale': { type: 'string' },
   'hires-steps': { type: 'string' },
@@ -124,11 +127,17 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
   const native = inspectModel(path.resolve(values.model)).nativeSize ?? undefined;
 
+  // Saved styles (the app's, or imported from A1111's styles.csv) applied in the order given.
+  const styled = applyStyles(
+    values.style?.length ? new StylesStore(resolveStudioPaths().dataDir).pick(values.style) : [],
+    values.prompt,
+    values.negative ?? '',
+  );
   const parsed = zGenerationParams.safeParse({
     model: path.basename(path.resolve(values.model)),
     mode: mask ? 'inpaint' : init ? 'img2img' : 'txt2img',
-    prompt: values.prompt,
-    negativePrompt: values.negative ?? '',
+    prompt: styled.prompt,
+    negativePrompt: styled.negativePrompt,
     seed: intFlag('seed', values.seed, -1, Number.MAX_SAFE_INTEGER),
     steps: intFlag('steps', values.steps, 1, 200),
     sampler: values.sampler,

@@ -29,6 +29,8 @@ export interface GenerateDraftState {
   rng: RngMode;
   batchCount: number;
   strength: number;
+  /** Saved styles applied to the prompts at submit. */
+  styles: string[];
   /** Hires fix (txt2img): scale 1 is off. */
   hires: HiresDraft;
   /** A1111's variation seed (null: none) and its strength. */
@@ -63,6 +65,7 @@ const defaults = (): GenerateDraftState => ({
   variationSeed: null,
   variationStrength: 0,
   hires: HIRES_OFF,
+  styles: [],
   initImage: null,
   mask: emptyMask(),
   parentId: undefined,
@@ -82,6 +85,8 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
       return Array.isArray(o?.ops) && Array.isArray(o?.redo);
+    case 'styles':
+      return Array.isArray(v) && v.every((n) => typeof n === 'string');
     case 'hires':
       return (
         o !== null &&

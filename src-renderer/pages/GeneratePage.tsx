@@ -34,6 +34,8 @@ import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
 import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { SamplerPicker } from '../generate/SamplerPicker.js';
+import { StylePicker } from '../generate/StylePicker.js';
+import { applyStyles } from '../../src-shared/domain/styles.js';
 import { SizeConditioningFields } from '../generate/SizeConditioningFields.js';
 import { HiresFields } from '../generate/HiresFields.js';
 import { samplerFamily } from '../../src-shared/domain/samplers.js';
@@ -74,6 +76,13 @@ function useEscapeToCancel(cancel: () => unknown) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+}
+
+/** The saved styles named, in the order picked (none asked: no call). */
+async function stylesFor(names: readonly string[]) {
+  if (names.length === 0) return [];
+  const { styles } = await client.invoke('styles.list', {});
+  return names.flatMap((n) => styles.filter((s) => s.name === n));
 }
 
 export function GeneratePage() {
@@ -155,34 +164,38 @@ export function GeneratePage() {
       notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
       return;
     }
-    void start({
-      model,
-      mode,
-      prompt,
-      negativePrompt: negative,
-      sampler,
-      steps,
-      cfgScale: cfg,
-      width,
-      height,
-      seed,
-      rng,
-      batchCount: batch,
-      strength,
-      ...(isSdxl ? draft.sizeCond : {}),
-      ...(mode === 'txt2img'
-        ? {
-            hiresScale: draft.hires.scale,
-            hiresSteps: draft.hires.steps,
-            hiresDenoise: draft.hires.denoise,
-            hiresUpscaler: draft.hires.upscaler,
-          }
-        : {}),
-      variationSeed: draft.variationSeed,
-      variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
-      initImage: mode === 'txt2img' ? undefined : initImage?.base64,
-      mask: mask ?? undefined,
-      parentId,
+    // Styles are read when the job starts, so one imported a moment ago applies.
+    void stylesFor(draft.styles).then((picked) => {
+      const styled = applyStyles(picked, prompt, negative);
+      return start({
+        model,
+        mode,
+        prompt: styled.prompt,
+        negativePrompt: styled.negativePrompt,
+        sampler,
+        steps,
+        cfgScale: cfg,
+        width,
+        height,
+        seed,
+        rng,
+        batchCount: batch,
+        strength,
+        ...(isSdxl ? draft.sizeCond : {}),
+        ...(mode === 'txt2img'
+          ? {
+              hiresScale: draft.hires.scale,
+              hiresSteps: draft.hires.steps,
+              hiresDenoise: draft.hires.denoise,
+              hiresUpscaler: draft.hires.upscaler,
+            }
+          : {}),
+        variationSeed: draft.variationSeed,
+        variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
+        initImage: mode === 'txt2img' ? undefined : initImage?.base64,
+        mask: mask ?? undefined,
+        parentId,
+      });
     });
   };
   /** A picture opened from disk that carries its prompt (any tool's metadata) offers to load it. */
@@ -292,6 +305,7 @@ export function GeneratePage() {
           />
           <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
           <NetworkPicker onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())} />
+          <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
           <PromptField
             label="Negative prompt"
             value={negative}

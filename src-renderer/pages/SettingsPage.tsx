@@ -7,6 +7,7 @@ import {
   Loader,
   Modal,
   SegmentedControl,
+  FileButton,
   NumberInput,
   Select,
   Stack,
@@ -204,6 +205,35 @@ function PreferencesCard() {
             { value: 'gpu', label: 'GPU (torch CUDA Philox)' },
           ]}
         />
+        <Group align="end">
+          <FileButton
+            accept=".csv,text/csv"
+            onChange={(file) =>
+              file &&
+              void file
+                .text()
+                .then((csv) => client.invoke('styles.import', { csv }))
+                .then(
+                  (r) =>
+                    notifications.show({
+                      color: 'green',
+                      message: `${r.imported} styles imported (${r.styles.length} in all)`,
+                    }),
+                  (e: Error) =>
+                    notifications.show({ color: 'red', title: 'Could not import styles', message: e.message }),
+                )
+            }
+          >
+            {(props) => (
+              <Button variant="light" {...props} data-testid="import-styles">
+                Import A1111 styles.csv
+              </Button>
+            )}
+          </FileButton>
+          <Text size="xs" c="dimmed">
+            Prompt styles, as AUTOMATIC1111 saves them; pick them under the prompt on the Generate page.
+          </Text>
+        </Group>
         <NumberInput
           label="CPU threads"
           description="Threads for inference on the CPU; empty for all cores. Fewer leave room for other programs. Applies from the next generation."
