@@ -107,4 +107,11 @@ test("styles: import A1111's styles.csv in Settings, pick one in Generate, the j
     { limit: 1 },
   );
   expect(items[0]).toMatchObject({ prompt: 'a red circle on a blue background', negativePrompt: 'blurry' });
+
+  // Prompt history: the prompt that ran, picked back into the form with its negative.
+  await page.getByTestId('prompt').fill('something else');
+  await page.getByTestId('prompt-history').click();
+  await page.getByRole('option', { name: 'a red circle on a blue background' }).click();
+  await expect(page.getByTestId('prompt')).toHaveValue('a red circle on a blue background');
+  await expect(page.getByTestId('negative-prompt')).toHaveValue('blurry');
 });

@@ -194,6 +194,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       return { ...pickFields(m, ['prompt', 'negativePrompt', 'sampler', 'steps', 'cfgScale']), seed, source: m.source };
     },
     'gallery.lineage': ({ id }) => gallery.store.lineage(id),
+    'gallery.prompts': ({ query, limit }) => ({ prompts: gallery.store.recentPrompts(query, limit) }),
     'gallery.import': async ({ files }) => {
       const result = await gallery.importFiles(
         files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') })),

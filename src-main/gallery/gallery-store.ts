@@ -249,6 +249,25 @@ export class GalleryStore {
   }
 
   /** Parents up to the root (nearest first) and every descendant (breadth first). */
+  /** Prompt history: distinct prompts, newest use first, with the negative prompt of that use. */
+  recentPrompts(
+    query: string | undefined,
+    limit: number,
+  ): { prompt: string; negativePrompt: string; lastUsed: number }[] {
+    const like = query?.trim() ? `%${query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    return this.db
+      .prepare(
+        `SELECT g.prompt AS prompt, g.negative_prompt AS negativePrompt, g.created_at AS lastUsed
+           FROM generations g
+           JOIN (SELECT prompt, MAX(id) AS id FROM generations
+                  WHERE deleted_at IS NULL AND prompt <> '' ${like ? "AND prompt LIKE @like ESCAPE '\\'" : ''}
+                  GROUP BY prompt) latest ON latest.id = g.id
+          ORDER BY g.created_at DESC, g.id DESC
+          LIMIT @limit`,
+      )
+      .all({ limit, ...(like ? { like } : {}) }) as { prompt: string; negativePrompt: string; lastUsed: number }[];
+  }
+
   lineage(id: number): { ancestors: GalleryItem[]; descendants: GalleryItem[] } {
     this.row(id);
     const ancestors = this.db

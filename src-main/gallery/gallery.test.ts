@@ -219,6 +219,23 @@ describe('gallery search', () => {
   });
 });
 
+describe('prompt history', () => {
+  it('lists each prompt once, newest use first, with its last negative; filters by text; skips the trash', async () => {
+    await gen({ prompt: 'a red cat', negativePrompt: 'old', createdAt: 1000 });
+    await gen({ prompt: 'a blue dog', negativePrompt: '', createdAt: 2000 });
+    await gen({ prompt: 'a red cat', negativePrompt: 'new', createdAt: 3000 });
+    const gone = await gen({ prompt: 'a deleted 100% idea', createdAt: 4000 });
+    gallery.store.delete([gone]);
+    const all = gallery.store.recentPrompts(undefined, 10).filter((p) => /cat|dog|idea/.test(p.prompt));
+    expect(all).toEqual([
+      { prompt: 'a red cat', negativePrompt: 'new', lastUsed: 3000 },
+      { prompt: 'a blue dog', negativePrompt: '', lastUsed: 2000 },
+    ]);
+    expect(gallery.store.recentPrompts('RED', 10).map((p) => p.prompt)).toEqual(['a red cat']);
+    expect(gallery.store.recentPrompts('100%', 10)).toEqual([]);
+  });
+});
+
 describe('import, export and remix', () => {
   it('imports A1111, ComfyUI and plain images; rejects what is no image', async () => {
     const out = await gallery.importFiles([

@@ -70,6 +70,7 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'gallery.delete': { good: [{ ids: [999_999] }], bad: [{ ids: [] }, { ids: [0] }, { ids: 'all' }] },
   'gallery.lineage': { good: [], bad: [{ id: 0 }] },
   'styles.list': { good: [{}], bad: [{ x: 1 }] },
+  'gallery.prompts': { good: [{}, { query: 'cat', limit: 5 }], bad: [{ limit: 0 }, { query: 5 }, { extra: 1 }] },
   'styles.save': {
     good: [{ name: 'Cinematic', prompt: '{prompt}, film grain', negativePrompt: '' }],
     bad: [{ name: '', prompt: 'x', negativePrompt: '' }, { name: 'x' }, { name: 'x', prompt: 1, negativePrompt: '' }],
@@ -179,6 +180,7 @@ describe('router', () => {
         'gallery.readMetadata': unused,
         'gallery.lineage': unused,
         'styles.list': unused,
+        'gallery.prompts': unused,
         'styles.save': unused,
         'styles.delete': unused,
         'styles.import': unused,

@@ -35,6 +35,7 @@ import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/d
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { SamplerPicker } from '../generate/SamplerPicker.js';
 import { StylePicker } from '../generate/StylePicker.js';
+import { PromptHistory } from '../generate/PromptHistory.js';
 import { applyStyles } from '../../src-shared/domain/styles.js';
 import { SizeConditioningFields } from '../generate/SizeConditioningFields.js';
 import { HiresFields } from '../generate/HiresFields.js';
@@ -305,7 +306,10 @@ export function GeneratePage() {
           />
           <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
           <NetworkPicker onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())} />
-          <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
+          <Group grow wrap="nowrap" align="start">
+            <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
+            <PromptHistory onPick={(p, n) => updateDraft({ prompt: p, negativePrompt: n })} />
+          </Group>
           <PromptField
             label="Negative prompt"
             value={negative}

@@ -133,6 +133,15 @@ export const galleryChannels = {
     input: z.object({ ids: zGalleryIds }).strict(),
     output: z.object({ restored: z.number().int() }),
   },
+  /** The prompts used lately (newest first, each once with its last negative), optionally those containing `query`. */
+  'gallery.prompts': {
+    input: z
+      .object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(30) })
+      .strict(),
+    output: z.object({
+      prompts: z.array(z.object({ prompt: z.string(), negativePrompt: z.string(), lastUsed: z.number() })),
+    }),
+  },
   'gallery.lineage': {
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: z.object({ ancestors: z.array(zGalleryItem), descendants: z.array(zGalleryItem) }),
