@@ -305,6 +305,14 @@ describe('studio command line', () => {
     expect(r.stderr).toMatch(/tile \d+\/\d+/);
     const lz = studio('upscale', '--upscaler', 'lanczos', '--in', src, '--out', out, '--scale', '1.5');
     expect(lz.status, lz.stderr).toBe(0);
+    // By name from the models folder's upscalers/, as the Models page lists them.
+    const upscalers = path.join(process.env.STUDIO_HOME!, 'models', 'upscalers');
+    fs.mkdirSync(upscalers, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES_DIR, 'upscalers', 'nearest-x2.onnx'), path.join(upscalers, 'pixels.onnx'));
+    const named = studio('upscale', '--upscaler', 'pixels', '--in', src, '--out', out, '--quiet');
+    expect(named.status, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/pixels\.onnx x2/);
+    expect(studio('upscale', '--upscaler', 'nothing-here', '--in', src, '--out', out).status).toBe(2);
     for (const bad of [path.join(TINY_SD, 'unet', 'model.onnx'), path.join(refs, 'init-gradient.png')]) {
       const b = studio('upscale', '--upscaler', bad, '--in', src, '--out', out);
       expect(b.status).toBe(2);

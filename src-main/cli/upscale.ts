@@ -11,9 +11,24 @@ import { OnnxUpscaler, decodePngToRgb, encodePng, resizeLanczos, type RgbImage }
 import { isPng, readTextChunks, withTextChunks } from '../pngmeta/png-chunks.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
+import { resolveStudioPaths } from '../paths.js';
+import { SettingsStore } from '../settings/settings-store.js';
+import { modelRoots } from '../models/model-roots.js';
+import { UPSCALERS_DIR, networkFiles } from '../models/networks.js';
 
 export const upscaleUsage =
-  'studio upscale --upscaler FILE.onnx|lanczos --in IMAGE --out FILE.png [--scale S] [--tile T] [--quiet]';
+  'studio upscale --upscaler FILE.onnx|NAME|lanczos --in IMAGE --out FILE.png [--scale S] [--tile T] [--quiet]';
+
+/** A file, or the name of one in the models folder's upscalers/ (as the Models page lists them). */
+function resolveUpscaler(given: string): string {
+  if (fs.existsSync(given)) return given;
+  const paths = resolveStudioPaths();
+  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
+  const named = networkFiles(modelsDir(), UPSCALERS_DIR).get(given.replace(/\.onnx$/i, ''));
+  if (!named)
+    throw new UsageError(`--upscaler: no file at ${given}, and no ${given}.onnx in the models folder's upscalers/`);
+  return named;
+}
 
 export async function upscaleCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -30,7 +45,7 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
   const scale = numberFlag('scale', values.scale, 1, 8);
   const tile = intFlag('tile', values.tile, 32, 4096);
   const lanczos = values.upscaler.toLowerCase() === 'lanczos';
-  if (!lanczos && !fs.existsSync(values.upscaler)) throw new UsageError(`--upscaler: no file at ${values.upscaler}`);
+  const upscalerFile = lanczos ? null : resolveUpscaler(values.upscaler);
 
   const bytes = readRegularFile(values.in, MAX_IMAGE_FILE_BYTES);
   let image: RgbImage;
@@ -50,7 +65,7 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
     out = await resizeLanczos(image, Math.round(image.width * s), Math.round(image.height * s));
     how = `Lanczos x${s}`;
   } else {
-    const model = await OnnxUpscaler.load(values.upscaler);
+    const model = await OnnxUpscaler.load(upscalerFile!);
     try {
       out = await model.upscale(image, {
         tile,
@@ -60,7 +75,7 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
       await model.release();
     }
     if (!values.quiet) process.stderr.write('\n');
-    how = `${path.basename(values.upscaler)} x${model.scale}`;
+    how = `${path.basename(upscalerFile!)} x${model.scale}`;
     if (scale !== undefined && scale !== model.scale) {
       out = await resizeLanczos(out, Math.round(image.width * scale), Math.round(image.height * scale));
       how += `, then Lanczos to x${scale}`;

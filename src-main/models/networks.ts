@@ -11,15 +11,22 @@ import { loraTags, type ModelAdditions } from '../engine/index.js';
 
 export const LORAS_DIR = 'loras';
 export const EMBEDDINGS_DIR = 'embeddings';
-const WEIGHT_FILE = /\.safetensors$/i;
+/** ONNX upscalers (ESRGAN family) for `studio upscale`. */
+export const UPSCALERS_DIR = 'upscalers';
+type Kind = typeof LORAS_DIR | typeof EMBEDDINGS_DIR | typeof UPSCALERS_DIR;
+const FILE_OF: Record<Kind, RegExp> = {
+  loras: /\.safetensors$/i,
+  embeddings: /\.safetensors$/i,
+  upscalers: /\.onnx$/i,
+};
 
-/** The `.safetensors` files of one kind in the models folder, by name (the file's stem). */
-export function networkFiles(modelsDir: string, kind: typeof LORAS_DIR | typeof EMBEDDINGS_DIR): Map<string, string> {
+/** The files of one kind in the models folder, by name (the file's stem). */
+export function networkFiles(modelsDir: string, kind: Kind): Map<string, string> {
   const dir = path.join(modelsDir, kind);
   const out = new Map<string, string>();
   if (!fs.existsSync(dir)) return out;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.isFile() && WEIGHT_FILE.test(e.name)) out.set(e.name.replace(WEIGHT_FILE, ''), path.join(dir, e.name));
+    if (e.isFile() && FILE_OF[kind].test(e.name)) out.set(e.name.replace(FILE_OF[kind], ''), path.join(dir, e.name));
   }
   return out;
 }
@@ -43,10 +50,10 @@ export function additionsForPrompts(modelsDir: string, prompt: string, negative:
 }
 
 /** Both kinds with their sizes, for the Generate page's pickers. */
-export function listNetworks(modelsDir: string): Record<'loras' | 'embeddings', { name: string; sizeBytes: number }[]> {
-  const list = (kind: typeof LORAS_DIR | typeof EMBEDDINGS_DIR) =>
+export function listNetworks(modelsDir: string): Record<Kind, { name: string; sizeBytes: number }[]> {
+  const list = (kind: Kind) =>
     [...networkFiles(modelsDir, kind)]
       .map(([name, file]) => ({ name, sizeBytes: fs.statSync(file).size }))
       .sort((a, b) => a.name.localeCompare(b.name));
-  return { loras: list(LORAS_DIR), embeddings: list(EMBEDDINGS_DIR) };
+  return { loras: list(LORAS_DIR), embeddings: list(EMBEDDINGS_DIR), upscalers: list(UPSCALERS_DIR) };
 }

@@ -25,6 +25,36 @@ const gib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `
 const notifyError = (title: string) => (err: Error) =>
   notifications.show({ color: 'red', title, message: err.message });
 
+/** ONNX upscalers dropped into the models folder's `upscalers/` (used by `studio upscale --upscaler NAME`). */
+function UpscalersCard() {
+  const networks = useCall('models.networks', {});
+  const upscalers = networks.data?.upscalers ?? [];
+  return (
+    <Card withBorder data-testid="upscalers">
+      <Title order={4} mb="xs">
+        Upscalers
+      </Title>
+      {upscalers.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          None yet: put ONNX upscalers (the ESRGAN family, input [1, 3, H, W] in [0, 1]) in the models folder's
+          upscalers/ folder. Lanczos needs none.
+        </Text>
+      ) : (
+        <Stack gap={2}>
+          {upscalers.map((u) => (
+            <Text key={u.name} size="sm">
+              {u.name}{' '}
+              <Text span c="dimmed">
+                ({(u.sizeBytes / 2 ** 20).toFixed(1)} MiB)
+              </Text>
+            </Text>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
 function InstallCard({ onInstalled }: { onInstalled: () => void }) {
   const [repo, setRepo] = useState('');
   const [revision, setRevision] = useState('');
@@ -294,6 +324,7 @@ export function ModelsPage() {
           </Table>
         </Card>
       )}
+      <UpscalersCard />
       <InstallCard onInstalled={models.reload} />
       <LocalFolderCard onImported={models.reload} />
       <TokenCard />

@@ -105,7 +105,11 @@ export const modelChannels = {
   /** The LoRAs and textual-inversion embeddings in the models folder's `loras/` and `embeddings/`. */
   'models.networks': {
     input: z.object({}).strict(),
-    output: z.object({ loras: z.array(zNetworkFile), embeddings: z.array(zNetworkFile) }),
+    output: z.object({
+      loras: z.array(zNetworkFile),
+      embeddings: z.array(zNetworkFile),
+      upscalers: z.array(zNetworkFile),
+    }),
   },
 } as const;
 
