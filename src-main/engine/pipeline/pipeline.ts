@@ -108,7 +108,7 @@ export async function runPipeline(
   checkAborted(opts.signal);
   const textAt = conditioningSchedule(model, req);
   await textAt(0); // prompt errors before any image work
-  const hires = hiresPlan(model, req);
+  const hires = hiresPlan(model, req, textAt.encoded);
   const h = req.height / 8;
   const w = req.width / 8;
   const sf = model.description.vaeScale;
@@ -167,7 +167,11 @@ interface HiresPlan {
  * `hiresDenoise` strength and `hiresSteps` steps; its noise comes from the
  * image's seed at the new size, as A1111 draws it.
  */
-function hiresPlan(model: LoadedModel, req: PipelineRequest): HiresPlan | null {
+function hiresPlan(
+  model: LoadedModel,
+  req: PipelineRequest,
+  encoded: Map<string, Promise<TextConditioning>>,
+): HiresPlan | null {
   const scale = req.hiresScale ?? 1;
   if (scale <= 1 || req.mode !== 'txt2img') return null;
   if (!model.canEncodeImages && req.hiresUpscaler === 'lanczos')
@@ -189,7 +193,7 @@ function hiresPlan(model: LoadedModel, req: PipelineRequest): HiresPlan | null {
     hiresScale: 1,
   };
   validate(model, { ...request, mode: 'txt2img' }); // the large size must suit the model
-  return { width, height, request, textAt: conditioningSchedule(model, request) };
+  return { width, height, request, textAt: conditioningSchedule(model, request, encoded) };
 }
 
 async function hiresPass(
@@ -261,11 +265,15 @@ interface TextConditioning {
  * alternation (`[from:to:when]`, `[a|b]`, in either prompt): each distinct
  * pair of texts is encoded once, when a call first needs it.
  */
-function conditioningSchedule(model: LoadedModel, req: PipelineRequest): (call: number) => Promise<TextConditioning> {
+function conditioningSchedule(
+  model: LoadedModel,
+  req: PipelineRequest,
+  /** Encodings by text pair, shared with another pass of the same prompts (hires fix). */
+  encoded = new Map<string, Promise<TextConditioning>>(),
+): ((call: number) => Promise<TextConditioning>) & { encoded: typeof encoded } {
   const positive = promptSchedule(req.prompt, req.steps);
   const negative = promptSchedule(req.negativePrompt, req.steps);
-  const encoded = new Map<string, Promise<TextConditioning>>();
-  return (call) => {
+  const textAt = (call: number): Promise<TextConditioning> => {
     const pair = [promptAt(positive, call), promptAt(negative, call)] as const;
     const key = JSON.stringify(pair);
     let hit = encoded.get(key);
@@ -287,6 +295,7 @@ function conditioningSchedule(model: LoadedModel, req: PipelineRequest): (call: 
     }
     return hit;
   };
+  return Object.assign(textAt, { encoded });
 }
 
 interface ImageInputs {

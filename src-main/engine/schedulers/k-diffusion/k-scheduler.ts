@@ -36,6 +36,8 @@ export class KSamplerScheduler implements Scheduler {
   private pending: ModelCall | null = null;
   private noise: NoiseGenerator | null = null;
   private skipped = 0;
+  /** Values in the latents (known at the first call): each noise draw is one of this size. */
+  private size = 0;
 
   constructor(
     private readonly recipe: Recipe,
@@ -52,8 +54,6 @@ export class KSamplerScheduler implements Scheduler {
   private flushSkipped(): void {
     for (; this.skipped > 0 && this.noise; this.skipped--) this.noise.randn([this.size]);
   }
-
-  private size = 0;
 
   private callAt(sample: Float32Array, i: number): ModelCall {
     if (!this.run) {

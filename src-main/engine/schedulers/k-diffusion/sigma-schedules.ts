@@ -4,6 +4,7 @@
  * them, float32 where the tool computes in float32.
  */
 import type { A1111ScheduleKey, ComfyScheduler } from '../../../../src-shared/domain/exact-samplers.js';
+import { roundHalfEven } from '../schedule.js';
 import type { DiscreteSigmas } from './discrete-sigmas.js';
 
 const f = Math.fround;
@@ -83,11 +84,6 @@ export function comfySchedule(scheduler: ComfyScheduler, n: number, table: Discr
       return [...out, 0];
     }
   }
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** ln Gamma by Lanczos (g = 7): plenty for the beta function's normalisation. */
