@@ -33,7 +33,10 @@ const common = {
 // Entry points whose sources exist .
 const entries = (map) =>
   Object.fromEntries(Object.entries(map).filter(([, file]) => fs.existsSync(path.join(root, file))));
-const worker = { 'engine-worker': 'src-main/jobs/engine-worker.ts' };
+const worker = {
+  'engine-worker': 'src-main/jobs/engine-worker.ts',
+  'convert-worker': 'src-main/models/convert-worker.ts',
+};
 
 /** One hash over every input of the build: sources, build configs and the locked dependencies. */
 function inputsHash() {

@@ -16,7 +16,9 @@ import { JobQueue } from './jobs/job-queue.js';
 import { sessionTuning } from './engine/index.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { checkModelsDir, modelRoots } from './models/model-roots.js';
-import { additionsForPrompts, listNetworks } from './models/networks.js';
+import { additionsForPrompts, deleteModelFile, listNetworks, missingNetworks } from './models/networks.js';
+import { CheckpointImports } from './models/checkpoint-import.js';
+import { ModelFiles } from './models/model-files.js';
 import { ModelService } from './models/model-service.js';
 import { TokenStore, type Cipher } from './models/token-store.js';
 import { HubClient } from './models/hub-client.js';
@@ -59,13 +61,15 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-/** The engine worker bundle: dist/engine-worker.mjs for the CLI (and from sources), dist/main/engine-worker.cjs for Electron. */
-export function engineWorkerFile(): string {
+/** A worker bundle: dist/NAME.mjs for the CLI (and from sources), dist/main/NAME.cjs for Electron. */
+export function workerBundle(name: 'engine-worker' | 'convert-worker'): string {
   const ext = path.extname(fileURLToPath(import.meta.url));
   return ext === '.cjs'
-    ? path.join(appRoot(), 'dist', 'main', 'engine-worker.cjs')
-    : path.join(appRoot(), 'dist', 'engine-worker.mjs');
+    ? path.join(appRoot(), 'dist', 'main', `${name}.cjs`)
+    : path.join(appRoot(), 'dist', `${name}.mjs`);
 }
+
+export const engineWorkerFile = () => workerBundle('engine-worker');
 
 export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const paths = opts.paths ?? resolveStudioPaths();
@@ -79,6 +83,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const registry = new ModelRegistry(paths.dataDir, roots);
   const tokens = new TokenStore(paths.dataDir, opts.cipher ?? null);
   const models = new ModelService(hub.emit, registry, modelsDir, () => new HubClient(undefined, tokens.get()));
+  const checkpoints = new CheckpointImports(hub.emit, registry, modelsDir, workerBundle('convert-worker'));
+  const modelFiles = new ModelFiles(paths.dataDir, modelsDir);
   const defaultModel = (list = registry.list()) => {
     const usable = list.filter((m) => m.problem === null);
     const preferred = settings.get().defaultModel;
@@ -106,7 +112,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     workerFile: opts.workerFile ?? engineWorkerFile(),
     appVersion: appVersion(),
     resolveModel: (name) => registry.find(name),
-    resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt),
+    resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt, params.vae),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     tuning: () => sessionTuning(settings.get().cpuThreads, graphCacheDir(paths)),
     knownModelHash: (dir) => registry.cachedHash(dir),
@@ -118,6 +124,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       return { galleryId: id };
     },
   });
+
+  /** What a gallery item used that the models folder lacks. */
+  const missingOf = (id: number) => {
+    const item = gallery.getWithMetadata(id);
+    return missingNetworks(modelsDir(), item);
+  };
 
   const handlers: Handlers = {
     'system.info': () =>
@@ -145,6 +157,11 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'models.cancelInstall': ({ installId }) => ({ cancelled: models.cancel(installId) }),
     'models.importFolder': ({ path: source, mode, name }) => ({ name: models.importFolder(source, mode, name) }),
     'models.delete': ({ name }) => ({ deleted: models.delete(name) }),
+    'models.inspectCheckpoint': ({ path: file }) => checkpoints.inspect(file),
+    'models.convertCheckpoint': (req) => checkpoints.start(req),
+    'models.cancelConvert': ({ importId }) => ({ cancelled: checkpoints.cancel(importId) }),
+    'models.files': () => ({ files: modelFiles.list() }),
+    'models.deleteFile': ({ kind, file }) => ({ deleted: deleteModelFile(modelsDir(), kind, file) }),
     'models.setToken': ({ token }) => {
       tokens.set(token);
       return { stored: token !== null };
@@ -200,12 +217,18 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
         files.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, 'base64') })),
       );
       if (result.imported.length) hub.emit('gallery.added', { ids: result.imported.map((i) => i.id) });
-      return result;
+      return {
+        ...result,
+        imported: result.imported.map((i) => {
+          const missing = missingOf(i.id);
+          return missing.length ? { ...i, missing } : i;
+        }),
+      };
     },
     'gallery.export': async ({ ids, withMetadata }) => ({
       files: (await gallery.export(ids, withMetadata)).map((f) => ({ name: f.name, data: f.data.toString('base64') })),
     }),
-    'gallery.remix': ({ id }) => gallery.remix(id),
+    'gallery.remix': ({ id }) => ({ ...gallery.remix(id), missing: missingOf(id) }),
   };
 
   return {
@@ -217,6 +240,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     gallery,
     close: async () => {
       await jobs.close();
+      await checkpoints.close();
       gallery.close();
     },
   };

@@ -165,6 +165,8 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     hiresSteps: intFlag('hires-steps', values['hires-steps'], 1, 200) ?? null,
     hiresDenoise: numberFlag('hires-denoise', values['hires-denoise'], 0, 1),
     hiresUpscaler: values['hires-upscaler'],
+    // Recorded by file name, as A1111 writes it (the app looks it up in the models folder's vae/).
+    vae: additions.vae ? path.basename(additions.vae) : null,
   });
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
   return {

@@ -94,9 +94,10 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--template: ${values.template} is not a model folder`);
     }
     const started = Date.now();
-    const result = convertCheckpoint(file, values.template, values.out, (p) =>
-      process.stderr.write(`\r${p.part === 'done' ? 'done' : `writing ${p.part}`} (${p.done}/${p.total})      `),
-    );
+    const result = convertCheckpoint(file, values.template, values.out, {
+      onProgress: (p) =>
+        process.stderr.write(`\r${p.part === 'done' ? 'done' : `writing ${p.part}`} (${p.done}/${p.total})      `),
+    });
     process.stderr.write('\n');
     console.log(
       `converted ${path.basename(file)} (${result.family}, ${result.parameters} weights) into ${values.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,

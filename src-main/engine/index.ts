@@ -56,9 +56,22 @@ export { runTokenizerCases } from './conformance/tokenizer-cases.js';
 export { FileCursor, fields } from './weights/protobuf.js';
 export { WeightFileError } from './weights/errors.js';
 export { type ModelAdditions, type ModelVariant, hasAdditions, prepareModelVariant } from './weights/model-variant.js';
-export { convertCheckpoint, checkpointFamily } from './weights/checkpoint.js';
+export {
+  convertCheckpoint,
+  checkpointFamily,
+  fileSha256,
+  fitsTemplate,
+  openCheckpoint,
+  type WeightSource,
+  partialDirOf,
+  TEMPLATE_FAMILIES,
+  type CheckpointFamily,
+  type ConvertProgress,
+} from './weights/checkpoint.js';
+export { writeCheckpoint, type CheckpointLayout } from './weights/checkpoint-writer.js';
+export { embeddingFamily, loraFamily } from './weights/file-family.js';
 export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';
-export { readInversion } from './weights/inversion.js';
+export { embeddingName, readInversion } from './weights/inversion.js';
 export {
   SafetensorsFile,
   fileShortHash,

@@ -47,6 +47,7 @@ const COLUMNS = {
   hiresSteps: 'hires_steps',
   hiresDenoise: 'hires_denoise',
   hiresUpscaler: 'hires_upscaler',
+  vae: 'vae',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
@@ -58,7 +59,8 @@ type OptionalSetting =
   | 'hiresScale'
   | 'hiresSteps'
   | 'hiresDenoise'
-  | 'hiresUpscaler';
+  | 'hiresUpscaler'
+  | 'vae';
 
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
 export type NewGeneration = Omit<

@@ -91,4 +91,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE generations ADD COLUMN hires_denoise REAL;
   ALTER TABLE generations ADD COLUMN hires_upscaler TEXT;
   `,
+  // 6: the replacement VAE chosen for the generation
+  `
+  ALTER TABLE generations ADD COLUMN vae TEXT;
+  `,
 ];

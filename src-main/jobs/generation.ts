@@ -14,6 +14,7 @@ import {
   LoadedModel,
   type ModelAdditions,
   ORT_VERSION,
+  embeddingName,
   encodePng,
   fileShortHash,
   hasAdditions,
@@ -46,7 +47,7 @@ function shortHashOf(file: string, kind: 'lora' | 'file'): string {
 function networksUsed(additions: ModelAdditions): NonNullable<GenerationFacts['networks']> {
   return {
     loras: additions.loras.map((l) => ({ name: stem(l.file), weight: l.weight, hash: shortHashOf(l.file, 'lora') })),
-    embeddings: additions.embeddings.map((f) => ({ name: stem(f), hash: shortHashOf(f, 'file') })),
+    embeddings: additions.embeddings.map((f) => ({ name: embeddingName(f), hash: shortHashOf(f, 'file') })),
     ...(additions.vae
       ? { vae: { name: path.basename(additions.vae), hash: shortHashOf(additions.vae, 'file').slice(0, 10) } }
       : {}),

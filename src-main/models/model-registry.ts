@@ -16,7 +16,7 @@ import {
   hashModelFolder,
   shortHash,
 } from '../engine/index.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { HashCache } from './hash-cache.js';
 import { readOnnxSignature } from './onnx-signature.js';
 
 export interface ModelRoot {
@@ -110,20 +110,13 @@ export function inspectModel(dir: string): Omit<ModelEntry, 'name' | 'source' | 
 }
 
 export class ModelRegistry {
-  private hashes: Record<string, string> = {};
-  private readonly hashFile: string;
-  private readonly pending = new Map<string, Promise<string | null>>();
+  private readonly hashes: HashCache;
 
   constructor(
     dataDir: string,
     private readonly roots: () => ModelRoot[],
   ) {
-    this.hashFile = path.join(dataDir, 'model-hashes.json');
-    try {
-      this.hashes = JSON.parse(fs.readFileSync(this.hashFile, 'utf8')) as Record<string, string>;
-    } catch {
-      this.hashes = {};
-    }
+    this.hashes = new HashCache(path.join(dataDir, 'model-hashes.json'));
   }
 
   private hashKey(dir: string): string | null {
@@ -145,34 +138,12 @@ export class ModelRegistry {
   /** The cached short hash, or null (and computes it in the background). */
   cachedHash(dir: string): string | null {
     const key = this.hashKey(dir);
-    if (!key) return null;
-    if (this.hashes[key]) return this.hashes[key]!;
-    void this.hash(dir);
-    return null;
+    return key ? this.hashes.cached(key, () => hashModelFolder(dir).then(shortHash)) : null;
   }
 
   async hash(dir: string): Promise<string | null> {
     const key = this.hashKey(dir);
-    if (!key) return null;
-    if (this.hashes[key]) return this.hashes[key]!;
-    let p = this.pending.get(key);
-    if (!p) {
-      p = hashModelFolder(dir).then(
-        (h) => {
-          this.hashes[key] = shortHash(h);
-          try {
-            writeFileAtomic(this.hashFile, JSON.stringify(this.hashes, null, 1));
-          } catch {
-            // Only a cache (a full disk, a read-only folder): the hash is computed again next start.
-          }
-          return this.hashes[key]!;
-        },
-        () => null,
-      );
-      this.pending.set(key, p);
-      void p.finally(() => this.pending.delete(key));
-    }
-    return p;
+    return key ? this.hashes.get(key, () => hashModelFolder(dir).then(shortHash)) : null;
   }
 
   list(): ModelEntry[] {

@@ -1,40 +1,55 @@
 /**
- * LoRAs and textual-inversion embeddings in the models folder (`loras/`,
- * `embeddings/`, as A1111 keeps them), matched to what a generation's prompts
- * ask for: each `<lora:NAME:WEIGHT>` names a file in `loras/`, and every
- * embedding whose name appears as a word in either prompt is applied.
+ * The single files of the models folder, each kind in its own sub-folder as
+ * A1111 keeps them: `checkpoints/` (to convert), `loras/`, `embeddings/`,
+ * `vae/` and `upscalers/`. Matched to what a generation asks for: each
+ * `<lora:NAME:WEIGHT>` names a file in `loras/`, every embedding whose name
+ * appears as a word in either prompt is applied, the chosen VAE is a file of `vae/`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
+import type { ModelFileKind } from '../../src-shared/domain/models.js';
 import { loraTags, type ModelAdditions } from '../engine/index.js';
 
 export const LORAS_DIR = 'loras';
 export const EMBEDDINGS_DIR = 'embeddings';
+export const VAE_DIR = 'vae';
+export const CHECKPOINTS_DIR = 'checkpoints';
 /** ONNX upscalers (ESRGAN family) for `studio upscale`. */
 export const UPSCALERS_DIR = 'upscalers';
-type Kind = typeof LORAS_DIR | typeof EMBEDDINGS_DIR | typeof UPSCALERS_DIR;
-const FILE_OF: Record<Kind, RegExp> = {
+
+/** The files each kind's folder holds. */
+export const FILE_OF: Record<ModelFileKind, RegExp> = {
+  checkpoints: /\.safetensors$/i,
   loras: /\.safetensors$/i,
-  embeddings: /\.safetensors$/i,
+  embeddings: /\.(safetensors|pt|bin)$/i,
+  vae: /\.safetensors$/i,
   upscalers: /\.onnx$/i,
 };
 
 /** The files of one kind in the models folder, by name (the file's stem). */
-export function networkFiles(modelsDir: string, kind: Kind): Map<string, string> {
+export function networkFiles(modelsDir: string, kind: ModelFileKind): Map<string, string> {
   const dir = path.join(modelsDir, kind);
   const out = new Map<string, string>();
   if (!fs.existsSync(dir)) return out;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.isFile() && FILE_OF[kind].test(e.name)) out.set(e.name.replace(FILE_OF[kind], ''), path.join(dir, e.name));
+    if (e.name.startsWith('.') || !FILE_OF[kind].test(e.name)) continue;
+    const file = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && fs.statSync(file, { throwIfNoEntry: false })?.isFile()))
+      out.set(e.name.replace(FILE_OF[kind], ''), file);
   }
   return out;
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** What the prompts ask to apply; a LoRA the folder lacks is an error naming it. */
-export function additionsForPrompts(modelsDir: string, prompt: string, negative: string): ModelAdditions {
+/** What a generation asks to apply; a LoRA or VAE the folder lacks is an error naming it. */
+export function additionsForPrompts(
+  modelsDir: string,
+  prompt: string,
+  negative: string,
+  vae: string | null = null,
+): ModelAdditions {
   const loraFiles = networkFiles(modelsDir, LORAS_DIR);
   const loras = loraTags(prompt).map((tag) => {
     const file = loraFiles.get(tag.name);
@@ -46,14 +61,71 @@ export function additionsForPrompts(modelsDir: string, prompt: string, negative:
   const embeddings = [...networkFiles(modelsDir, EMBEDDINGS_DIR)]
     .filter(([name]) => new RegExp(`(^|[^\\w-])${escapeRegExp(name)}($|[^\\w-])`, 'i').test(text))
     .map(([, file]) => file);
-  return { loras, embeddings };
+  let vaeFile: string | undefined;
+  if (vae) {
+    vaeFile = networkFiles(modelsDir, VAE_DIR).get(vae.replace(FILE_OF.vae, ''));
+    if (!vaeFile)
+      throw new StudioError('INVALID_INPUT', `VAE "${vae}" is not in the models folder's ${VAE_DIR}/ folder`);
+  }
+  return { loras, embeddings, ...(vaeFile ? { vae: vaeFile } : {}) };
 }
 
-/** Both kinds with their sizes, for the Generate page's pickers. */
-export function listNetworks(modelsDir: string): Record<Kind, { name: string; sizeBytes: number }[]> {
-  const list = (kind: Kind) =>
+/** The pickers' kinds with their sizes, for the Generate page. */
+export function listNetworks(
+  modelsDir: string,
+): Record<'loras' | 'embeddings' | 'upscalers' | 'vae', { name: string; sizeBytes: number }[]> {
+  const list = (kind: ModelFileKind) =>
     [...networkFiles(modelsDir, kind)]
       .map(([name, file]) => ({ name, sizeBytes: fs.statSync(file).size }))
       .sort((a, b) => a.name.localeCompare(b.name));
-  return { loras: list(LORAS_DIR), embeddings: list(EMBEDDINGS_DIR), upscalers: list(UPSCALERS_DIR) };
+  return {
+    loras: list(LORAS_DIR),
+    embeddings: list(EMBEDDINGS_DIR),
+    upscalers: list(UPSCALERS_DIR),
+    vae: list(VAE_DIR),
+  };
+}
+
+/**
+ * Removes one file of a kind's folder (and a preview image beside it). Only
+ * a file directly in that folder with the kind's extension; a link is only unlinked.
+ */
+export function deleteModelFile(modelsDir: string, kind: ModelFileKind, file: string): boolean {
+  if (path.basename(file) !== file || file.startsWith('.') || !FILE_OF[kind].test(file))
+    throw new StudioError('INVALID_INPUT', `"${file}" is not a ${kind} file name`);
+  const target = path.join(modelsDir, kind, file);
+  const st = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (!st) throw new StudioError('NOT_FOUND', `No ${kind} file named "${file}"`);
+  if (!st.isFile() && !st.isSymbolicLink())
+    throw new StudioError('INVALID_INPUT', `"${file}" is not a file; it was left alone`);
+  fs.unlinkSync(target);
+  const stem = file.replace(FILE_OF[kind], '');
+  for (const preview of [`${stem}.preview.png`, `${stem}.png`, `${stem}.jpg`, `${stem}.webp`]) {
+    fs.rmSync(path.join(modelsDir, kind, preview), { force: true });
+  }
+  return true;
+}
+
+/**
+ * What a recorded generation used that this models folder lacks: LoRAs named
+ * in its prompt, its VAE, and the embeddings A1111 listed in `TI hashes`.
+ */
+export function missingNetworks(
+  modelsDir: string,
+  record: { prompt: string; vae: string | null; metadataText?: string | null },
+): string[] {
+  const missing: string[] = [];
+  const loras = networkFiles(modelsDir, LORAS_DIR);
+  for (const tag of loraTags(record.prompt)) if (!loras.has(tag.name)) missing.push(`LoRA "${tag.name}"`);
+  if (record.vae && !networkFiles(modelsDir, VAE_DIR).has(record.vae.replace(FILE_OF.vae, '')))
+    missing.push(`VAE "${record.vae}"`);
+  const ti = /TI hashes: "([^"]*)"/.exec(record.metadataText ?? '')?.[1];
+  if (ti) {
+    const have = networkFiles(modelsDir, EMBEDDINGS_DIR);
+    for (const entry of ti.split(',')) {
+      const name = entry.split(':')[0]!.trim();
+      if (name && !have.has(name)) missing.push(`embedding "${name}"`);
+    }
+  }
+  return [...new Set(missing)];
 }

@@ -5,7 +5,7 @@
  * Seed: ..., Size: WxH, Model hash: ..., Model: ...` with values that contain
  * `,`, `:` or a newline quoted as JSON strings.
  */
-import type { GenerationSettings } from '../../src-shared/domain/generation.js';
+import { type GenerationSettings, zVaeName } from '../../src-shared/domain/generation.js';
 import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
 
@@ -157,5 +157,6 @@ export function parseInfotext(text: string): ParsedInfotext {
         }
       : {}),
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
+    vae: settings.VAE && zVaeName.safeParse(settings.VAE).success ? settings.VAE : null,
   };
 }

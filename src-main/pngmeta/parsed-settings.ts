@@ -40,4 +40,5 @@ export const NOTHING_PARSED: ParsedSettings = {
   hiresSteps: null,
   hiresDenoise: null,
   hiresUpscaler: null,
+  vae: null,
 };

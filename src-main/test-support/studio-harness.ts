@@ -11,7 +11,7 @@ import { tempStudioPaths } from './temp-home.js';
 /** The engine worker must be built (npm test builds first); build it when running vitest alone. */
 export function ensureWorkerBuilt(): string {
   const file = path.join(appRoot(), 'dist', 'engine-worker.mjs');
-  if (!fs.existsSync(file)) {
+  if (!fs.existsSync(file) || !fs.existsSync(path.join(appRoot(), 'dist', 'convert-worker.mjs'))) {
     const r = spawnSync(process.execPath, [path.join(appRoot(), 'scripts', 'build.mjs'), 'cli'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('could not build the engine worker');
   }

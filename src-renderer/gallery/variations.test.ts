@@ -26,6 +26,7 @@ const params: RemixParams = {
   hiresSteps: null,
   hiresDenoise: null,
   hiresUpscaler: null,
+  vae: null,
   initImage: null,
   mask: null,
 };

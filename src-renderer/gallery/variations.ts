@@ -46,6 +46,7 @@ export function variationRequests(
     ...(params.hiresSteps !== null ? { hiresSteps: params.hiresSteps } : {}),
     ...(params.hiresDenoise !== null ? { hiresDenoise: params.hiresDenoise } : {}),
     ...(params.hiresUpscaler !== null ? { hiresUpscaler: params.hiresUpscaler } : {}),
+    vae: params.vae,
   };
   return Array.from({ length: plan.count }, () => ({
     ...base,

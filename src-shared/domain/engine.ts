@@ -39,6 +39,7 @@ export const zGenerationParams = z
     hiresSteps: S.hiresSteps.default(null),
     hiresDenoise: S.hiresDenoise.default(0.7),
     hiresUpscaler: S.hiresUpscaler.default('latent'),
+    vae: S.vae.default(null),
     initImage: zImageBase64.optional(),
     mask: zImageBase64.optional(),
     provider: zProviderPreference.optional(),

@@ -76,7 +76,16 @@ export const zImportFile = z.object({
 
 export const zImportResult = z.object({
   /** `existed`: the very same file was already in the gallery; its item is given and nothing was added. */
-  imported: z.array(z.object({ name: z.string(), id: z.number().int(), source: z.string(), existed: z.boolean() })),
+  imported: z.array(
+    z.object({
+      name: z.string(),
+      id: z.number().int(),
+      source: z.string(),
+      existed: z.boolean(),
+      /** LoRAs, embeddings or a VAE the picture was made with that the models folder lacks. */
+      missing: z.array(z.string()).optional(),
+    }),
+  ),
   failed: z.array(z.object({ name: z.string(), reason: z.string() })),
 });
 export type ImportResult = z.infer<typeof zImportResult>;
@@ -156,6 +165,11 @@ export const galleryChannels = {
   },
   'gallery.remix': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ parentId: z.number().int(), params: zRemixParams }),
+    output: z.object({
+      parentId: z.number().int(),
+      params: zRemixParams,
+      /** LoRAs, embeddings or a VAE the item used that the models folder lacks (the remix runs without them). */
+      missing: z.array(z.string()),
+    }),
   },
 } as const;

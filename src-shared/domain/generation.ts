@@ -60,6 +60,15 @@ const hiresShape = {
   hiresUpscaler: zHiresUpscaler.optional(),
 };
 
+/**
+ * A replacement VAE: a file of the models folder's `vae/` by name (A1111
+ * writes its file name as `VAE:`). Null: the model's own.
+ */
+export const zVaeName = z
+  .string()
+  .max(200)
+  .regex(/^[^/\\\0.][^/\\\0]*$/, 'must be a file name from the models folder');
+
 /** Each setting with its rules, as the engine runs it (the seed already chosen). */
 export const generationSettingsShape = {
   mode: zGenerationMode,
@@ -80,6 +89,7 @@ export const generationSettingsShape = {
   cropLeft: sizeConditioningShape.cropLeft.optional(),
   ...variationShape,
   ...hiresShape,
+  vae: zVaeName.nullable().optional(),
 };
 export const zGenerationSettings = z.object(generationSettingsShape);
 export type GenerationSettings = z.output<typeof zGenerationSettings>;
@@ -108,6 +118,7 @@ export const recordedSettingsShape = {
   hiresSteps: z.number().int().nullable(),
   hiresDenoise: z.number().nullable(),
   hiresUpscaler: zHiresUpscaler.nullable(),
+  vae: z.string().nullable(),
 } satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
 export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
 

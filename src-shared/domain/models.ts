@@ -49,6 +49,59 @@ export const zInstallDone = z.object({
 /** A LoRA or embedding file: its name is what prompts use (`<lora:NAME:1>`, or the word itself). */
 export const zNetworkFile = z.object({ name: z.string(), sizeBytes: z.number().int() });
 
+/** The kinds of single files the models folder holds, each in its own sub-folder (as A1111 keeps them). */
+export const MODEL_FILE_KINDS = ['checkpoints', 'loras', 'embeddings', 'vae', 'upscalers'] as const;
+export const zModelFileKind = z.enum(MODEL_FILE_KINDS);
+export type ModelFileKind = z.infer<typeof zModelFileKind>;
+
+/** One file of the models folder, for the Models page. */
+export const zModelFile = z.object({
+  kind: zModelFileKind,
+  name: z.string(),
+  /** The file's name in its folder (with the extension). */
+  file: z.string(),
+  sizeBytes: z.number().int(),
+  /** A1111's short hash of the file (LoRAs: of the tensor data), once computed; null until then. */
+  hash: z.string().nullable(),
+  /** The model family the file fits (sd1, sd2, sdxl), read from its shapes; null when it cannot be told. */
+  family: z.string().nullable(),
+  /** Why the studio cannot use it, or null. */
+  problem: z.string().nullable(),
+});
+export type ModelFile = z.infer<typeof zModelFile>;
+
+/** What a checkpoint file is and which installed model it converts onto. */
+export const zCheckpointInspection = z.object({
+  file: z.string(),
+  family: z.string(),
+  familyLabel: z.string(),
+  inpainting: z.boolean(),
+  sizeBytes: z.number(),
+  /** The model name the conversion takes unless told another. */
+  name: z.string(),
+  /** The installed model lending its graphs, or null when there is none. */
+  template: z.string().nullable(),
+  /** A repository to install (one click) when no template is there. */
+  suggestedRepo: z.string().nullable(),
+  problem: z.string().nullable(),
+});
+export type CheckpointInspection = z.infer<typeof zCheckpointInspection>;
+
+export const zConvertProgress = z.object({
+  importId: z.string(),
+  name: z.string(),
+  phase: z.enum(['hashing', 'converting']),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export const zConvertDone = z.object({
+  importId: z.string(),
+  name: z.string(),
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+const zAbsolutePath = z.string().min(1).max(4096);
+
 export const modelChannels = {
   'models.list': {
     input: z.object({}).strict(),
@@ -102,6 +155,29 @@ export const modelChannels = {
     input: z.object({ name: z.string().min(1).max(200) }).strict(),
     output: z.object({ deleted: z.boolean() }),
   },
+  /** What a `.safetensors` checkpoint (or diffusers folder) at a path is, and which installed model it converts onto. */
+  'models.inspectCheckpoint': {
+    input: z.object({ path: zAbsolutePath }).strict(),
+    output: zCheckpointInspection,
+  },
+  /** Converts a checkpoint into a model of the models folder (in the background; convertProgress/convertDone events). */
+  'models.convertCheckpoint': {
+    input: z.object({ path: zAbsolutePath, name: z.string().min(1).max(200).optional() }).strict(),
+    output: z.object({ importId: z.string(), name: z.string(), template: z.string() }),
+  },
+  'models.cancelConvert': {
+    input: z.object({ importId: z.string().min(1).max(100) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** Every file of the models folder's kind folders, with size, hash and family. */
+  'models.files': {
+    input: z.object({}).strict(),
+    output: z.object({ files: z.array(zModelFile) }),
+  },
+  'models.deleteFile': {
+    input: z.object({ kind: zModelFileKind, file: z.string().min(1).max(300) }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
   /** The LoRAs and textual-inversion embeddings in the models folder's `loras/` and `embeddings/`. */
   'models.networks': {
     input: z.object({}).strict(),
@@ -109,6 +185,7 @@ export const modelChannels = {
       loras: z.array(zNetworkFile),
       embeddings: z.array(zNetworkFile),
       upscalers: z.array(zNetworkFile),
+      vae: z.array(zNetworkFile),
     }),
   },
 } as const;
@@ -116,4 +193,6 @@ export const modelChannels = {
 export const modelEvents = {
   'models.installProgress': zInstallProgress,
   'models.installDone': zInstallDone,
+  'models.convertProgress': zConvertProgress,
+  'models.convertDone': zConvertDone,
 } as const;

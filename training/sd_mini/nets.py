@@ -179,7 +179,7 @@ class UNet(nn.Module):
         self.norm_out, self.conv_out = norm(ch), nn.Conv2d(ch, out_ch, 3, padding=1)
 
     def forward(self, x, t, ctx, text_embeds=None, time_ids=None):
-        temb = self.time(timestep_embedding(t, self.c0))
+        temb = self.time(timestep_embedding(t, self.c0).to(x.dtype))
         if self.added is not None:
             ids = timestep_embedding(time_ids.flatten(), 256).reshape(x.shape[0], -1)
             temb = temb + self.added(torch.cat([text_embeds, ids.to(text_embeds.dtype)], dim=-1))

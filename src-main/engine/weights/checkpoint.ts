@@ -12,19 +12,27 @@ import { type LdmContext, ldmKey, unetLayout } from './ldm-names.js';
 import { type IndexedPart, indexPart, MODEL_PARTS, torchDims } from './model-parts.js';
 import { numel } from './onnx-graph.js';
 import { type ParamChange, writePatchedOnnx } from './patch-writer.js';
-import { SafetensorsFile } from './safetensors.js';
+import { SafetensorsFile, sha256From } from './safetensors.js';
+import type { ModelPart } from './param-map.js';
+import { StudioError } from '../../../src-shared/domain/errors.js';
+
+/** `custom`: the SD 1.x layout at another width (small models such as the built-in one). */
+export type CheckpointFamily = 'sd1' | 'sd2' | 'sdxl' | 'custom' | 'vae' | 'unknown';
 
 /** The checkpoint's family from its keys: what the file is, before any conversion. */
-export function checkpointFamily(st: SafetensorsFile): 'sd1' | 'sd2' | 'sdxl' | 'vae' | 'unknown' {
+export function checkpointFamily(st: SafetensorsFile): CheckpointFamily {
   const keys = [...st.entries.keys()];
   if (keys.some((k) => k.startsWith('conditioner.embedders.'))) return 'sdxl';
   if (keys.some((k) => k.startsWith('cond_stage_model.model.'))) return 'sd2';
-  if (keys.some((k) => k.startsWith('model.diffusion_model.'))) return 'sd1';
+  if (keys.some((k) => k.startsWith('model.diffusion_model.'))) {
+    const width = st.entries.get('cond_stage_model.transformer.text_model.embeddings.token_embedding.weight')?.shape[1];
+    return width === undefined || width === 768 ? 'sd1' : 'custom';
+  }
   if (keys.some((k) => /^(first_stage_model\.)?(encoder|decoder)\.conv_in\.weight$/.test(k))) return 'vae';
   return 'unknown';
 }
 
-function ldmContext(parts: IndexedPart[]): LdmContext {
+export function ldmContextOf(parts: IndexedPart[]): LdmContext {
   const unet = parts.find((p) => p.part === 'unet');
   const vae = parts.find((p) => p.part === 'vae_decoder');
   const upLevels = vae
@@ -36,40 +44,207 @@ function ldmContext(parts: IndexedPart[]): LdmContext {
 /** Drops size-1 dims so a conv-shaped [C, C, 1, 1] matches a Linear [C, C]. */
 const core = (dims: readonly number[]) => dims.filter((d) => d !== 1).join('x');
 
+/** Where one template parameter's value is in the source: a tensor, or one third of a fused q/k/v tensor. */
+interface SourceTensor {
+  key: string;
+  shape: number[];
+  read: () => Float32Array;
+}
+
+/** A checkpoint's weights, looked up by the template's diffusers names. */
+export interface WeightSource {
+  family: CheckpointFamily;
+  /** A 9-channel UNet input (an inpainting checkpoint): it needs an inpainting model as its template. */
+  inpainting: boolean;
+  /** The value for a parameter, or the name it was looked for under (for the missing-keys message). */
+  find(part: ModelPart, name: string, ctx: LdmContext): SourceTensor | string;
+}
+
+const tensorOf = (st: SafetensorsFile, key: string): SourceTensor => ({
+  key,
+  shape: st.entries.get(key)!.shape,
+  read: () => st.readFloat32(key),
+});
+
+/** Rows [k*n/3, (k+1)*n/3) of a fused [3C, ...] in_proj tensor. */
+function thirdOf(st: SafetensorsFile, key: string, k: number): SourceTensor {
+  const [rows, ...rest] = st.entries.get(key)!.shape as [number, ...number[]];
+  const shape = [rows / 3, ...rest];
+  const size = numel(shape);
+  return { key: `${key}[${k}/3]`, shape, read: () => st.readFloat32(key).slice(k * size, (k + 1) * size) };
+}
+
+const OPENCLIP_ROOT = 'cond_stage_model.model.';
+const OPENCLIP_NAMES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^text_model\.embeddings\.token_embedding\.weight$/, () => 'token_embedding.weight'],
+  [/^text_model\.embeddings\.position_embedding\.weight$/, () => 'positional_embedding'],
+  [/^text_model\.final_layer_norm\.(weight|bias)$/, (m) => `ln_final.${m[1]}`],
+  [/^text_model\.encoder\.layers\.(\d+)\.layer_norm1\.(.*)$/, (m) => `transformer.resblocks.${m[1]}.ln_1.${m[2]}`],
+  [/^text_model\.encoder\.layers\.(\d+)\.layer_norm2\.(.*)$/, (m) => `transformer.resblocks.${m[1]}.ln_2.${m[2]}`],
+  [
+    /^text_model\.encoder\.layers\.(\d+)\.self_attn\.out_proj\.(.*)$/,
+    (m) => `transformer.resblocks.${m[1]}.attn.out_proj.${m[2]}`,
+  ],
+  [/^text_model\.encoder\.layers\.(\d+)\.mlp\.fc1\.(.*)$/, (m) => `transformer.resblocks.${m[1]}.mlp.c_fc.${m[2]}`],
+  [/^text_model\.encoder\.layers\.(\d+)\.mlp\.fc2\.(.*)$/, (m) => `transformer.resblocks.${m[1]}.mlp.c_proj.${m[2]}`],
+  [
+    /^text_model\.encoder\.layers\.(\d+)\.self_attn\.[qkv]_proj\.(weight|bias)$/,
+    (m) => `transformer.resblocks.${m[1]}.attn.in_proj_${m[2]}`,
+  ],
+];
+
 /**
- * New values for every parameter of `parts` from the file. `optionalPrefix`
- * also accepts keys without their leading part (a VAE file without
- * `first_stage_model.`).
+ * SD 2.x's OpenCLIP text tower (`cond_stage_model.model.*`) key for a
+ * parameter named as transformers' CLIPTextModel names it (diffusers' SD 2
+ * text encoders); q, k and v are thirds of one fused `in_proj` there.
+ */
+export function openClipKey(name: string): { key: string; third: number | null } | null {
+  for (const [re, to] of OPENCLIP_NAMES) {
+    const m = re.exec(name);
+    if (!m) continue;
+    const qkv = /self_attn\.([qkv])_proj\./.exec(name);
+    return { key: OPENCLIP_ROOT + to(m), third: qkv ? 'qkv'.indexOf(qkv[1]!) : null };
+  }
+  return null;
+}
+
+function openClipTensor(st: SafetensorsFile, name: string): SourceTensor | string {
+  const k = openClipKey(name);
+  if (!k) return `${OPENCLIP_ROOT}(${name})`;
+  if (!st.has(k.key)) return k.key;
+  return k.third === null ? tensorOf(st, k.key) : thirdOf(st, k.key, k.third);
+}
+
+/** A CompVis / ldm single-file checkpoint (SD 1.x, SD 2.x), or a VAE file with or without `first_stage_model.`. */
+export function ldmSource(st: SafetensorsFile): WeightSource {
+  const family = checkpointFamily(st);
+  const convIn = st.entries.get('model.diffusion_model.input_blocks.0.0.weight');
+  return {
+    family,
+    inpainting: convIn?.shape[1] === 9,
+    find(part, name, ctx) {
+      if (part === 'text_encoder' && family === 'sd2') return openClipTensor(st, name);
+      const key = ldmKey(part, name, ctx);
+      if (key === null) return `${part}:${name}`;
+      if (st.has(key)) return tensorOf(st, key);
+      const alt = key.startsWith('first_stage_model.') ? key.slice('first_stage_model.'.length) : null;
+      return alt && st.has(alt) ? tensorOf(st, alt) : key;
+    },
+  };
+}
+
+/** diffusers' older VAE attention names, as many shared VAE folders still carry them. */
+const OLD_VAE_ATTENTION: [RegExp, string][] = [
+  [/\.to_q\./, '.query.'],
+  [/\.to_k\./, '.key.'],
+  [/\.to_v\./, '.value.'],
+  [/\.to_out\.0\./, '.proj_attn.'],
+];
+
+/**
+ * A diffusers folder whose parts hold `*.safetensors` (`unet/diffusion_pytorch_model.safetensors`,
+ * `text_encoder/model.safetensors`, `vae/...`; `.fp16` variants too): the names are the template's own.
+ */
+export function diffusersSource(dir: string): WeightSource {
+  const open = (sub: string) => {
+    const d = path.join(dir, sub);
+    if (!fs.existsSync(d)) return null;
+    const files = fs.readdirSync(d).filter((f) => f.endsWith('.safetensors'));
+    const pick = files.find((f) => !f.includes('.fp16.')) ?? files[0];
+    return pick ? SafetensorsFile.open(path.join(d, pick)) : null;
+  };
+  const folders: Record<ModelPart, SafetensorsFile | null> = {
+    unet: open('unet'),
+    text_encoder: open('text_encoder'),
+    vae_encoder: null,
+    vae_decoder: null,
+  };
+  folders.vae_encoder = folders.vae_decoder = open('vae');
+  if (!folders.unet)
+    throw new WeightFileError(`${path.basename(dir)}: not a diffusers model folder (no unet/*.safetensors)`);
+  const ctxWidth = folders.text_encoder?.entries.get('text_model.embeddings.token_embedding.weight')?.shape[1];
+  return {
+    family: ctxWidth === 1024 ? 'sd2' : ctxWidth === 768 || ctxWidth === undefined ? 'sd1' : 'custom',
+    inpainting: folders.unet.entries.get('conv_in.weight')?.shape[1] === 9,
+    find(part, name) {
+      const st = folders[part];
+      const where = `${part === 'vae_encoder' || part === 'vae_decoder' ? 'vae' : part}/${name}`;
+      if (!st) return where;
+      if (st.has(name)) return tensorOf(st, name);
+      const old = OLD_VAE_ATTENTION.reduce((n, [re, to]) => n.replace(re, to), name);
+      return st.has(old) ? tensorOf(st, old) : where;
+    },
+  };
+}
+
+/**
+ * New values for every parameter of `parts` from the source; the names of
+ * those the source lacks. Shapes are checked (size-1 dims aside).
  */
 export function checkpointChanges(
-  st: SafetensorsFile,
+  source: WeightSource,
   parts: IndexedPart[],
 ): { changes: Map<IndexedPart, Map<string, ParamChange>>; missing: string[] } {
-  const ctx = ldmContext(parts);
+  const ctx = ldmContextOf(parts);
   const changes = new Map<IndexedPart, Map<string, ParamChange>>();
   const missing: string[] = [];
   for (const part of parts) {
     const out = new Map<string, ParamChange>();
     for (const [name, param] of part.params) {
-      const key = ldmKey(part.part, name, ctx);
-      const alt = key?.startsWith('first_stage_model.') ? key.slice('first_stage_model.'.length) : null;
-      const found = key && st.has(key) ? key : alt && st.has(alt) ? alt : null;
-      if (!found) {
-        missing.push(key ?? `${part.part}:${name}`);
+      const found = source.find(part.part, name, ctx);
+      if (typeof found === 'string') {
+        missing.push(found);
         continue;
       }
-      const entry = st.entries.get(found)!;
       const want = torchDims(param);
-      if (numel(entry.shape) !== numel(want) || core(entry.shape) !== core(want)) {
+      if (numel(found.shape) !== numel(want) || core(found.shape) !== core(want)) {
         throw new WeightFileError(
-          `${found} has shape [${entry.shape.join(', ')}], the model needs [${want.join(', ')}] (a checkpoint of another size or family?)`,
+          `${found.key} has shape [${found.shape.join(', ')}], the model needs [${want.join(', ')}] (a checkpoint of another size or family?)`,
         );
       }
-      out.set(name, { values: () => st.readFloat32(found), dims: param.dims });
+      out.set(name, { values: found.read, dims: param.dims });
     }
     changes.set(part, out);
   }
   return { changes, missing };
+}
+
+/** A checkpoint file or diffusers folder as a weight source; what cannot be converted says why. */
+export function openCheckpoint(fileOrDir: string): WeightSource {
+  const what = path.basename(fileOrDir);
+  if (fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory()) return diffusersSource(fileOrDir);
+  if (/\.(ckpt|pt|pth|bin)$/i.test(fileOrDir))
+    throw new WeightFileError(
+      `${what}: pickled checkpoints are not read (they can run code); use its .safetensors version`,
+    );
+  const source = ldmSource(SafetensorsFile.open(fileOrDir));
+  if (source.family === 'sdxl')
+    throw new WeightFileError(`${what} is an SDXL checkpoint; SDXL single-file checkpoints do not convert yet`);
+  if (source.family === 'vae')
+    throw new WeightFileError(`${what} is a VAE, not a whole model: put it in the models folder's vae/`);
+  if (source.family === 'unknown')
+    throw new WeightFileError(`${what} is not a Stable Diffusion checkpoint in the single-file layout`);
+  return source;
+}
+
+/**
+ * The model families (as the models registry names them) a checkpoint family
+ * converts onto; a `custom` checkpoint fits a custom model only if every weight matches ({@link fitsTemplate}).
+ */
+export const TEMPLATE_FAMILIES: Record<string, readonly string[]> = {
+  sd1: ['sd1'],
+  sd2: ['sd2', 'sd2-v'],
+  custom: ['custom'],
+};
+
+/** Whether every weight of the template finds a value of the right shape in the source. */
+export function fitsTemplate(source: WeightSource, templateDir: string): boolean {
+  try {
+    const parts = MODEL_PARTS.map((p) => indexPart(templateDir, p)).filter((p): p is IndexedPart => p !== null);
+    return parts.length > 0 && checkpointChanges(source, parts).missing.length === 0;
+  } catch {
+    return false;
+  }
 }
 
 function copyTree(from: string, to: string, skip: (rel: string) => boolean, rel = ''): void {
@@ -89,47 +264,77 @@ export interface ConvertProgress {
   total: number;
 }
 
-/** Writes `outDir`: the template's folder with every weight taken from the checkpoint. */
+/** Where a converted model came from, kept in its folder: A1111's model hash is the checkpoint file's sha256. */
+export const CHECKPOINT_RECORD = 'checkpoint.json';
+
+export interface ConvertOptions {
+  onProgress?: (p: ConvertProgress) => void;
+  /** Checked between tensors; a cancelled conversion throws CANCELLED and leaves nothing behind. */
+  signal?: { aborted: boolean };
+  /** The checkpoint file's sha256 (hex), recorded so the model's hash is the one A1111 shows for the file. */
+  sha256?: string;
+}
+
+/** Where a conversion writes before the rename: hidden, so a models folder never lists a half-written model. */
+export const partialDirOf = (outDir: string) => path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial`);
+
+/** A file's sha256 (hex). */
+export const fileSha256 = (file: string) => sha256From(file, 0);
+
+/**
+ * Writes `outDir`: the template's folder with every weight taken from the
+ * checkpoint (a single file or a diffusers folder). `signal` is checked
+ * between tensors; a cancelled or failed conversion leaves nothing behind.
+ */
 export function convertCheckpoint(
   file: string,
   templateDir: string,
   outDir: string,
-  onProgress?: (p: ConvertProgress) => void,
-): { family: string; parameters: number } {
-  const st = SafetensorsFile.open(file);
-  const family = checkpointFamily(st);
-  if (family === 'sdxl')
-    throw new WeightFileError(`${path.basename(file)} is an SDXL checkpoint; SDXL is not supported yet`);
-  if (family === 'sd2')
-    throw new WeightFileError(
-      `${path.basename(file)} is an SD 2.x checkpoint (OpenCLIP); only SD 1.x checkpoints convert so far`,
-    );
-  if (family !== 'sd1')
-    throw new WeightFileError(`${path.basename(file)} is not a Stable Diffusion checkpoint in the single-file layout`);
+  { onProgress, signal, sha256 }: ConvertOptions = {},
+): { family: CheckpointFamily; parameters: number } {
+  const source = openCheckpoint(file);
   if (fs.existsSync(outDir)) throw new WeightFileError(`${outDir} already exists`);
   const parts = MODEL_PARTS.map((p) => indexPart(templateDir, p)).filter((p): p is IndexedPart => p !== null);
   if (!parts.some((p) => p.part === 'unet'))
     throw new WeightFileError(`${templateDir} is not a model folder (no unet/model.onnx)`);
-  const { changes, missing } = checkpointChanges(st, parts);
+  const { changes, missing } = checkpointChanges(source, parts);
   if (missing.length) {
     throw new WeightFileError(
       `${path.basename(file)} lacks ${missing.length} weight(s) the model needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
     );
   }
-  const partial = `${outDir}.partial`;
+  const partial = partialDirOf(outDir);
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true });
+  const total = parts.reduce((n, p) => n + changes.get(p)!.size, 0);
+  let done = 0;
   try {
     copyTree(templateDir, partial, (rel) => MODEL_PARTS.some((p) => rel === p));
-    parts.forEach((part, i) => {
-      onProgress?.({ part: part.part, done: i, total: parts.length });
-      writePatchedOnnx(part.index, part.params, changes.get(part)!, path.join(partial, part.part, 'model.onnx'));
-    });
-    onProgress?.({ part: 'done', done: parts.length, total: parts.length });
+    for (const part of parts) {
+      const counted = new Map(
+        [...changes.get(part)!].map(([name, change]) => [
+          name,
+          {
+            ...change,
+            values: () => {
+              if (signal?.aborted) throw new StudioError('CANCELLED', 'Conversion cancelled');
+              onProgress?.({ part: part.part, done: done++, total });
+              return change.values();
+            },
+          },
+        ]),
+      );
+      writePatchedOnnx(part.index, part.params, counted, path.join(partial, part.part, 'model.onnx'));
+    }
+    if (sha256) {
+      const record = { file: path.basename(file), sha256, family: source.family, template: path.basename(templateDir) };
+      fs.writeFileSync(path.join(partial, CHECKPOINT_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+    }
+    onProgress?.({ part: 'done', done: total, total });
     fs.renameSync(partial, outDir);
   } catch (err) {
     fs.rmSync(partial, { recursive: true, force: true });
     throw err;
   }
-  return { family, parameters: parts.reduce((n, p) => n + p.params.size, 0) };
+  return { family: source.family, parameters: total };
 }

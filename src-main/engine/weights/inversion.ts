@@ -1,15 +1,16 @@
 /**
  * Textual-inversion embeddings (AUTOMATIC1111's `.safetensors` with
- * `emb_params` [n, hidden]): the vectors become new rows of the text
- * encoder's token-embedding table, and the prompt's tokens that spell the
- * trigger word (the file's stem) are replaced by the new rows' ids, one
- * position per vector.
+ * `emb_params` [n, hidden], and its `.pt` files, read without running their
+ * pickles): the vectors become new rows of the text encoder's token-embedding
+ * table, and the prompt's tokens that spell the trigger word (the file's
+ * stem) are replaced by the new rows' ids, one position per vector.
  */
 import { WeightFileError } from './errors.js';
 import path from 'node:path';
 import { type IndexedPart, paramValues } from './model-parts.js';
 import type { ParamChange } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
+import { PickledTensor, readTorchFile } from './torch-pickle.js';
 
 export interface Inversion {
   /** The trigger word: the file's stem. */
@@ -21,25 +22,51 @@ export interface Inversion {
 
 /** The tensor A1111's embedding files keep their vectors in (a file of one tensor is read as that). */
 const VECTOR_KEYS = ['emb_params'];
+const EMBEDDING_FILE = /\.(safetensors|pt|bin)$/i;
 
-export function readInversion(file: string): Inversion {
-  const what = path.basename(file);
-  if (!/\.safetensors$/i.test(file)) {
+/** The trigger word of an embedding file: its name without the extension. */
+export const embeddingName = (file: string) => path.basename(file).replace(EMBEDDING_FILE, '');
+
+function inversionOf(file: string, vectors: Float32Array, shape: readonly number[]): Inversion {
+  const [count, hidden] =
+    shape.length === 2 ? (shape as [number, number]) : shape.length === 1 ? [1, shape[0]!] : [0, 0];
+  if (!count || !hidden)
     throw new WeightFileError(
-      `${what}: only .safetensors embeddings are read (a .pt file could run code when unpickled)`,
+      `${path.basename(file)}: embedding vectors of shape [${shape.join(', ')}] are not [n, width]`,
     );
-  }
+  return { name: embeddingName(file), vectors, count, hidden };
+}
+
+function readSafetensorsInversion(file: string): Inversion {
   const st = SafetensorsFile.open(file);
   const key =
     VECTOR_KEYS.map((k) => (st.has(k) ? k : null)).find(Boolean) ??
     (st.entries.size === 1 ? [...st.entries.keys()][0]! : null);
-  if (!key) throw new WeightFileError(`${what}: no embedding vectors (emb_params) in this file`);
-  const shape = st.entries.get(key)!.shape;
-  const [count, hidden] =
-    shape.length === 2 ? (shape as [number, number]) : shape.length === 1 ? [1, shape[0]!] : [0, 0];
-  if (!count || !hidden)
-    throw new WeightFileError(`${what}: embedding vectors of shape [${shape.join(', ')}] are not [n, width]`);
-  return { name: path.basename(file).replace(/\.safetensors$/i, ''), vectors: st.readFloat32(key), count, hidden };
+  if (!key) throw new WeightFileError(`${path.basename(file)}: no embedding vectors (emb_params) in this file`);
+  return inversionOf(file, st.readFloat32(key), st.entries.get(key)!.shape);
+}
+
+/**
+ * A1111's `.pt` layouts: its own (`string_to_param: {'*': tensor}`), the
+ * safetensors-like `emb_params`, and the diffusers concept file (`{token: tensor}`).
+ */
+function readTorchInversion(file: string): Inversion {
+  const pt = readTorchFile(file);
+  const root = pt.root instanceof Map ? pt.root : null;
+  const only = (m: unknown) => (m instanceof Map && m.size === 1 ? [...m.values()][0] : undefined);
+  const tensor =
+    only(root?.get('string_to_param')) ?? root?.get('emb_params') ?? (root && root.size === 1 ? only(root) : undefined);
+  if (!(tensor instanceof PickledTensor))
+    throw new WeightFileError(
+      `${path.basename(file)}: no embedding vectors (string_to_param or emb_params) in this file`,
+    );
+  return inversionOf(file, pt.readFloat32(tensor), tensor.shape);
+}
+
+export function readInversion(file: string): Inversion {
+  if (/\.safetensors$/i.test(file)) return readSafetensorsInversion(file);
+  if (/\.(pt|bin)$/i.test(file)) return readTorchInversion(file);
+  throw new WeightFileError(`${path.basename(file)}: embeddings are read from .safetensors, .pt or .bin files`);
 }
 
 /** Follows a value back through shape-only ops (Cast, Reshape, ...) to where it comes from. */

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkpointChanges } from './checkpoint.js';
+import { checkpointChanges, ldmSource } from './checkpoint.js';
 import { WeightFileError } from './errors.js';
 import { planInversions, readInversion } from './inversion.js';
 import { type LoraUse, mergeLoras } from './lora.js';
@@ -78,7 +78,7 @@ export function prepareModelVariant(baseDir: string, additions: ModelAdditions, 
     const vaeParts = (['vae_decoder', 'vae_encoder'] as const)
       .map((p) => indexPart(baseDir, p))
       .filter((p): p is IndexedPart => p !== null);
-    const vae = checkpointChanges(SafetensorsFile.open(additions.vae), vaeParts);
+    const vae = checkpointChanges(ldmSource(SafetensorsFile.open(additions.vae)), vaeParts);
     if (vae.missing.length) {
       throw new WeightFileError(
         `${path.basename(additions.vae)} is not a VAE for this model: it lacks ${vae.missing.slice(0, 3).join(', ')}${vae.missing.length > 3 ? ', ...' : ''}`,

@@ -8,7 +8,7 @@ import { WeightFileError } from './errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bfloat16ToFloat32, float16ToFloat32 } from '../runtime/float16.js';
+import { bfloat16ToFloat32, float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
 
 const DTYPE_BYTES: Record<string, number> = {
   F64: 8,
@@ -123,36 +123,77 @@ export class SafetensorsFile {
     } finally {
       fs.closeSync(fd);
     }
+    // Buffer.alloc gives an aligned, unshared ArrayBuffer: view it directly (the data is little-endian, as are
+    // the machines the studio runs on).
     const n = raw.length / DTYPE_BYTES[e.dtype]!;
-    const out = new Float32Array(n);
-    if (e.dtype === 'F32') for (let i = 0; i < n; i++) out[i] = raw.readFloatLE(i * 4);
-    else if (e.dtype === 'F64') for (let i = 0; i < n; i++) out[i] = raw.readDoubleLE(i * 8);
-    else {
-      const halves = new Uint16Array(n);
-      for (let i = 0; i < n; i++) halves[i] = raw.readUInt16LE(i * 2);
-      return e.dtype === 'F16' ? float16ToFloat32(halves) : bfloat16ToFloat32(halves);
-    }
-    return out;
+    if (e.dtype === 'F32') return new Float32Array(raw.buffer, raw.byteOffset, n);
+    if (e.dtype === 'F64') return Float32Array.from(new Float64Array(raw.buffer, raw.byteOffset, n));
+    const halves = new Uint16Array(raw.buffer, raw.byteOffset, n);
+    return e.dtype === 'F16' ? float16ToFloat32(halves) : bfloat16ToFloat32(halves);
   }
 }
 
-/** Writes float32 tensors as an F32 safetensors file (tests, exported merges). */
-export function writeSafetensors(file: string, tensors: Record<string, { shape: number[]; data: Float32Array }>): void {
-  const header: Record<string, unknown> = {};
+/** A tensor to write: its values are asked for when the writer reaches it. */
+export interface TensorToWrite {
+  name: string;
+  shape: number[];
+  values: () => Float32Array;
+}
+
+/**
+ * Writes a safetensors file in F32 or F16, one tensor at a time: the header
+ * is known from the shapes, so the data streams out and a checkpoint's worth
+ * of values is never held at once. Written under a temporary name and renamed.
+ */
+export function writeSafetensorsStreamed(
+  file: string,
+  tensors: readonly TensorToWrite[],
+  dtype: 'F32' | 'F16' = 'F32',
+  metadata?: Record<string, string>,
+): void {
+  const bytes = DTYPE_BYTES[dtype]!;
+  const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
-    offset += t.data.length * 4;
+  for (const t of tensors) {
+    const size = t.shape.reduce((a, d) => a * d, 1) * bytes;
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    offset += size;
   }
   let json = JSON.stringify(header);
-  while ((8 + json.length) % 8 !== 0) json += ' ';
+  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += ' ';
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  const parts = Object.values(tensors).map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  fs.writeFileSync(file, Buffer.concat([len, Buffer.from(json), ...parts]));
+  const tmp = `${file}.partial-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, len);
+    fs.writeSync(fd, Buffer.from(json));
+    for (const t of tensors) {
+      const v = t.values();
+      if (v.length !== t.shape.reduce((a, d) => a * d, 1))
+        throw new WeightFileError(`${t.name}: ${v.length} values for shape [${t.shape.join(', ')}]`);
+      const data = dtype === 'F16' ? float32ToFloat16(v) : v;
+      fs.writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
-function sha256From(file: string, start: number): string {
+/** Writes float32 tensors as an F32 safetensors file (tests, small files). */
+export function writeSafetensors(file: string, tensors: Record<string, { shape: number[]; data: Float32Array }>): void {
+  writeSafetensorsStreamed(
+    file,
+    Object.entries(tensors).map(([name, t]) => ({ name, shape: t.shape, values: () => t.data })),
+  );
+}
+
+/** The sha256 (hex) of a file from a byte offset on, read in 1 MiB pieces. */
+export function sha256From(file: string, start: number): string {
   const hash = crypto.createHash('sha256');
   const fd = fs.openSync(file, 'r');
   try {

@@ -1,0 +1,91 @@
+/**
+ * Checkpoint conversion from every layout the converter reads: tiny-sd's own
+ * weights, changed, written as an ldm single file (SD 1.x names), with SD 2.x's
+ * OpenCLIP text tower (fused q/k/v), as a diffusers folder, and in F16; each
+ * converted back onto tiny-sd must hold exactly the written values.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
+import { TINY_SD } from '../../test-support/fixtures.js';
+import { checkpointFamily, convertCheckpoint, openCheckpoint, partialDirOf } from './checkpoint.js';
+import { type CheckpointLayout, writeCheckpoint } from './checkpoint-writer.js';
+import { indexPart, MODEL_PARTS, paramValues } from './model-parts.js';
+import { SafetensorsFile } from './safetensors.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-ckpt-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const changed = (v: Float32Array) => v.map((x) => x * 1.01 + 0.001);
+
+/** Every parameter of the converted model equals the template's, changed (and rounded through F16 when asked). */
+function expectConvertedFrom(dir: string, f16: boolean) {
+  let checked = 0;
+  for (const partName of MODEL_PARTS) {
+    const base = indexPart(TINY_SD, partName)!;
+    const got = indexPart(dir, partName)!;
+    for (const name of base.params.keys()) {
+      let want: Float32Array = changed(paramValues(base, name));
+      if (f16) want = float16ToFloat32(float32ToFloat16(want));
+      const values = paramValues(got, name);
+      // Compared element by element here: a deep toEqual of 400 arrays takes seconds.
+      const wrong = values.length === want.length ? values.findIndex((v, i) => v !== want[i]) : 0;
+      expect(wrong, `${partName} ${name}`).toBe(-1);
+      checked++;
+    }
+  }
+  expect(checked).toBe(424);
+}
+
+describe('checkpoint conversion from every layout', () => {
+  it.each<[CheckpointLayout, 'F32' | 'F16', string]>([
+    // tiny-sd's text is 32 wide: the SD 1.x layout at a width of its own is "custom"; OpenCLIP keys say SD 2.x.
+    ['ldm', 'F32', 'custom'],
+    ['ldm-openclip', 'F32', 'sd2'],
+    ['diffusers', 'F32', 'custom'],
+    ['ldm', 'F16', 'custom'],
+  ])('%s in %s (family %s) converts to exactly its values', (layout, dtype, family) => {
+    const file = path.join(tmp, `${layout}-${dtype}${layout === 'diffusers' ? '' : '.safetensors'}`);
+    writeCheckpoint(TINY_SD, file, { layout, dtype, transform: (_, v) => changed(v) });
+    if (layout !== 'diffusers') expect(checkpointFamily(SafetensorsFile.open(file))).toBe(family);
+    expect(openCheckpoint(file).family).toBe(family);
+    const out = path.join(tmp, `${layout}-${dtype}-model`);
+    const progress: number[] = [];
+    const r = convertCheckpoint(file, TINY_SD, out, { onProgress: (p) => progress.push(p.done) });
+    expect(r.parameters).toBe(424);
+    expect(progress.at(-1)).toBe(424);
+    expectConvertedFrom(out, dtype === 'F16');
+  });
+
+  it('an OpenCLIP text tower with fused q/k/v really splits them (q, k and v differ after conversion)', () => {
+    const st = SafetensorsFile.open(path.join(tmp, 'ldm-openclip-F32.safetensors'));
+    const fused = st.entries.get('cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight')!;
+    expect(fused.shape).toEqual([96, 32]);
+  });
+
+  it('a cancelled conversion leaves nothing behind', () => {
+    const file = path.join(tmp, 'ldm-F32.safetensors');
+    const out = path.join(tmp, 'cancelled');
+    const signal = { aborted: false };
+    expect(() =>
+      convertCheckpoint(file, TINY_SD, out, {
+        onProgress: (p) => {
+          if (p.done === 100) signal.aborted = true;
+        },
+        signal,
+      }),
+    ).toThrow(/cancelled/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(partialDirOf(out))).toBe(false);
+  });
+
+  it('refuses pickled checkpoints, VAEs and folders that are not diffusers models, by name', () => {
+    const ckpt = path.join(tmp, 'model.ckpt');
+    fs.writeFileSync(ckpt, 'x');
+    expect(() => openCheckpoint(ckpt)).toThrow(/model\.ckpt: pickled checkpoints are not read/);
+    const empty = path.join(tmp, 'empty-folder');
+    fs.mkdirSync(empty);
+    expect(() => openCheckpoint(empty)).toThrow(/not a diffusers model folder/);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Which model family a LoRA or embedding file was made for, told from its
+ * tensor shapes alone (the header; no weights read): the width of the text
+ * the cross-attention reads is 768 for SD 1.x, 1024 for SD 2.x, 2048 for SDXL.
+ */
+import { SafetensorsFile } from './safetensors.js';
+import { readInversion } from './inversion.js';
+
+const WIDTH_FAMILY: Record<number, string> = { 768: 'sd1', 1024: 'sd2', 2048: 'sdxl' };
+
+export function loraFamily(file: string): string | null {
+  const st = SafetensorsFile.open(file);
+  const keys = [...st.entries.keys()];
+  if (keys.some((k) => /^lora_te[12]_|text_encoder_2/.test(k))) return 'sdxl';
+  // Cross-attention's key projection reads the text: its input width names the family.
+  const toK = keys.find((k) => /attn2[._]to_k.*(lora_down|lora_A)\.weight$/.test(k));
+  if (toK) return WIDTH_FAMILY[st.entries.get(toK)!.shape[1]!] ?? null;
+  const te = keys.find((k) => /^lora_te_.*q_proj.*lora_down\.weight$/.test(k));
+  return te ? (WIDTH_FAMILY[st.entries.get(te)!.shape[1]!] ?? null) : null;
+}
+
+export function embeddingFamily(file: string): string | null {
+  if (/\.safetensors$/i.test(file)) {
+    const keys = [...SafetensorsFile.open(file).entries.keys()];
+    if (keys.includes('clip_l') && keys.includes('clip_g')) return 'sdxl';
+  }
+  const width = readInversion(file).hidden;
+  return width === 2048 ? null : (WIDTH_FAMILY[width] ?? null);
+}
