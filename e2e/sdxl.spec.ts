@@ -16,7 +16,7 @@ test('pick the SDXL model, set its size conditioning, generate, find it in the g
   test.setTimeout(120_000);
   await page.goto(`${host.url}#/models`);
   await expect(page.getByText(/sdxl · float32 · epsilon/)).toBeVisible();
-  await expect(page.getByTestId('upscalers')).toContainText('None yet');
+  await expect(page.getByTestId('files-tab-upscalers')).toContainText('Upscalers (0)');
 
   await page.goto(host.url);
   await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');

@@ -77,4 +77,6 @@ export interface StudioBridge {
   invoke(channel: string, input: unknown): Promise<ResultEnvelope>;
   /** Returns an unsubscribe function. */
   subscribe(listener: (event: EventEnvelope) => void): () => void;
+  /** The path of a file dropped on the window (Electron only: a browser never tells a page where a file is). */
+  pathForFile?(file: object): string;
 }

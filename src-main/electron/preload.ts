@@ -2,7 +2,7 @@
  * The only bridge between the sandboxed renderer and the main process:
  * `invoke` and `subscribe`, nothing else. Channel validation happens in main.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent, webUtils } from 'electron';
 import type { EventEnvelope, ResultEnvelope, StudioBridge } from '../../src-shared/contract.js';
 import { BRIDGE_EVENT, BRIDGE_INVOKE } from './window-options.js';
 
@@ -16,6 +16,7 @@ const bridge: StudioBridge = {
       ipcRenderer.removeListener(BRIDGE_EVENT, wrapped);
     };
   },
+  pathForFile: (file: object) => webUtils.getPathForFile(file as File),
 };
 
 contextBridge.exposeInMainWorld('studio', bridge);

@@ -24,6 +24,15 @@ export class StudioClient {
     return result.value as ChannelOutput<K>;
   }
 
+  /** Where a dropped file is on disk, when the shell can tell (Electron); null in a browser. */
+  pathForFile(file: File): string | null {
+    try {
+      return this.bridge.pathForFile?.(file) || null;
+    } catch {
+      return null;
+    }
+  }
+
   on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void {
     return this.bridge.subscribe((envelope) => {
       if (envelope.event !== event) return;

@@ -98,8 +98,14 @@ export function GalleryDetail(props: {
     }
   };
   const remix = async () => {
-    const { params, parentId } = await client.invoke('gallery.remix', { id });
+    const { params, parentId, missing } = await client.invoke('gallery.remix', { id });
     handToGenerate({ ...params, parentId });
+    if (missing.length)
+      notifications.show({
+        color: 'yellow',
+        title: 'Not in your models folder',
+        message: `This picture was made with ${missing.join(', ')}. Add them to the models folder to make it again as it was.`,
+      });
   };
   const sendAsInit = async (mode: 'img2img' | 'inpaint') => {
     handToGenerate({
@@ -174,6 +180,7 @@ export function GalleryDetail(props: {
     ],
     ['RNG', item.rng],
     ['Size', `${item.width}x${item.height}`],
+    ['VAE', item.vae],
     [
       'Hires fix',
       (item.hiresScale ?? 1) > 1

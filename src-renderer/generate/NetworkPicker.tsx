@@ -1,8 +1,9 @@
 /**
  * Adds a LoRA or an embedding from the models folder to the prompt the way
  * A1111 writes them: `<lora:NAME:1>` (edit the weight in the text), or the
- * embedding's name as a word. The list is read again each time it opens, so
- * files dropped into `loras/` or `embeddings/` show up without a restart.
+ * embedding's name as a word; and picks the VAE (the model's own, or a file
+ * of `vae/`). The lists are read again each time one opens, so files dropped
+ * into the models folder show up without a restart.
  */
 import { Group, Select } from '@mantine/core';
 import { useCall } from '../api/use-call.js';
@@ -14,8 +15,19 @@ const KINDS = [
   { kind: 'embeddings', label: 'Add an embedding', folder: 'embeddings/', insert: (name: string) => name },
 ] as const;
 
-export function NetworkPicker({ onInsert }: { onInsert: (text: string) => void }) {
+export function NetworkPicker({
+  onInsert,
+  vae,
+  onVae,
+}: {
+  onInsert: (text: string) => void;
+  vae: string | null;
+  onVae: (vae: string | null) => void;
+}) {
   const networks = useCall('models.networks', {});
+  const vaes = networks.data?.vae ?? [];
+  // A remixed or imported record may name its VAE with the extension, as A1111 writes it.
+  const vaeValue = vae?.replace(/\.safetensors$/i, '') ?? null;
   return (
     <Group grow align="end">
       {KINDS.map(({ kind, label, folder, insert }) => {
@@ -36,6 +48,21 @@ export function NetworkPicker({ onInsert }: { onInsert: (text: string) => void }
           />
         );
       })}
+      <Select
+        label="VAE"
+        placeholder="The model's own"
+        clearable
+        value={vaeValue}
+        data={[
+          ...vaes.map((f) => ({ value: f.name, label: `${f.name} (${mib(f.sizeBytes)})` })),
+          ...(vaeValue && !vaes.some((f) => f.name === vaeValue)
+            ? [{ value: vaeValue, label: `${vaeValue} (missing)` }]
+            : []),
+        ]}
+        onDropdownOpen={networks.reload}
+        onChange={onVae}
+        data-testid="vae-picker"
+      />
     </Group>
   );
 }

@@ -36,6 +36,8 @@ export interface GenerateDraftState {
   /** A1111's variation seed (null: none) and its strength. */
   variationSeed: number | null;
   variationStrength: number;
+  /** A replacement VAE from the models folder's vae/ (null: the model's own). */
+  vae: string | null;
   /** SDXL's size conditioning (null fields: the defaults). */
   sizeCond: SizeConditioning;
   initImage: InitImage | null;
@@ -64,6 +66,7 @@ const defaults = (): GenerateDraftState => ({
   sizeCond: { originalWidth: null, originalHeight: null, cropTop: null, cropLeft: null },
   variationSeed: null,
   variationStrength: 0,
+  vae: null,
   hires: HIRES_OFF,
   styles: [],
   initImage: null,
@@ -81,6 +84,8 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === undefined || typeof v === 'number';
     case 'variationSeed':
       return v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+    case 'vae':
+      return v === null || typeof v === 'string';
     case 'initImage':
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
@@ -191,6 +196,7 @@ export function handToGenerate(d: GenerateDraft): void {
       denoise: d.hiresDenoise ?? HIRES_OFF.denoise,
       upscaler: d.hiresUpscaler ?? 'latent',
     };
+  if (d.vae !== undefined) patch.vae = d.vae;
   if (d.variationSeed !== undefined) {
     patch.variationSeed = d.variationSeed ?? null;
     patch.variationStrength = d.variationStrength ?? 0;

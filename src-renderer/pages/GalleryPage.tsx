@@ -27,7 +27,7 @@ import { useGalleryPages } from '../gallery/use-gallery-pages.js';
 import { takeGalleryPick } from '../generate/draft.js';
 import { fileToBase64 } from '../generate/file-to-base64.js';
 
-/** "Imported 3 (1 already in the gallery), skipped 2 (why)". */
+/** "Imported 3, 1 already in the gallery, skipped 2 (why), made with LoRA \"x\", not in your models folder". */
 function importSummary(r: ImportResult): string {
   const existed = r.imported.filter((i) => i.existed).length;
   const added = r.imported.length - existed;
@@ -35,6 +35,8 @@ function importSummary(r: ImportResult): string {
   if (existed) parts.push(`${existed} already in the gallery`);
   if (r.failed.length)
     parts.push(`skipped ${r.failed.length}: ${r.failed[0]!.reason}${r.failed.length > 1 ? ', ...' : ''}`);
+  const missing = [...new Set(r.imported.flatMap((i) => i.missing ?? []))];
+  if (missing.length) parts.push(`made with ${missing.join(', ')}, not in your models folder`);
   return parts.join(', ');
 }
 

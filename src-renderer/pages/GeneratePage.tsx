@@ -193,6 +193,7 @@ export function GeneratePage() {
           : {}),
         variationSeed: draft.variationSeed,
         variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
+        vae: draft.vae,
         initImage: mode === 'txt2img' ? undefined : initImage?.base64,
         mask: mask ?? undefined,
         parentId,
@@ -305,7 +306,11 @@ export function GeneratePage() {
             data-testid="mode-control"
           />
           <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
-          <NetworkPicker onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())} />
+          <NetworkPicker
+            onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())}
+            vae={draft.vae}
+            onVae={(vae) => updateDraft({ vae })}
+          />
           <Group grow wrap="nowrap" align="start">
             <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
             <PromptHistory onPick={(p, n) => updateDraft({ prompt: p, negativePrompt: n })} />

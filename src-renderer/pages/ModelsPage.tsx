@@ -19,47 +19,19 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
+import { CheckpointImportCard } from '../models/CheckpointImport.js';
+import { ModelFilesCard } from '../models/ModelFilesCard.js';
+import { useConverts } from '../models/use-converts.js';
 import { useInstalls } from '../models/use-installs.js';
 
 const gib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
 const notifyError = (title: string) => (err: Error) =>
   notifications.show({ color: 'red', title, message: err.message });
 
-/** ONNX upscalers dropped into the models folder's `upscalers/` (used by `studio upscale --upscaler NAME`). */
-function UpscalersCard() {
-  const networks = useCall('models.networks', {});
-  const upscalers = networks.data?.upscalers ?? [];
-  return (
-    <Card withBorder data-testid="upscalers">
-      <Title order={4} mb="xs">
-        Upscalers
-      </Title>
-      {upscalers.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          None yet: put ONNX upscalers (the ESRGAN family, input [1, 3, H, W] in [0, 1]) in the models folder's
-          upscalers/ folder. Lanczos needs none.
-        </Text>
-      ) : (
-        <Stack gap={2}>
-          {upscalers.map((u) => (
-            <Text key={u.name} size="sm">
-              {u.name}{' '}
-              <Text span c="dimmed">
-                ({(u.sizeBytes / 2 ** 20).toFixed(1)} MiB)
-              </Text>
-            </Text>
-          ))}
-        </Stack>
-      )}
-    </Card>
-  );
-}
-
-function InstallCard({ onInstalled }: { onInstalled: () => void }) {
+function InstallCard({ installs: { installs, start, cancel } }: { installs: ReturnType<typeof useInstalls> }) {
   const [repo, setRepo] = useState('');
   const [revision, setRevision] = useState('');
   const [subfolder, setSubfolder] = useState('');
-  const { installs, start, cancel } = useInstalls(onInstalled);
   return (
     <Card withBorder>
       <Title order={4} mb="xs">
@@ -223,6 +195,17 @@ export function ModelsPage() {
   const models = useCall('models.list', {});
   const info = useCall('system.info', {});
   const [confirm, setConfirm] = useState<string | null>(null);
+  const installs = useInstalls(models.reload);
+  const converts = useConverts(models.reload);
+  const installTemplate = (repo: string) =>
+    installs
+      .start(repo, '', '')
+      .then(
+        () => notifications.show({ message: `Installing ${repo}: see its progress below` }),
+        notifyError('Cannot install'),
+      );
+  const convertFromFolder = (file: string) =>
+    converts.start(file, '').catch(notifyError('Cannot convert the checkpoint'));
 
   const makeDefault = (name: string) =>
     client.invoke('settings.set', { defaultModel: name }).then(() => {
@@ -324,8 +307,9 @@ export function ModelsPage() {
           </Table>
         </Card>
       )}
-      <UpscalersCard />
-      <InstallCard onInstalled={models.reload} />
+      <CheckpointImportCard converts={converts} onInstall={(repo) => void installTemplate(repo)} />
+      <ModelFilesCard modelsDir={info.data?.modelsDir ?? null} onConvert={(file) => void convertFromFolder(file)} />
+      <InstallCard installs={installs} />
       <LocalFolderCard onImported={models.reload} />
       <TokenCard />
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Remove model?">
