@@ -25,8 +25,9 @@ import {
 import { appVersion } from '../app-version.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 
+export const BENCH_BYO_USAGE = 'studio bench byo --model DIR [--rank R] [--json FILE]';
 export const BENCH_GALLERY_USAGE = 'studio bench gallery [--items N] [--imports N] [--json FILE]';
-export const benchUsage = `${BENCH_GALLERY_USAGE}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--no-spin] [--no-arena] [--ep-option KEY=VALUE ...] [--compare-provider P] [--compare-model DIR] [--json FILE]`;
+export const benchUsage = `${BENCH_GALLERY_USAGE}\n  ${BENCH_BYO_USAGE}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--no-spin] [--no-arena] [--ep-option KEY=VALUE ...] [--compare-provider P] [--compare-model DIR] [--json FILE]`;
 
 export interface Stats {
   min: number;
@@ -54,6 +55,7 @@ async function timeIt(runs: number, warmup: number, fn: () => Promise<unknown>):
 export async function benchCommand(argv: string[]): Promise<number> {
   // Loaded on demand: the gallery benchmark needs SQLite and sharp, the model benchmark only ONNX Runtime.
   if (argv[0] === 'gallery') return (await import('./bench-gallery.js')).benchGalleryCommand(argv.slice(1));
+  if (argv[0] === 'byo') return (await import('./bench-byo.js')).benchByoCommand(argv.slice(1));
   const { values } = parseFlags(argv, {
     model: { type: 'string' },
     provider: { type: 'string' },

@@ -70,10 +70,12 @@ export {
 } from './weights/checkpoint.js';
 export { writeCheckpoint, type CheckpointLayout } from './weights/checkpoint-writer.js';
 export { embeddingFamily, loraFamily } from './weights/file-family.js';
+export { indexPart, MODEL_PARTS, torchDims } from './weights/model-parts.js';
 export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';
 export { embeddingName, readInversion } from './weights/inversion.js';
 export {
   SafetensorsFile,
+  writeSafetensorsStreamed,
   fileShortHash,
   loraShortHash,
   writeSafetensors,

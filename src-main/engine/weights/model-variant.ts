@@ -52,6 +52,28 @@ function variantKey(baseDir: string, additions: ModelAdditions): string {
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
+/** Variants kept beside the newest: a merged SD 1.5 UNet is gigabytes, and each LoRA weight tried makes one. */
+const KEEP_VARIANTS = 2;
+
+/** Removes all but the newest variants (by use); the one just made or used is always kept. */
+function pruneVariants(cacheRoot: string, keep: string): void {
+  const dirs = fs
+    .readdirSync(cacheRoot, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^[0-9a-f]{16}$/.test(e.name) && path.join(cacheRoot, e.name) !== keep)
+    .map((e) => {
+      const dir = path.join(cacheRoot, e.name);
+      return { dir, used: fs.statSync(path.join(dir, '.complete'), { throwIfNoEntry: false })?.mtimeMs ?? 0 };
+    })
+    .sort((a, b) => b.used - a.used);
+  for (const old of dirs.slice(KEEP_VARIANTS - 1)) {
+    try {
+      fs.rmSync(old.dir, { recursive: true, force: true });
+    } catch {
+      // In use by another process (Windows keeps open files): it goes next time.
+    }
+  }
+}
+
 export function prepareModelVariant(baseDir: string, additions: ModelAdditions, cacheRoot: string): ModelVariant {
   const warnings: string[] = [];
   const dir = path.join(cacheRoot, variantKey(baseDir, additions));
@@ -108,6 +130,11 @@ export function prepareModelVariant(baseDir: string, additions: ModelAdditions, 
       fs.rmSync(partial, { recursive: true, force: true });
       throw err;
     }
+  } else {
+    // Marks the variant as just used, for pruning.
+    const now = new Date();
+    fs.utimesSync(done, now, now);
   }
+  pruneVariants(cacheRoot, dir);
   return { dir, inversions, warnings };
 }

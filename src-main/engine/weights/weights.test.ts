@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TINY_SD } from '../../test-support/fixtures.js';
+import { FIXTURES_DIR, TINY_SD } from '../../test-support/fixtures.js';
+import { prepareModelVariant } from './model-variant.js';
 import { indexPart, MODEL_PARTS, paramValues } from './model-parts.js';
 import { writePatchedOnnx } from './patch-writer.js';
 import { SafetensorsFile, writeSafetensors } from './safetensors.js';
@@ -59,5 +60,26 @@ describe('safetensors', () => {
     fs.writeFileSync(file, Buffer.from('\u0010\u0000\u0000\u0000\u0000\u0000\u0000\u0000{not json at all'));
     expect(() => SafetensorsFile.open(file)).toThrow(/header is not JSON/);
     expect(() => SafetensorsFile.open(tmp)).toThrow(/not a regular file/);
+  });
+});
+
+describe('model variants (LoRAs merged into a copy)', () => {
+  it('keeps only the newest variants: trying LoRA weights one after another does not fill the disk', () => {
+    const root = path.join(tmp, 'variants');
+    fs.mkdirSync(root);
+    const lora = path.join(FIXTURES_DIR, 'byo', 'lora.safetensors');
+    const dirs = [0.2, 0.4, 0.6].map(
+      (weight) => prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight }], embeddings: [] }, root).dir,
+    );
+    expect(fs.readdirSync(root).sort()).toEqual(
+      dirs
+        .slice(1)
+        .map((d) => path.basename(d))
+        .sort(),
+    );
+    // Using an older one again makes it the newest: the next new variant prunes the other.
+    prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.4 }], embeddings: [] }, root);
+    const next = prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.8 }], embeddings: [] }, root).dir;
+    expect(fs.readdirSync(root).sort()).toEqual([path.basename(dirs[1]!), path.basename(next)].sort());
   });
 });
