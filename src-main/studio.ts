@@ -4,6 +4,7 @@
  */
 import { appVersion } from './app-version.js';
 import { ensureWritableDir } from './fs-atomic.js';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, consoleLogger, type Handlers, type Logger } from './ipc/router.js';
@@ -31,6 +32,8 @@ import {
   chunkPrompt,
   promptSchedule,
   parsePromptAttention,
+  embeddingName,
+  readInversion,
 } from './engine/index.js';
 import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
 import { GalleryService, TRASH_GRACE_MS } from './gallery/gallery-service.js';
@@ -96,6 +99,22 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     );
   };
   const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'), { role: 'owner' });
+  // Embedding vector counts for the prompt counter, read once per file version.
+  const inversionCounts = new Map<string, number>();
+  const inversionCount = (file: string) => {
+    const st = fs.statSync(file);
+    const key = `${file}:${st.size}:${st.mtimeMs}`;
+    let n = inversionCounts.get(key);
+    if (n === undefined) {
+      try {
+        n = readInversion(file).count;
+      } catch {
+        n = 0; // A broken file is reported when a generation uses it; the counter counts its word as text.
+      }
+      inversionCounts.set(key, n);
+    }
+    return n;
+  };
   // Tokenizers for the prompt counter, loaded once per model folder.
   const tokenizers = new Map<string, ClipTokenizer>();
   const tokenizerFor = (name: string) => {
@@ -184,10 +203,14 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'jobs.list': () => jobs.state(),
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
     'prompt.tokens': ({ model, text }) => {
-      // Prompt editing and alternation: the longest text the schedule reaches is what must fit.
-      const counts = [...new Set(promptSchedule(text, 100).map((e) => e.text))].map((t) =>
-        chunkPrompt(tokenizerFor(model), t),
+      // Embeddings named in the text take their vectors' positions, as the model will see them.
+      const tokenizer = tokenizerFor(model).withInversions(
+        additionsForPrompts(modelsDir(), '', text)
+          .embeddings.map((file) => ({ word: embeddingName(file), count: inversionCount(file) }))
+          .filter((e) => e.count > 0),
       );
+      // Prompt editing and alternation: the longest text the schedule reaches is what must fit.
+      const counts = [...new Set(promptSchedule(text, 100).map((e) => e.text))].map((t) => chunkPrompt(tokenizer, t));
       const longest = counts.reduce((a, b) => (b.tokenCount > a.tokenCount ? b : a));
       return {
         tokens: longest.tokenCount,

@@ -48,6 +48,17 @@ describe('generation jobs through the contract and the engine worker', () => {
     expect(
       await h.call('prompt.tokens', { model: 'tiny-sd', text: '[a cat:a big red dog on a hill:0.5]' }),
     ).toMatchObject({ tokens: 7, chunks: 1 });
+    // An embedding in the models folder counts as its vectors (2 here), not as the tokens of its name.
+    const plain = (await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a red-thing cat' })) as { tokens: number };
+    const embeddings = path.join(h.studio.paths.modelsDir, 'embeddings');
+    fs.mkdirSync(embeddings, { recursive: true });
+    fs.copyFileSync(
+      path.join(FIXTURES_DIR, 'byo', 'red-thing.safetensors'),
+      path.join(embeddings, 'red-thing.safetensors'),
+    );
+    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a red-thing cat' })).toMatchObject({ tokens: 4 });
+    expect(plain.tokens).toBeGreaterThan(4);
+    fs.rmSync(embeddings, { recursive: true });
   });
 
   it('generates the diffusers reference image with progress, previews and metadata', async () => {

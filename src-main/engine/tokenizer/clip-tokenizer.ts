@@ -122,6 +122,18 @@ export class ClipTokenizer {
     this.inversions.sort((a, b) => b.pattern.length - a.pattern.length);
   }
 
+  /**
+   * A tokenizer sharing this one's vocabulary that also knows these embeddings
+   * (word and vector count): for counting a prompt's tokens as the model will
+   * see them, without touching this one's own list.
+   */
+  withInversions(words: readonly { word: string; count: number }[]): ClipTokenizer {
+    const view = Object.create(this) as ClipTokenizer;
+    view.inversions = [...this.inversions];
+    for (const { word, count } of words) view.addInversion(word, new Array<number>(count).fill(0));
+    return view;
+  }
+
   private replaceInversions(ids: number[]): number[] {
     const out: number[] = [];
     for (let i = 0; i < ids.length; ) {
