@@ -9,6 +9,19 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 import type { ProviderName } from '../../../src-shared/domain/settings.js';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
+import { runTiled } from '../upscale/tiles.js';
+
+export interface VaeTiling {
+  /** Latent pixels per tile side, and the overlap on inner sides. */
+  tile: number;
+  overlap: number;
+  /** Tiling starts when a latent side is larger than this. */
+  above: number;
+}
+
+/** Whole up to 1024x1024 (SD 1.x at 2x hires, SDXL at its own size); 768-pixel tiles beyond. */
+export const DEFAULT_VAE_TILING: VaeTiling = { tile: 96, overlap: 16, above: 128 };
+const LATENT_CHANNELS_OUT = 4;
 import { openSession, type OpenedSession, type SessionTuning } from '../runtime/sessions.js';
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
@@ -185,8 +198,38 @@ export class LoadedModel {
     return tensorToFloat32(out[s.output]!);
   }
 
+  /**
+   * The VAE on large pictures: latents larger than `above` on a side are
+   * decoded (and pictures encoded) in tiles of `tile` latent pixels with
+   * `overlap` on inner sides, blended, so a 2048x2048 picture needs the
+   * memory of one tile. Null: always whole.
+   */
+  vaeTiling: VaeTiling | null = DEFAULT_VAE_TILING;
+
+  private tiled(h: number, w: number): VaeTiling | null {
+    const t = this.vaeTiling;
+    return t && Math.max(h, w) > t.above ? t : null;
+  }
+
   /** Latents (already divided by the VAE scale) -> image in [-1, 1], [1, 3, H, W]. */
   async decode(latents: Float32Array, dims: readonly number[]): Promise<Float32Array> {
+    const [, c, h, w] = dims as [number, number, number, number];
+    const t = this.tiled(h, w);
+    if (!t) return this.decodeWhole(latents, dims);
+    return runTiled({
+      input: latents,
+      inChannels: c,
+      width: w,
+      height: h,
+      outChannels: 3,
+      scale: 8,
+      tile: t.tile,
+      overlap: t.overlap,
+      run: (chw, tw, th) => this.decodeWhole(chw, [1, c, th, tw]),
+    });
+  }
+
+  private async decodeWhole(latents: Float32Array, dims: readonly number[]): Promise<Float32Array> {
     const out = await this.sessions.dec.session.run({
       [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims),
     });
@@ -203,6 +246,23 @@ export class LoadedModel {
 
   /** Image in [-1, 1] -> unscaled latents [1, 4, h, w] (the mean of latent_parameters). */
   async encode(image: Float32Array, dims: readonly number[]): Promise<Float32Array> {
+    const [, , H, W] = dims as [number, number, number, number];
+    const t = this.tiled(H / 8, W / 8);
+    if (!t) return this.encodeWhole(image, dims);
+    return runTiled({
+      input: image,
+      inChannels: 3,
+      width: W,
+      height: H,
+      outChannels: LATENT_CHANNELS_OUT,
+      scale: 1 / 8,
+      tile: t.tile * 8,
+      overlap: t.overlap * 8,
+      run: (chw, tw, th) => this.encodeWhole(chw, [1, 3, th, tw]),
+    });
+  }
+
+  private async encodeWhole(image: Float32Array, dims: readonly number[]): Promise<Float32Array> {
     if (!this.canEncodeImages) {
       throw new StudioError(
         'UNSUPPORTED_MODEL',

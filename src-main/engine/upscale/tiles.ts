@@ -1,9 +1,10 @@
 /**
- * Tiled upscaling's plan and blend, pure: tiles of the input with an overlap
- * on every inner side, and a weight per output pixel that ramps across the
- * overlap, so neighbouring tiles fade into each other (no seam) and any
- * picture fits in the memory of one tile.
+ * Tiled processing's plan and blend (upscalers, the VAE on large pictures):
+ * tiles of the input with an overlap on every inner side, and a weight per
+ * output pixel that ramps across the overlap, so neighbouring tiles fade into
+ * each other (no seam) and any picture fits in the memory of one tile.
  */
+import { StudioError } from '../../../src-shared/domain/errors.js';
 
 export interface Tile {
   /** The region this tile is run on (input pixels, overlap included). */
@@ -55,4 +56,56 @@ export function featherWeight(
   if (t.x + t.width < full.width) w *= edge(t.width * scale - 1 - ox);
   if (t.y + t.height < full.height) w *= edge(t.height * scale - 1 - oy);
   return w;
+}
+
+export interface TiledRun {
+  /** Input, channels first: [inChannels, height, width]. */
+  input: Float32Array;
+  inChannels: number;
+  width: number;
+  height: number;
+  outChannels: number;
+  /** Output pixels per input pixel (8 for a VAE decoder, 1/8 for its encoder, 4 for a 4x upscaler). */
+  scale: number;
+  tile: number;
+  overlap: number;
+  /** One tile through the model: [inChannels, th, tw] in, [outChannels, th*scale, tw*scale] out. */
+  run: (chw: Float32Array, tw: number, th: number) => Promise<Float32Array>;
+  onTile?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** The whole input through `run`, tile by tile, blended: [outChannels, height*scale, width*scale]. */
+export async function runTiled(r: TiledRun): Promise<Float32Array> {
+  const s = r.scale;
+  const W = Math.round(r.width * s);
+  const H = Math.round(r.height * s);
+  const acc = new Float32Array(r.outChannels * W * H);
+  const weights = new Float32Array(W * H);
+  const tiles = planTiles(r.width, r.height, r.tile, r.overlap);
+  for (const [k, t] of tiles.entries()) {
+    if (r.signal?.aborted) throw new StudioError('CANCELLED', 'Cancelled');
+    const chw = new Float32Array(r.inChannels * t.width * t.height);
+    for (let c = 0; c < r.inChannels; c++)
+      for (let y = 0; y < t.height; y++) {
+        const from = (c * r.height + t.y + y) * r.width + t.x;
+        chw.set(r.input.subarray(from, from + t.width), (c * t.height + y) * t.width);
+      }
+    const out = await r.run(chw, t.width, t.height);
+    const tw = Math.round(t.width * s);
+    const th = Math.round(t.height * s);
+    for (let oy = 0; oy < th; oy++)
+      for (let ox = 0; ox < tw; ox++) {
+        const w = featherWeight(t, ox, oy, s, r.overlap, r);
+        if (w === 0) continue;
+        const gi = (Math.round(t.y * s) + oy) * W + Math.round(t.x * s) + ox;
+        weights[gi] = weights[gi]! + w;
+        for (let c = 0; c < r.outChannels; c++)
+          acc[c * W * H + gi] = acc[c * W * H + gi]! + w * out[(c * th + oy) * tw + ox]!;
+      }
+    r.onTile?.(k + 1, tiles.length);
+  }
+  for (let i = 0; i < W * H; i++)
+    for (let c = 0; c < r.outChannels; c++) acc[c * W * H + i] = acc[c * W * H + i]! / weights[i]!;
+  return acc;
 }

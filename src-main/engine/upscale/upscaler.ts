@@ -10,7 +10,7 @@ import { floatTensor, tensorToFloat32 } from '../model/loaded-model.js';
 import { sessionIo, type FloatType } from '../model/signatures.js';
 import type { RgbImage } from '../pipeline/images.js';
 import { redactPaths } from '../redact-paths.js';
-import { featherWeight, planTiles } from './tiles.js';
+import { runTiled } from './tiles.js';
 
 export interface UpscaleOptions {
   /** Input tile size in pixels (default 192), and the overlap on inner sides (default 16). */
@@ -87,35 +87,29 @@ export class OnnxUpscaler {
     const s = this.scale;
     const W = image.width * s;
     const H = image.height * s;
-    const acc = new Float32Array(3 * W * H);
-    const weights = new Float32Array(W * H);
-    const tiles = planTiles(image.width, image.height, tile, overlap);
-    for (const [k, t] of tiles.entries()) {
-      if (opts.signal?.aborted) throw new StudioError('CANCELLED', 'Upscale cancelled');
-      const chw = new Float32Array(3 * t.width * t.height);
-      for (let y = 0; y < t.height; y++)
-        for (let x = 0; x < t.width; x++)
-          for (let c = 0; c < 3; c++)
-            chw[(c * t.height + y) * t.width + x] = image.data[((t.y + y) * image.width + t.x + x) * 3 + c]! / 255;
-      const result = await this.session.run({
-        [this.input]: floatTensor(this.inputType, chw, [1, 3, t.height, t.width]),
-      });
-      const out = tensorToFloat32(result[this.output]!);
-      const tw = t.width * s;
-      const th = t.height * s;
-      for (let oy = 0; oy < th; oy++)
-        for (let ox = 0; ox < tw; ox++) {
-          const w = featherWeight(t, ox, oy, s, overlap, image);
-          const gi = (t.y * s + oy) * W + t.x * s + ox;
-          weights[gi] = weights[gi]! + w;
-          for (let c = 0; c < 3; c++) acc[c * W * H + gi] = acc[c * W * H + gi]! + w * out[(c * th + oy) * tw + ox]!;
-        }
-      opts.onTile?.(k + 1, tiles.length);
-    }
+    const input = new Float32Array(3 * image.width * image.height);
+    const plane = image.width * image.height;
+    for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) input[c * plane + i] = image.data[i * 3 + c]! / 255;
+    const acc = await runTiled({
+      input,
+      inChannels: 3,
+      width: image.width,
+      height: image.height,
+      outChannels: 3,
+      scale: s,
+      tile,
+      overlap,
+      run: async (chw, tw, th) => {
+        const result = await this.session.run({ [this.input]: floatTensor(this.inputType, chw, [1, 3, th, tw]) });
+        return tensorToFloat32(result[this.output]!);
+      },
+      onTile: opts.onTile,
+      signal: opts.signal,
+    });
     const data = new Uint8Array(3 * W * H);
     for (let i = 0; i < W * H; i++)
       for (let c = 0; c < 3; c++) {
-        const v = acc[c * W * H + i]! / weights[i]!;
+        const v = acc[c * W * H + i]!;
         data[i * 3 + c] = Math.round(Math.min(1, Math.max(0, v)) * 255);
       }
     return { width: W, height: H, data };
