@@ -16,6 +16,9 @@ type Item = {
   seed: number | null;
   variationSeed: number | null;
   variationStrength: number | null;
+  width: number;
+  height: number;
+  source: string;
 };
 
 test('make variations of a gallery item: they share its seed, carry their own variation seed and show as its children', async ({
@@ -114,4 +117,35 @@ test("styles: import A1111's styles.csv in Settings, pick one in Generate, the j
   await page.getByRole('option', { name: 'a red circle on a blue background' }).click();
   await expect(page.getByTestId('prompt')).toHaveValue('a red circle on a blue background');
   await expect(page.getByTestId('negative-prompt')).toHaveValue('blurry');
+});
+
+test('upscale a gallery item: Lanczos x2 from the detail, the result is its child at twice the size', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a yellow star on a purple background', steps: 4, seed: 99 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  const search = async () => (await callHost<{ items: Item[] }>(host.url, 'gallery.search', { limit: 50 })).items;
+  const original = (await search()).find((i) => i.seed === 99)!;
+
+  await page.getByTestId('nav-gallery').click();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${original.id}"]`).click();
+  await page.getByTestId('upscale-button').click();
+  await page.getByTestId('upscale-scale').fill('2');
+  await page.getByTestId('upscale-start').click();
+  await expect
+    .poll(async () => (await search()).filter((i) => i.parentId === original.id).length, { timeout: 60_000 })
+    .toBe(1);
+  const child = (await search()).find((i) => i.parentId === original.id)!;
+  expect(child).toMatchObject({ source: 'upscale', seed: 99 });
+  const img = await callHost<{ image: string }>(host.url, 'gallery.get', { id: child.id });
+  const size = await page.evaluate(async (src) => {
+    const el = new Image();
+    el.src = src;
+    await el.decode();
+    return [el.naturalWidth, el.naturalHeight];
+  }, `/media/${img.image}`);
+  expect(size).toEqual([original.width * 2, original.height * 2]);
 });

@@ -36,6 +36,7 @@ const entries = (map) =>
 const worker = {
   'engine-worker': 'src-main/jobs/engine-worker.ts',
   'convert-worker': 'src-main/models/convert-worker.ts',
+  'upscale-worker': 'src-main/jobs/upscale-worker.ts',
 };
 
 /** One hash over every input of the build: sources, build configs and the locked dependencies. */

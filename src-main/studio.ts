@@ -17,7 +17,15 @@ import { JobQueue } from './jobs/job-queue.js';
 import { sessionTuning } from './engine/index.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { checkModelsDir, modelRoots } from './models/model-roots.js';
-import { additionsForPrompts, deleteModelFile, listNetworks, missingNetworks } from './models/networks.js';
+import {
+  additionsForPrompts,
+  deleteModelFile,
+  listNetworks,
+  missingNetworks,
+  networkFiles,
+  UPSCALERS_DIR,
+} from './models/networks.js';
+import { UpscaleTasks } from './gallery/upscale-tasks.js';
 import { CheckpointImports } from './models/checkpoint-import.js';
 import { ModelFiles } from './models/model-files.js';
 import { ModelService } from './models/model-service.js';
@@ -65,7 +73,7 @@ export interface Studio {
 }
 
 /** A worker bundle: dist/NAME.mjs for the CLI (and from sources), dist/main/NAME.cjs for Electron. */
-export function workerBundle(name: 'engine-worker' | 'convert-worker'): string {
+export function workerBundle(name: 'engine-worker' | 'convert-worker' | 'upscale-worker'): string {
   const ext = path.extname(fileURLToPath(import.meta.url));
   return ext === '.cjs'
     ? path.join(appRoot(), 'dist', 'main', `${name}.cjs`)
@@ -99,6 +107,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     );
   };
   const gallery = new GalleryService(path.join(paths.dataDir, 'gallery'), { role: 'owner' });
+  const upscales = new UpscaleTasks(
+    hub.emit,
+    gallery,
+    (name) => networkFiles(modelsDir(), UPSCALERS_DIR).get(name),
+    workerBundle('upscale-worker'),
+  );
   // Embedding vector counts for the prompt counter, read once per file version.
   const inversionCounts = new Map<string, number>();
   const inversionCount = (file: string) => {
@@ -252,6 +266,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       files: (await gallery.export(ids, withMetadata)).map((f) => ({ name: f.name, data: f.data.toString('base64') })),
     }),
     'gallery.remix': ({ id }) => ({ ...gallery.remix(id), missing: missingOf(id) }),
+    'gallery.upscale': (req) => ({ taskId: upscales.start(req) }),
+    'gallery.cancelUpscale': ({ taskId }) => ({ cancelled: upscales.cancel(taskId) }),
   };
 
   return {
@@ -264,6 +280,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     close: async () => {
       await jobs.close();
       await checkpoints.close();
+      await upscales.close();
       gallery.close();
     },
   };

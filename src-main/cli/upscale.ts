@@ -2,13 +2,11 @@
  * `studio upscale`: a picture through an ONNX upscaler (tiled, any size) or
  * Lanczos, to --scale (the model's own scale by default; another scale is
  * reached with Lanczos after the model, as A1111 does). A PNG keeps its
- * metadata text.
+ * metadata text (jobs/upscale-picture.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../src-shared/domain/errors.js';
-import { OnnxUpscaler, decodePngToRgb, encodePng, resizeLanczos, type RgbImage } from '../engine/index.js';
-import { isPng, readTextChunks, withTextChunks } from '../pngmeta/png-chunks.js';
+import { upscalePicture } from '../jobs/upscale-picture.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 import { resolveStudioPaths } from '../paths.js';
@@ -48,45 +46,19 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
   const upscalerFile = lanczos ? null : resolveUpscaler(values.upscaler);
 
   const bytes = readRegularFile(values.in, MAX_IMAGE_FILE_BYTES);
-  let image: RgbImage;
-  try {
-    image = await decodePngToRgb(bytes);
-  } catch (err) {
-    throw new StudioError(
-      'INVALID_INPUT',
-      `${values.in}: not a readable image (${(err as Error).message.split('\n')[0]})`,
-    );
-  }
   const started = Date.now();
-  let out: RgbImage;
-  let how: string;
-  if (lanczos) {
-    const s = scale ?? 2;
-    out = await resizeLanczos(image, Math.round(image.width * s), Math.round(image.height * s));
-    how = `Lanczos x${s}`;
-  } else {
-    const model = await OnnxUpscaler.load(upscalerFile!);
-    try {
-      out = await model.upscale(image, {
-        tile,
-        onTile: values.quiet ? undefined : (k, n) => process.stderr.write(`\rtile ${k}/${n}`),
-      });
-    } finally {
-      await model.release();
-    }
-    if (!values.quiet) process.stderr.write('\n');
-    how = `${path.basename(upscalerFile!)} x${model.scale}`;
-    if (scale !== undefined && scale !== model.scale) {
-      out = await resizeLanczos(out, Math.round(image.width * scale), Math.round(image.height * scale));
-      how += `, then Lanczos to x${scale}`;
-    }
-  }
-  let png = await encodePng(out);
-  if (isPng(bytes)) png = withTextChunks(png, readTextChunks(bytes));
+  const result = await upscalePicture(bytes, {
+    upscalerFile,
+    scale,
+    tile,
+    name: values.in,
+    onTile: values.quiet ? undefined : (k, n) => process.stderr.write(`\rtile ${k}/${n}`),
+  });
+  if (!values.quiet && upscalerFile) process.stderr.write('\n');
   fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
-  fs.writeFileSync(values.out, png);
+  fs.writeFileSync(values.out, result.png);
   console.log(
-    `wrote ${values.out} (${out.width}x${out.height}, ${how}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `wrote ${values.out} (${result.width}x${result.height}, ${result.how}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return 0;
 }

@@ -92,6 +92,39 @@ export class GalleryService {
     return id;
   }
 
+  /**
+   * An upscaled picture of item `parentId`, saved as its child: the parent's
+   * settings (remix makes the parent's picture again), source `upscale`,
+   * and what was done in the item's metadata.
+   */
+  async saveUpscaled(
+    parentId: number,
+    png: Buffer,
+    done: { upscaler: string; scale: number; how: string },
+    durationMs: number,
+  ): Promise<number> {
+    const parent = this.store.get(parentId);
+    const id = this.store.add({
+      ...pickFields(parent, RECORDED_SETTING_NAMES),
+      mode: parent.mode,
+      modelName: parent.modelName,
+      modelHash: parent.modelHash,
+      batchIndex: 0,
+      provider: null,
+      engineVersion: parent.engineVersion,
+      runtimeVersion: parent.runtimeVersion,
+      durationMs,
+      parentId,
+      source: 'upscale',
+      metadataJson: JSON.stringify({ upscale: done }),
+      image: { bytes: png, ext: 'png' },
+      initImage: null,
+      mask: null,
+    });
+    await this.store.files.thumbnail(this.store.row(id).image_file).catch(() => {});
+    return id;
+  }
+
   /** Imports one picture; `existed` when the very same file was already in the gallery (nothing is added). */
   async importBytes(name: string, bytes: Uint8Array): Promise<{ id: number; source: string; existed: boolean }> {
     let meta: ImageMetadata;

@@ -87,6 +87,15 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
   'gallery.import': { good: [], bad: [{ files: [] }, { files: [{ name: '', data: 'aaaa' }] }, { paths: ['/etc'] }] },
   'gallery.export': { good: [], bad: [{ ids: [1] }, { ids: [], withMetadata: true }] },
   'gallery.remix': { good: [], bad: [{ id: 'one' }] },
+  'gallery.upscale': {
+    good: [],
+    bad: [
+      { id: 1, upscaler: '../x', scale: 2 },
+      { id: 1, upscaler: 'lanczos', scale: 9 },
+      { id: 1, scale: 2 },
+    ],
+  },
+  'gallery.cancelUpscale': { good: [{ taskId: 'none' }], bad: [{}, { taskId: '' }] },
   // Valid requests reach the service (see below); here only the validation side.
   'engine.generate': {
     good: [],
@@ -177,6 +186,8 @@ describe('router', () => {
         'models.setToken': unused,
         'models.tokenStatus': unused,
         'models.networks': unused,
+        'gallery.upscale': unused,
+        'gallery.cancelUpscale': unused,
         'models.inspectCheckpoint': unused,
         'models.convertCheckpoint': unused,
         'models.cancelConvert': unused,

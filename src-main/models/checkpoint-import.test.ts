@@ -34,17 +34,7 @@ describe('checkpoint import in the app', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
   const modelsDir = () => h.studio.paths.modelsDir;
-  const done = (importId: string) =>
-    new Promise<Done>((resolve, reject) => {
-      const deadline = Date.now() + 60_000;
-      const check = () => {
-        const e = h.events.find((x) => x.event === 'models.convertDone' && (x.payload as Done).importId === importId);
-        if (e) return resolve(e.payload as Done);
-        if (Date.now() > deadline) return reject(new Error('no convertDone'));
-        setTimeout(check, 50);
-      };
-      check();
-    });
+  const done = (importId: string) => h.waitForEvent<Done>('models.convertDone', (d) => d.importId === importId);
 
   it('inspects a checkpoint: its family and the installed model it fits', async () => {
     const info = (await h.call('models.inspectCheckpoint', { path: file })) as CheckpointInspection;

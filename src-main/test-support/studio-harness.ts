@@ -11,7 +11,8 @@ import { tempStudioPaths } from './temp-home.js';
 /** The engine worker must be built (npm test builds first); build it when running vitest alone. */
 export function ensureWorkerBuilt(): string {
   const file = path.join(appRoot(), 'dist', 'engine-worker.mjs');
-  if (!fs.existsSync(file) || !fs.existsSync(path.join(appRoot(), 'dist', 'convert-worker.mjs'))) {
+  const others = ['convert-worker.mjs', 'upscale-worker.mjs'].map((f) => path.join(appRoot(), 'dist', f));
+  if (!fs.existsSync(file) || !others.every((f) => fs.existsSync(f))) {
     const r = spawnSync(process.execPath, [path.join(appRoot(), 'scripts', 'build.mjs'), 'cli'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('could not build the engine worker');
   }
@@ -23,6 +24,8 @@ export interface StudioHarness {
   events: EventEnvelope[];
   call(channel: string, input: unknown): Promise<unknown>;
   waitForDone(jobId: string, timeoutMs?: number): Promise<JobDone>;
+  /** The first event of this name whose payload passes `match`, once it has come. */
+  waitForEvent<T>(event: string, match: (payload: T) => boolean, timeoutMs?: number): Promise<T>;
   progressOf(jobId: string): JobProgress[];
   close(): Promise<void>;
 }
@@ -58,6 +61,18 @@ export async function startStudioWithTinySd(): Promise<StudioHarness> {
           if (Date.now() > deadline) return reject(new Error(`job ${jobId} did not finish`));
           waiters.push(check);
           setTimeout(check, 200);
+        };
+        check();
+      });
+    },
+    waitForEvent<T>(event: string, match: (payload: T) => boolean, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const e = events.find((x) => x.event === event && match(x.payload as T));
+          if (e) return resolve(e.payload as T);
+          if (Date.now() > deadline) return reject(new Error(`no ${event} event came`));
+          setTimeout(check, 50);
         };
         check();
       });

@@ -23,6 +23,7 @@ import { handToGenerate } from '../generate/draft.js';
 import { samplerMatch } from '../../src-shared/domain/sampler-match.js';
 import { samplerLabel } from '../../src-shared/domain/samplers.js';
 import { download } from './download.js';
+import { UpscaleButton } from './UpscaleButton.js';
 import { VariationsButton } from './VariationsButton.js';
 
 type Detail = GalleryItem & { metadataText: string | null };
@@ -214,6 +215,7 @@ export function GalleryDetail(props: {
             Remix
           </Button>
           <VariationsButton id={item.id} />
+          <UpscaleButton id={item.id} />
           <Button size="xs" variant="light" onClick={() => void sendAsInit('img2img')}>
             Use as init image
           </Button>

@@ -102,8 +102,25 @@ export const zRemixParams = z.object({
 export type RemixParams = z.output<typeof zRemixParams>;
 
 /** New items in the gallery (finished generations, imports), so open gallery views update live. */
+export const zUpscaleProgress = z.object({
+  taskId: z.string(),
+  id: z.number().int(),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export const zUpscaleDone = z.object({
+  taskId: z.string(),
+  id: z.number().int(),
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  /** The upscaled picture's gallery item (a child of `id`). */
+  newId: z.number().int().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
 export const galleryEvents = {
   'gallery.added': z.object({ ids: z.array(z.number().int().positive()) }),
+  'gallery.upscaleProgress': zUpscaleProgress,
+  'gallery.upscaleDone': zUpscaleDone,
 } as const;
 
 export const galleryChannels = {
@@ -162,6 +179,28 @@ export const galleryChannels = {
   'gallery.export': {
     input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(200), withMetadata: z.boolean() }).strict(),
     output: z.object({ files: z.array(z.object({ name: z.string(), data: z.string() })) }),
+  },
+  /**
+   * Upscales an item's picture (an ONNX upscaler of the models folder's upscalers/, by name, or Lanczos)
+   * into a new item, its child; in the background (upscaleProgress / upscaleDone events).
+   */
+  'gallery.upscale': {
+    input: z
+      .object({
+        id: z.number().int().positive(),
+        upscaler: z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[^/\\\0.][^/\\\0]*$/, 'must be lanczos or an upscaler name from the models folder'),
+        scale: z.number().min(1).max(8),
+      })
+      .strict(),
+    output: z.object({ taskId: z.string() }),
+  },
+  'gallery.cancelUpscale': {
+    input: z.object({ taskId: z.string().min(1).max(100) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
   },
   'gallery.remix': {
     input: z.object({ id: z.number().int().positive() }).strict(),
