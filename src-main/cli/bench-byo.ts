@@ -16,6 +16,8 @@ import {
   convertCheckpoint,
   fileSha256,
   indexPart,
+  ldmContextOf,
+  ldmKey,
   prepareModelVariant,
   torchDims,
   writeCheckpoint,
@@ -28,7 +30,11 @@ import { UsageError, intFlag, parseFlags } from './args.js';
 const LORA_TARGET =
   /(attn[12]\.to_(q|k|v|out\.0)|ff\.net\.(0\.proj|2)|self_attn\.(q|k|v|out)_proj|mlp\.fc[12])\.weight$/;
 
-/** A random rank-R kohya LoRA for every targeted Linear of the model (values small, as trained ones are). */
+/**
+ * A random rank-R kohya LoRA on every Linear layer of the UNet and the text
+ * encoder (those held by MatMul: attention projections and feed-forward, what
+ * a typical character or style LoRA trains), values small as trained ones are.
+ */
 function writeBenchLora(modelDir: string, rank: number, file: string): number {
   const tensors: { name: string; shape: number[]; values: () => Float32Array }[] = [];
   let seed = 1;
@@ -45,7 +51,7 @@ function writeBenchLora(modelDir: string, rank: number, file: string): number {
     if (!part) continue;
     const prefix = partName === 'unet' ? 'lora_unet_' : 'lora_te_';
     for (const [name, param] of part.params) {
-      if (!LORA_TARGET.test(name)) continue;
+      if (param.sites[0]!.layout !== 'transposed') continue;
       const [out, inner] = torchDims(param) as [number, number];
       const key = prefix + name.slice(0, -'.weight'.length).replace(/\./g, '_');
       tensors.push({ name: `${key}.lora_down.weight`, shape: [rank, inner], values: random(rank * inner, 0.02) });
@@ -56,6 +62,18 @@ function writeBenchLora(modelDir: string, rank: number, file: string): number {
   writeSafetensorsStreamed(file, tensors, 'F16');
   return tensors.length / 3;
 }
+
+/** Whether every UNet weight of the model has an ldm name (a diffusers-layout export). */
+function hasLdmNames(modelDir: string): boolean {
+  const unet = indexPart(modelDir, 'unet');
+  const ctx = ldmContextOf(unet ? [unet] : []);
+  return !!unet && [...unet.params.keys()].every((name) => ldmKey('unet', name, ctx) !== null);
+}
+
+const folderBytes = (p: string): number =>
+  fs.statSync(p).isDirectory()
+    ? fs.readdirSync(p).reduce((n, e) => n + folderBytes(path.join(p, e)), 0)
+    : fs.statSync(p).size;
 
 interface StepResult {
   ms: number;
@@ -99,7 +117,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
   }
   if (values.step === 'convert') {
     const h = performance.now();
-    const sha256 = fileSha256(values.checkpoint!);
+    const sha256 = fs.statSync(values.checkpoint!).isFile() ? fileSha256(values.checkpoint!) : undefined;
     const hashMs = performance.now() - h;
     const t = performance.now();
     convertCheckpoint(values.checkpoint!, model, values.out!, { sha256 });
@@ -124,9 +142,12 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
       `  merge (new weight): ${(again.ms / 1000).toFixed(2)} s, peak RSS ${(again.peakRssBytes / 2 ** 30).toFixed(2)} GiB`,
     );
 
-    const ckpt = path.join(tmp, 'bench-checkpoint.safetensors');
-    writeCheckpoint(model, ckpt, { layout: 'ldm', dtype: 'F16' });
-    const ckptBytes = fs.statSync(ckpt).size;
+    // The ldm single file where the model's layout has ldm names; a diffusers folder of safetensors otherwise
+    // (the studio's own export names its modules its own way). The conversion does the same work for both.
+    const layout = hasLdmNames(model) ? 'ldm' : 'diffusers';
+    const ckpt = path.join(tmp, layout === 'ldm' ? 'bench-checkpoint.safetensors' : 'bench-checkpoint');
+    writeCheckpoint(model, ckpt, { layout, dtype: 'F16' });
+    const ckptBytes = folderBytes(ckpt);
     const conv = inChild([
       '--step',
       'convert',
@@ -137,7 +158,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
       '--out',
       path.join(tmp, 'converted'),
     ]);
-    console.log(`checkpoint: ${(ckptBytes / 2 ** 30).toFixed(2)} GiB F16 (ldm layout)`);
+    console.log(`checkpoint: ${(ckptBytes / 2 ** 30).toFixed(2)} GiB F16 (${layout} layout)`);
     console.log(
       `  sha256 ${(conv.hashMs! / 1000).toFixed(1)} s, conversion ${(conv.ms / 1000).toFixed(1)} s, peak RSS ${(conv.peakRssBytes / 2 ** 30).toFixed(2)} GiB (${(conv.peakRssBytes / ckptBytes).toFixed(2)}x the checkpoint)`,
     );
@@ -145,7 +166,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryBytes: os.totalmem() },
       model,
       lora: { rank, modules, bytes: fs.statSync(lora).size, firstMerge: first, reMerge: again },
-      checkpoint: { bytes: ckptBytes, ...conv },
+      checkpoint: { layout, bytes: ckptBytes, ...conv },
     };
     if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     return 0;

@@ -61,6 +61,7 @@ export {
   checkpointFamily,
   fileSha256,
   fitsTemplate,
+  ldmContextOf,
   openCheckpoint,
   type WeightSource,
   partialDirOf,
@@ -71,6 +72,7 @@ export {
 export { writeCheckpoint, type CheckpointLayout } from './weights/checkpoint-writer.js';
 export { embeddingFamily, loraFamily } from './weights/file-family.js';
 export { indexPart, MODEL_PARTS, torchDims } from './weights/model-parts.js';
+export { ldmKey } from './weights/ldm-names.js';
 export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';
 export { embeddingName, readInversion } from './weights/inversion.js';
 export {

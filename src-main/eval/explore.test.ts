@@ -64,6 +64,24 @@ describe('prompt editing and alternation', () => {
   });
 });
 
+describe('composable diffusion (AND)', () => {
+  /** Largest channel difference in 0-255 units: a UNet batch of 3 may round its last bits apart from one of 2. */
+  const maxDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+  it('sums the weighted pulls of the sub-prompts, as A1111 does', async () => {
+    const red = await picture({ prompt: 'a red circle' });
+    // Two halves of the same prompt pull as the whole; a weight of 0 pulls nothing.
+    expect(maxDiff(await picture({ prompt: 'a red circle :0.5 AND a red circle :0.5' }), red)).toBeLessThanOrEqual(2);
+    expect(maxDiff(await picture({ prompt: 'a red circle AND a green square :0' }), red)).toBeLessThanOrEqual(2);
+    // The same prompt twice pulls twice: CFG 7 on both is CFG 14 on one.
+    const twice = await picture({ prompt: 'a red circle AND a red circle' });
+    expect(maxDiff(twice, await picture({ prompt: 'a red circle', cfgScale: 14 }))).toBeLessThanOrEqual(2);
+    const both = await picture({ prompt: 'a red circle AND a yellow square' });
+    expect(maxDiff(both, red)).toBeGreaterThan(20);
+    expect(maxDiff(both, await picture({ prompt: 'a yellow square' }))).toBeGreaterThan(20);
+  });
+});
+
 describe('hires fix', () => {
   it('128 -> 256 keeps the colour, the background and the side the prompt asks for (scene evaluator)', async () => {
     for (const [seed, upscaler] of [

@@ -20,7 +20,8 @@ import {
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, encodePng, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { resizeLanczos } from '../upscale/resample.js';
-import { encodePromptPair } from './text-conditioning.js';
+import { encodePromptSet } from './text-conditioning.js';
+import { splitAnd } from '../prompt/composable.js';
 import { promptAt, promptSchedule } from '../prompt/prompt-schedule.js';
 import { slerpNoise } from '../rng/variation.js';
 import { guidanceScaleEmbedding } from './guidance-embedding.js';
@@ -249,45 +250,54 @@ export function bilinearLatents(x: Float32Array, w: number, h: number, w2: numbe
   return out;
 }
 
-/** One model call's text conditioning: both prompts' hidden states (and SDXL's pooled embeddings). */
+/**
+ * One model call's text conditioning: the negative prompt's hidden states and
+ * each positive sub-prompt's (one, or several joined by A1111's `AND`, each
+ * with its weight), and SDXL's pooled embeddings.
+ */
 interface TextConditioning {
-  cond: Float32Array;
+  conds: { hidden: Float32Array; weight: number; pooled: Float32Array | null }[];
   uncond: Float32Array;
+  uncondPooled: Float32Array | null;
   tokens: number;
   dim: number;
-  pooled: { cond: Float32Array; uncond: Float32Array } | null;
-  /** [uncond, cond] for the batched CFG pass, made on first use. */
-  both: () => Float32Array;
+  /** [uncond, cond_1, ..., cond_K] for the batched CFG pass, made on first use. */
+  batch: () => Float32Array;
 }
 
 /**
  * The conditioning for each model call under A1111's prompt editing and
- * alternation (`[from:to:when]`, `[a|b]`, in either prompt): each distinct
- * pair of texts is encoded once, when a call first needs it.
+ * alternation (`[from:to:when]`, `[a|b]`, in either prompt) and composable
+ * diffusion (`AND`, positive prompt only): each distinct set of texts is
+ * encoded once, when a call first needs it.
  */
 function conditioningSchedule(
   model: LoadedModel,
   req: PipelineRequest,
-  /** Encodings by text pair, shared with another pass of the same prompts (hires fix). */
+  /** Encodings by texts, shared with another pass of the same prompts (hires fix). */
   encoded = new Map<string, Promise<TextConditioning>>(),
 ): ((call: number) => Promise<TextConditioning>) & { encoded: typeof encoded } {
-  const positive = promptSchedule(req.prompt, req.steps);
+  const positives = splitAnd(req.prompt).map((p) => ({
+    weight: p.weight,
+    schedule: promptSchedule(p.text, req.steps),
+  }));
   const negative = promptSchedule(req.negativePrompt, req.steps);
   const textAt = (call: number): Promise<TextConditioning> => {
-    const pair = [promptAt(positive, call), promptAt(negative, call)] as const;
-    const key = JSON.stringify(pair);
+    const texts = positives.map((p) => promptAt(p.schedule, call));
+    const neg = promptAt(negative, call);
+    const key = JSON.stringify([texts, neg]);
     let hit = encoded.get(key);
     if (!hit) {
-      hit = encodePromptPair(model, pair[0], pair[1], { encodeEmptyNegative: req.encodeEmptyNegative }).then(
-        ({ cond, uncond }) => {
-          let both: Float32Array | null = null;
+      hit = encodePromptSet(model, texts, neg, { encodeEmptyNegative: req.encodeEmptyNegative }).then(
+        ({ conds, uncond }) => {
+          let batch: Float32Array | null = null;
           return {
-            cond: cond.hidden,
+            conds: conds.map((c, k) => ({ hidden: c.hidden, weight: positives[k]!.weight, pooled: c.pooled })),
             uncond: uncond.hidden,
-            tokens: cond.tokens,
-            dim: cond.dim,
-            pooled: cond.pooled && uncond.pooled ? { cond: cond.pooled, uncond: uncond.pooled } : null,
-            both: () => (both ??= concatFloat32([uncond.hidden, cond.hidden])),
+            uncondPooled: uncond.pooled,
+            tokens: uncond.tokens,
+            dim: uncond.dim,
+            batch: () => (batch ??= concatFloat32([uncond.hidden, ...conds.map((c) => c.hidden)])),
           };
         },
       );
@@ -369,15 +379,11 @@ async function runOne(
   const timeIds = sdxlTimeIds(req);
   let text: TextConditioning;
   const hiddenDims = (batch: number) => [batch, text.tokens, text.dim];
-  const added = (which: 'both' | 'cond' | 'uncond') => {
-    if (!text.pooled) return undefined;
-    if (which === 'both')
-      return {
-        textEmbeds: concatFloat32([text.pooled.uncond, text.pooled.cond]),
-        timeIds: concatFloat32([timeIds, timeIds]),
-      };
-    return { textEmbeds: text.pooled[which], timeIds };
-  };
+  /** SDXL's pooled embeddings and size ids for a batch of these prompts (undefined for other models). */
+  const added = (pooled: (Float32Array | null)[]) =>
+    pooled.every((p): p is Float32Array => p !== null)
+      ? { textEmbeds: concatFloat32(pooled), timeIds: concatFloat32(pooled.map(() => timeIds)) }
+      : undefined;
 
   const modelInput = (scaled: Float32Array): Float32Array => {
     if (inChannels === LATENT_CHANNELS) return scaled;
@@ -390,26 +396,60 @@ async function runOne(
     text = await textAt(call);
     const t = scheduler.timesteps[i]!;
     const single = modelInput(scheduler.scaleModelInput(x, i));
+    const conds = text.conds;
     /** One prompt's pass, batch 1 (a UNet exported for batch 1, or no guidance). */
-    const one = (which: 'cond' | 'uncond', cond?: Float32Array) =>
-      model.unet(single, [1, inChannels, h, w], t, text[which], hiddenDims(1), cond, added(which));
-    let eps: Float32Array;
-    try {
-      if (batched) {
-        const both = await model.unet(
+    const one = (hidden: Float32Array, pooled: Float32Array | null, cond?: Float32Array) =>
+      model.unet(single, [1, inChannels, h, w], t, hidden, hiddenDims(1), cond, added([pooled]));
+    /** uncond and each sub-prompt through the UNet in batches of `size` (null: all at once). */
+    const batchedPasses = async (size: number | null): Promise<Float32Array[]> => {
+      if (size === null || conds.length === 1) {
+        const k = conds.length + 1;
+        const out = await model.unet(
+          concatFloat32(Array.from({ length: k }, () => single)),
+          [k, inChannels, h, w],
+          t,
+          text.batch(),
+          hiddenDims(k),
+          undefined,
+          added([text.uncondPooled, ...conds.map((c) => c.pooled)]),
+        );
+        return Array.from({ length: k }, (_, j) => out.subarray(j * n, (j + 1) * n));
+      }
+      // A UNet exported for a batch of two: [uncond, cond_k] pairs.
+      const outs: Float32Array[] = [];
+      for (const c of conds) {
+        const out = await model.unet(
           concatFloat32([single, single]),
           [2, inChannels, h, w],
           t,
-          text.both(),
+          concatFloat32([text.uncond, c.hidden]),
           hiddenDims(2),
           undefined,
-          added('both'),
+          added([text.uncondPooled, c.pooled]),
         );
-        eps = guide(both.subarray(0, n), both.subarray(n, 2 * n), req.cfgScale);
+        if (!outs.length) outs.push(out.subarray(0, n));
+        outs.push(out.subarray(n, 2 * n));
+      }
+      return outs;
+    };
+    let eps: Float32Array;
+    try {
+      if (batched) {
+        const [u, ...cs] = await batchedPasses(model.sig.unet.batchFixed);
+        eps = guide(u!, cs, conds, req.cfgScale);
       } else if (doCfg) {
-        eps = guide(await one('uncond'), await one('cond'), req.cfgScale);
+        const u = await one(text.uncond, text.uncondPooled);
+        const cs: Float32Array[] = [];
+        for (const c of conds) cs.push(await one(c.hidden, c.pooled));
+        eps = guide(u, cs, conds, req.cfgScale);
+      } else if (conds.length === 1) {
+        eps = Float32Array.from(await one(conds[0]!.hidden, conds[0]!.pooled, timestepCond));
       } else {
-        eps = Float32Array.from(await one('cond', timestepCond));
+        // No guidance but several sub-prompts: their weighted pulls from the negative, at a scale of 1.
+        const u = await one(text.uncond, text.uncondPooled, timestepCond);
+        const cs: Float32Array[] = [];
+        for (const c of conds) cs.push(await one(c.hidden, c.pooled, timestepCond));
+        eps = guide(u, cs, conds, 1);
       }
     } catch (err) {
       if (err instanceof StudioError) throw err;
@@ -489,9 +529,23 @@ function pasteOutsideMask(decoded: Float32Array, original: Float32Array, mask: F
   }
 }
 
-/** eps = uncond + g * (cond - uncond). */
-function guide(uncond: Float32Array, cond: Float32Array, g: number): Float32Array {
+/** eps = uncond + g * sum_k w_k * (cond_k - uncond); one sub-prompt of weight 1 is plain CFG. */
+function guide(
+  uncond: Float32Array,
+  conds: readonly Float32Array[],
+  subPrompts: readonly { weight: number }[],
+  g: number,
+): Float32Array {
   const out = new Float32Array(uncond.length);
-  for (let i = 0; i < out.length; i++) out[i] = uncond[i]! + g * (cond[i]! - uncond[i]!);
+  if (conds.length === 1 && subPrompts[0]!.weight === 1) {
+    const c = conds[0]!;
+    for (let i = 0; i < out.length; i++) out[i] = uncond[i]! + g * (c[i]! - uncond[i]!);
+    return out;
+  }
+  for (let i = 0; i < out.length; i++) {
+    let pull = 0;
+    for (let k = 0; k < conds.length; k++) pull += subPrompts[k]!.weight * (conds[k]![i]! - uncond[i]!);
+    out[i] = uncond[i]! + g * pull;
+  }
   return out;
 }

@@ -81,18 +81,37 @@ export async function encodePromptPair(
   negative: string,
   opts: { encodeEmptyNegative?: boolean } = {},
 ): Promise<{ cond: Conditioning; uncond: Conditioning }> {
-  const cond = await encodeChunks(model, prompt);
+  const { conds, uncond } = await encodePromptSet(model, [prompt], negative, opts);
+  return { cond: conds[0]!, uncond };
+}
+
+/**
+ * Several positive prompts (composable diffusion's sub-prompts) and the
+ * negative, all padded with empty chunks to the longest one's length, so
+ * they share one UNet batch.
+ */
+export async function encodePromptSet(
+  model: LoadedModel,
+  prompts: readonly string[],
+  negative: string,
+  opts: { encodeEmptyNegative?: boolean } = {},
+): Promise<{ conds: Conditioning[]; uncond: Conditioning }> {
+  const conds: Encoded[] = [];
+  for (const p of prompts) conds.push(await encodeChunks(model, p));
   const zeroNegative =
     model.description.forceZerosForEmptyPrompt && negative.trim() === '' && !opts.encodeEmptyNegative;
-  const uncond = zeroNegative ? zerosLike(cond) : await encodeChunks(model, negative);
-  const longest = Math.max(cond.parts.length, uncond.parts.length);
-  if (cond.parts.length < longest || uncond.parts.length < longest) {
+  const uncond = zeroNegative ? zerosLike(conds[0]!) : await encodeChunks(model, negative);
+  const all = [...conds, uncond];
+  const longest = Math.max(...all.map((e) => e.parts.length));
+  if (all.some((e) => e.parts.length < longest)) {
     const empty = (await encodeChunks(model, '')).parts[0]!;
-    while (cond.parts.length < longest) cond.parts.push(empty);
-    while (uncond.parts.length < longest) uncond.parts.push(empty);
+    for (const e of all) while (e.parts.length < longest) e.parts.push(empty);
   }
-  return {
-    cond: { hidden: concatFloat32(cond.parts), tokens: longest * 77, dim: cond.dim, pooled: cond.pooled },
-    uncond: { hidden: concatFloat32(uncond.parts), tokens: longest * 77, dim: uncond.dim, pooled: uncond.pooled },
-  };
+  const flat = (e: Encoded): Conditioning => ({
+    hidden: concatFloat32(e.parts),
+    tokens: longest * 77,
+    dim: e.dim,
+    pooled: e.pooled,
+  });
+  return { conds: conds.map(flat), uncond: flat(uncond) };
 }

@@ -60,11 +60,17 @@ function canonical(part: ModelPart, dotted: string): string | null {
   return at < 0 ? null : PREFIX[part] + segs.slice(at).join('.');
 }
 
-/** The module a node belongs to: its name without the op, slashes as dots. */
+/**
+ * The module a node belongs to: its name without the op, slashes as dots,
+ * named as diffusers names it where the path holds one of the part's roots.
+ * A graph of another layout (the studio's own small models) keeps its own
+ * path, so its weights are still located, named as that graph names them.
+ */
 function moduleOf(part: ModelPart, node: NodeInfo): string | null {
   const segs = node.name.split('/').filter(Boolean);
   if (segs.length < 2) return null;
-  return canonical(part, segs.slice(0, -1).join('.'));
+  const dotted = segs.slice(0, -1).join('.');
+  return canonical(part, dotted) ?? dotted;
 }
 
 /** The parameter a consumer reads at `slot`, from the op's role; null when it is no parameter. */
