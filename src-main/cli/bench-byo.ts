@@ -26,10 +26,6 @@ import {
 import { appRoot } from '../paths.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 
-/** The layers a typical character or style LoRA trains: attention and feed-forward, UNet and text encoder. */
-const LORA_TARGET =
-  /(attn[12]\.to_(q|k|v|out\.0)|ff\.net\.(0\.proj|2)|self_attn\.(q|k|v|out)_proj|mlp\.fc[12])\.weight$/;
-
 /**
  * A random rank-R kohya LoRA on every Linear layer of the UNet and the text
  * encoder (those held by MatMul: attention projections and feed-forward, what
