@@ -79,10 +79,15 @@ interface StepResult {
 
 /** Runs one measured step in a fresh process (its own peak RSS); the step prints its JSON result. */
 function inChild(args: string[]): StepResult {
-  const r = spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), 'bench', 'byo', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  // The parent's node flags carry over (--cpu-prof to see where a step's time goes).
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, path.join(appRoot(), 'bin', 'studio.js'), 'bench', 'byo', ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`bench step failed: ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as StepResult;
 }
@@ -106,7 +111,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
   if (values.step === 'merge') {
     const t = performance.now();
     for (const w of values.weights!.split(',').map(Number)) {
-      prepareModelVariant(model, { loras: [{ file: values.lora!, weight: w }], embeddings: [] }, values.out!);
+      await prepareModelVariant(model, { loras: [{ file: values.lora!, weight: w }], embeddings: [] }, values.out!);
     }
     console.log(JSON.stringify({ ms: performance.now() - t, peakRssBytes: peakRss() }));
     return 0;
@@ -116,7 +121,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
     const sha256 = fs.statSync(values.checkpoint!).isFile() ? fileSha256(values.checkpoint!) : undefined;
     const hashMs = performance.now() - h;
     const t = performance.now();
-    convertCheckpoint(values.checkpoint!, model, values.out!, { sha256 });
+    await convertCheckpoint(values.checkpoint!, model, values.out!, { sha256 });
     console.log(JSON.stringify({ ms: performance.now() - t, hashMs, peakRssBytes: peakRss() }));
     return 0;
   }

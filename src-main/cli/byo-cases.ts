@@ -65,7 +65,7 @@ export async function runByoCases(
           else if (a.kind === 'embedding') embeddings.push(file);
           else {
             const out = path.join(work, `${c.name}-checkpoint`);
-            convertCheckpoint(file, modelDir, out);
+            await convertCheckpoint(file, modelDir, out);
             modelDir = out;
           }
         }

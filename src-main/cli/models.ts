@@ -94,7 +94,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--template: ${values.template} is not a model folder`);
     }
     const started = Date.now();
-    const result = convertCheckpoint(file, values.template, values.out, {
+    const result = await convertCheckpoint(file, values.template, values.out, {
       onProgress: (p) =>
         process.stderr.write(`\r${p.part === 'done' ? 'done' : `writing ${p.part}`} (${p.done}/${p.total})      `),
     });

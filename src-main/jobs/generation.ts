@@ -103,7 +103,7 @@ export class ModelCache {
     let loadDir = dir;
     let variant = null;
     if (hasAdditions(additions)) {
-      variant = prepareModelVariant(dir, additions, this.variantsDir);
+      variant = await prepareModelVariant(dir, additions, this.variantsDir);
       loadDir = variant.dir;
     }
     const hashing = knownHash !== undefined ? knownHash : hashModelFolder(dir).then(shortHash, () => null);

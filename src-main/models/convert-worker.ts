@@ -21,7 +21,7 @@ try {
     post({ type: 'progress', phase: 'hashing', done: 0, total: 1 });
     sha256 = fileSha256(file);
   }
-  const r = convertCheckpoint(file, template, out, {
+  const r = await convertCheckpoint(file, template, out, {
     sha256: sha256 ?? undefined,
     onProgress: (p) => post({ type: 'progress', phase: 'converting', done: p.done, total: p.total }),
   });

@@ -7,7 +7,11 @@ const u32 = new Uint32Array(f32.buffer);
 
 export function toHalfBits(value: number): number {
   f32[0] = value;
-  const x = u32[0]!;
+  return halfFromFloatBits(u32[0]!);
+}
+
+/** The half nearest (ties to even) to the float32 with these bits. */
+function halfFromFloatBits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -40,14 +44,23 @@ export function fromHalfBits(h: number): number {
 }
 
 export function float32ToFloat16(src: Float32Array): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = toHalfBits(src[i]!);
+  for (let i = 0; i < src.length; i++) out[i] = halfFromFloatBits(bits[i]!);
   return out;
 }
 
+/** Every half-precision value widened, once: widening a tensor is then one lookup per element. */
+let halfTable: Float32Array | null = null;
+
 export function float16ToFloat32(src: Uint16Array): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = fromHalfBits(h);
+  }
+  const table = halfTable;
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = fromHalfBits(src[i]!);
+  for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
   return out;
 }
 

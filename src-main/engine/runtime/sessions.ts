@@ -68,7 +68,13 @@ async function openThroughCache(file: string, options: Options, dir: string): Pr
   } catch {
     return null;
   }
-  if (stat.size > MAX_CACHED_GRAPH_BYTES) return null;
+  // The graph with its weights: external data (a large export's model.onnx_data, a LoRA variant's link to
+  // its base) sits beside it and would be written inline into the cached graph.
+  const withWeights = fs
+    .readdirSync(path.dirname(file), { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + fs.statSync(path.join(path.dirname(file), e.name)).size, 0);
+  if (Math.max(stat.size, withWeights) > MAX_CACHED_GRAPH_BYTES) return null;
   const key = crypto
     .createHash('sha256')
     .update(JSON.stringify([path.resolve(file), stat.size, stat.mtimeMs, ORT_VERSION, options]))

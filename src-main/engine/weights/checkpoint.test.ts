@@ -45,14 +45,14 @@ describe('checkpoint conversion from every layout', () => {
     ['ldm-openclip', 'F32', 'sd2'],
     ['diffusers', 'F32', 'custom'],
     ['ldm', 'F16', 'custom'],
-  ])('%s in %s (family %s) converts to exactly its values', (layout, dtype, family) => {
+  ])('%s in %s (family %s) converts to exactly its values', async (layout, dtype, family) => {
     const file = path.join(tmp, `${layout}-${dtype}${layout === 'diffusers' ? '' : '.safetensors'}`);
     writeCheckpoint(TINY_SD, file, { layout, dtype, transform: (_, v) => changed(v) });
     if (layout !== 'diffusers') expect(checkpointFamily(SafetensorsFile.open(file))).toBe(family);
     expect(openCheckpoint(file).family).toBe(family);
     const out = path.join(tmp, `${layout}-${dtype}-model`);
     const progress: number[] = [];
-    const r = convertCheckpoint(file, TINY_SD, out, { onProgress: (p) => progress.push(p.done) });
+    const r = await convertCheckpoint(file, TINY_SD, out, { onProgress: (p) => progress.push(p.done) });
     expect(r.parameters).toBe(424);
     expect(progress.at(-1)).toBe(424);
     expectConvertedFrom(out, dtype === 'F16');
@@ -64,18 +64,18 @@ describe('checkpoint conversion from every layout', () => {
     expect(fused.shape).toEqual([96, 32]);
   });
 
-  it('a cancelled conversion leaves nothing behind', () => {
+  it('a cancelled conversion leaves nothing behind', async () => {
     const file = path.join(tmp, 'ldm-F32.safetensors');
     const out = path.join(tmp, 'cancelled');
     const signal = { aborted: false };
-    expect(() =>
+    await expect(
       convertCheckpoint(file, TINY_SD, out, {
         onProgress: (p) => {
           if (p.done === 100) signal.aborted = true;
         },
         signal,
       }),
-    ).toThrow(/cancelled/);
+    ).rejects.toThrow(/cancelled/);
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.existsSync(partialDirOf(out))).toBe(false);
   });

@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type LdmContext, ldmKey, unetLayout } from './ldm-names.js';
 import { type IndexedPart, indexPart, MODEL_PARTS, torchDims } from './model-parts.js';
-import { numel } from './onnx-graph.js';
+import { numel, ONNX_FLOAT, ONNX_FLOAT16 } from './onnx-graph.js';
 import { type ParamChange, writePatchedOnnx } from './patch-writer.js';
 import { SafetensorsFile, sha256From } from './safetensors.js';
-import type { ModelPart } from './param-map.js';
+import type { ModelPart, Param } from './param-map.js';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 
 /** `custom`: the SD 1.x layout at another width (small models such as the built-in one). */
@@ -49,6 +49,9 @@ interface SourceTensor {
   key: string;
   shape: number[];
   read: () => Float32Array;
+  /** The safetensors dtype and the raw bytes, for copying without conversion when the model stores the same. */
+  dtype: string;
+  readRaw: () => Buffer;
 }
 
 /** A checkpoint's weights, looked up by the template's diffusers names. */
@@ -64,6 +67,8 @@ const tensorOf = (st: SafetensorsFile, key: string): SourceTensor => ({
   key,
   shape: st.entries.get(key)!.shape,
   read: () => st.readFloat32(key),
+  dtype: st.entries.get(key)!.dtype,
+  readRaw: () => st.readRaw(key),
 });
 
 /** Rows [k*n/3, (k+1)*n/3) of a fused [3C, ...] in_proj tensor. */
@@ -71,7 +76,15 @@ function thirdOf(st: SafetensorsFile, key: string, k: number): SourceTensor {
   const [rows, ...rest] = st.entries.get(key)!.shape as [number, ...number[]];
   const shape = [rows / 3, ...rest];
   const size = numel(shape);
-  return { key: `${key}[${k}/3]`, shape, read: () => st.readFloat32(key).slice(k * size, (k + 1) * size) };
+  const e = st.entries.get(key)!;
+  const bytes = (e.end - e.begin) / (rows * numel(rest));
+  return {
+    key: `${key}[${k}/3]`,
+    shape,
+    read: () => st.readFloat32(key).slice(k * size, (k + 1) * size),
+    dtype: e.dtype,
+    readRaw: () => st.readRaw(key).subarray(k * size * bytes, (k + 1) * size * bytes),
+  };
 }
 
 const OPENCLIP_ROOT = 'cond_stage_model.model.';
@@ -202,11 +215,48 @@ export function checkpointChanges(
           `${found.key} has shape [${found.shape.join(', ')}], the model needs [${want.join(', ')}] (a checkpoint of another size or family?)`,
         );
       }
-      out.set(name, { values: found.read, dims: param.dims });
+      out.set(name, { values: found.read, dims: param.dims, ...rawCopy(part, param, found) });
     }
     changes.set(part, out);
   }
   return { changes, missing };
+}
+
+const STORED_DTYPE: Record<string, number> = { F32: ONNX_FLOAT, F16: ONNX_FLOAT16 };
+
+/**
+ * When the file holds a weight in the precision the model stores it in, its
+ * bytes are copied (transposed for a Linear held by MatMul) with no float
+ * conversion: most of a same-precision conversion's work.
+ */
+function rawCopy(part: IndexedPart, param: Param, found: SourceTensor): Pick<ParamChange, 'stored'> {
+  const t = part.index.initializers.get(param.sites[0]!.initializer)!;
+  const layouts = new Set(param.sites.map((s) => s.layout));
+  if (STORED_DTYPE[found.dtype] !== t.dataType || layouts.size !== 1) return {};
+  const transposed = layouts.has('transposed');
+  return {
+    stored: async () => {
+      const raw = found.readRaw();
+      if (!transposed) return { bytes: raw, dataType: t.dataType };
+      const [rows, cols] = torchDims(param) as [number, number];
+      return { bytes: transposeBytes(raw, rows, cols, t.dataType === ONNX_FLOAT16 ? 2 : 4), dataType: t.dataType };
+    },
+  };
+}
+
+/** A [rows, cols] matrix of `size`-byte elements as [cols, rows]. */
+function transposeBytes(raw: Buffer, rows: number, cols: number, size: number): Buffer {
+  const out = Buffer.alloc(raw.length);
+  if (size === 2) {
+    const from = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+    const to = new Uint16Array(out.buffer, out.byteOffset, from.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) to[c * rows + r] = from[r * cols + c]!;
+  } else {
+    const from = new Uint32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+    const to = new Uint32Array(out.buffer, out.byteOffset, from.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) to[c * rows + r] = from[r * cols + c]!;
+  }
+  return out;
 }
 
 /** A checkpoint file or diffusers folder as a weight source; what cannot be converted says why. */
@@ -286,12 +336,12 @@ export const fileSha256 = (file: string) => sha256From(file, 0);
  * checkpoint (a single file or a diffusers folder). `signal` is checked
  * between tensors; a cancelled or failed conversion leaves nothing behind.
  */
-export function convertCheckpoint(
+export async function convertCheckpoint(
   file: string,
   templateDir: string,
   outDir: string,
   { onProgress, signal, sha256 }: ConvertOptions = {},
-): { family: CheckpointFamily; parameters: number } {
+): Promise<{ family: CheckpointFamily; parameters: number }> {
   const source = openCheckpoint(file);
   if (fs.existsSync(outDir)) throw new WeightFileError(`${outDir} already exists`);
   const parts = MODEL_PARTS.map((p) => indexPart(templateDir, p)).filter((p): p is IndexedPart => p !== null);
@@ -311,20 +361,32 @@ export function convertCheckpoint(
   try {
     copyTree(templateDir, partial, (rel) => MODEL_PARTS.some((p) => rel === p));
     for (const part of parts) {
-      const counted = new Map(
+      /** Each weight as the writer reaches it: progress, and the place a cancel takes effect. */
+      const tick = () => {
+        if (signal?.aborted) throw new StudioError('CANCELLED', 'Conversion cancelled');
+        onProgress?.({ part: part.part, done: done++, total });
+      };
+      const counted = new Map<string, ParamChange>(
         [...changes.get(part)!].map(([name, change]) => [
           name,
           {
             ...change,
             values: () => {
-              if (signal?.aborted) throw new StudioError('CANCELLED', 'Conversion cancelled');
-              onProgress?.({ part: part.part, done: done++, total });
+              tick();
               return change.values();
             },
+            ...(change.stored
+              ? {
+                  stored: () => {
+                    tick();
+                    return change.stored!();
+                  },
+                }
+              : {}),
           },
         ]),
       );
-      writePatchedOnnx(part.index, part.params, counted, path.join(partial, part.part, 'model.onnx'));
+      await writePatchedOnnx(part.index, part.params, counted, path.join(partial, part.part, 'model.onnx'));
     }
     if (sha256) {
       const record = { file: path.basename(file), sha256, family: source.family, template: path.basename(templateDir) };

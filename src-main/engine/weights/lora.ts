@@ -11,6 +11,8 @@ import path from 'node:path';
 import { type IndexedPart, paramValues, torchDims } from './model-parts.js';
 import type { ParamChange } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
+import { addLowRank, type StoredFloat } from './lora-matmul.js';
+import { ONNX_FLOAT, ONNX_FLOAT16, readTensorBytes } from './onnx-graph.js';
 
 export interface LoraUse {
   file: string;
@@ -71,7 +73,7 @@ interface Contribution {
 /**
  * Plans the merge from the files' headers (every shape checked before any
  * weight is read), then merges each parameter only when the writer asks for
- * it: the base weight plus every LoRA's `scale * up @ down`, summed in float64.
+ * it: the base weight plus every LoRA's `scale * up @ down` (see merged).
  */
 export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): LoraMerge {
   const targets = parts.filter((p) => p.part === 'unet' || p.part === 'text_encoder');
@@ -125,32 +127,77 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
   for (const [part, perPart] of plan) {
     const out = new Map<string, ParamChange>();
     for (const [name, contributions] of perPart) {
-      out.set(name, { dims: part.params.get(name)!.dims, values: () => merged(part, name, contributions) });
+      const t = part.index.initializers.get(part.params.get(name)!.sites[0]!.initializer)!;
+      const direct = t.dataType === ONNX_FLOAT || t.dataType === ONNX_FLOAT16;
+      out.set(name, {
+        dims: part.params.get(name)!.dims,
+        values: () => mergedValues(part, name, contributions),
+        ...(direct ? { stored: () => mergedStored(part, name, contributions) } : {}),
+      });
     }
     changes.set(part, out);
   }
   return { changes, unmatched };
 }
 
-function merged(part: IndexedPart, name: string, contributions: Contribution[]): Float32Array {
+/**
+ * The base weight plus every LoRA's `scale * up @ down`: the ups (scale folded
+ * in) and downs stacked along the rank, so several LoRAs are one MatMul, run
+ * by ONNX Runtime on the weight as stored (its precision; a Linear held
+ * transposed by MatMul gets W^T + down^T @ up^T, never transposing W itself).
+ */
+async function mergedStored(
+  part: IndexedPart,
+  name: string,
+  contributions: Contribution[],
+): Promise<{ bytes: Buffer; dataType: number }> {
+  const param = part.params.get(name)!;
+  const site = param.sites[0]!;
+  const t = part.index.initializers.get(site.initializer)!;
+  const [outDim, ...rest] = torchDims(param) as [number, ...number[]];
+  const inner = rest.reduce((a, b) => a * b, 1);
+  const rank = contributions.reduce((n, c) => n + c.rank, 0);
+  // up [out, R] (scaled) and down [R, inner], stacked along R.
+  const up = new Float32Array(outDim * rank);
+  const down = new Float32Array(rank * inner);
+  let at = 0;
+  for (const { st, mod, rank: r, scale } of contributions) {
+    const u = st.readFloat32(mod.up);
+    for (let o = 0; o < outDim; o++) for (let k = 0; k < r; k++) up[o * rank + at + k] = u[o * r + k]! * scale;
+    down.set(st.readFloat32(mod.down), at * inner);
+    at += r;
+  }
+  const w = readTensorBytes(t, part.file);
+  const stored = t.dataType as StoredFloat;
+  const bytes =
+    site.layout === 'transposed'
+      ? await addLowRank(w, stored, transpose(down, rank, inner), transpose(up, outDim, rank), inner, outDim, rank)
+      : await addLowRank(w, stored, up, down, outDim, inner, rank);
+  return { bytes, dataType: t.dataType };
+}
+
+/** A [rows, cols] matrix as [cols, rows]. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+  return out;
+}
+
+/** The merged weight in torch layout, as float32 (weights stored in another precision than float32/float16). */
+async function mergedValues(part: IndexedPart, name: string, contributions: Contribution[]): Promise<Float32Array> {
   const base = paramValues(part, name);
   const outDim = torchDims(part.params.get(name)!)[0]!;
   const inner = base.length / outDim;
-  const delta = new Float64Array(base.length);
+  const delta = new Float32Array(base.length);
   for (const { st, mod, rank, scale } of contributions) {
     const down = st.readFloat32(mod.down);
     const up = st.readFloat32(mod.up);
-    for (let o = 0; o < outDim; o++) {
-      const row = o * inner;
+    for (let o = 0; o < outDim; o++)
       for (let r = 0; r < rank; r++) {
         const u = up[o * rank + r]! * scale;
-        if (u === 0) continue;
-        const drow = r * inner;
-        for (let i = 0; i < inner; i++) delta[row + i]! += u * down[drow + i]!;
+        for (let i = 0; i < inner; i++) delta[o * inner + i]! += u * down[r * inner + i]!;
       }
-    }
   }
-  const values = new Float32Array(base.length);
-  for (let i = 0; i < base.length; i++) values[i] = base[i]! + delta[i]!;
-  return values;
+  for (let i = 0; i < base.length; i++) delta[i]! += base[i]!;
+  return delta;
 }

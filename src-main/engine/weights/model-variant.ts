@@ -74,7 +74,11 @@ function pruneVariants(cacheRoot: string, keep: string): void {
   }
 }
 
-export function prepareModelVariant(baseDir: string, additions: ModelAdditions, cacheRoot: string): ModelVariant {
+export async function prepareModelVariant(
+  baseDir: string,
+  additions: ModelAdditions,
+  cacheRoot: string,
+): Promise<ModelVariant> {
   const warnings: string[] = [];
   const dir = path.join(cacheRoot, variantKey(baseDir, additions));
   const te = indexPart(baseDir, 'text_encoder');
@@ -120,7 +124,11 @@ export function prepareModelVariant(baseDir: string, additions: ModelAdditions, 
       for (const entry of fs.readdirSync(baseDir)) {
         const part = parts.find((p) => p.part === entry && changes.has(p));
         if (part)
-          writePatchedOnnx(part.index, part.params, changes.get(part)!, path.join(partial, entry, 'model.onnx'));
+          // A cache: a variant lost to a crash is merged again, so it is not flushed to disk.
+          await writePatchedOnnx(part.index, part.params, changes.get(part)!, path.join(partial, entry, 'model.onnx'), {
+            durable: false,
+            referenceBase: true,
+          });
         else fs.symlinkSync(path.resolve(baseDir, entry), path.join(partial, entry));
       }
       fs.writeFileSync(path.join(partial, '.complete'), '');

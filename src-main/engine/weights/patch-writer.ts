@@ -28,8 +28,14 @@ import { encodeVarint, fields, lenField, stringField, varintField, WIRE_LEN } fr
  * reaches the parameter: a model's worth of new weights is never held at once.
  */
 export interface ParamChange {
-  values: () => Float32Array;
+  values: () => Float32Array | Promise<Float32Array>;
   dims: number[];
+  /**
+   * The new value already in the stored layout and precision of the
+   * parameter's initializer (a LoRA merge computes it so): used instead of
+   * `values` when given, with no conversion.
+   */
+  stored?: () => Promise<{ bytes: Buffer; dataType: number }>;
 }
 
 /** Torch-layout values -> the stored layout of a site (transposed for MatMul-held Linear weights). */
@@ -83,6 +89,25 @@ function encodeExternalTensor(
 }
 
 /**
+ * A hard link to the original beside the copy: ONNX Runtime reads external
+ * data only from inside the model's folder (a symlink out of it is refused).
+ * False where no hard link can be made (another file system): the copy then
+ * holds every weight.
+ */
+function linkBase(original: string, link: string): boolean {
+  fs.rmSync(link, { force: true });
+  try {
+    fs.linkSync(original, link);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Weights smaller than this stay inline in a copy that references its base (not worth a read of their own). */
+const BASE_REFERENCE_MIN = 4096;
+
+/**
  * Where changed tensors go: inline in the protobuf, or, for a model whose
  * weights are external (the 2 GB protobuf limit), appended to a data file of
  * the copy's own.
@@ -109,9 +134,9 @@ class TensorSink {
     return encodeExternalTensor(name, dims, dataType, where);
   }
 
-  close(): void {
+  close(durable = true): void {
     if (this.fd === null) return;
-    fs.fsyncSync(this.fd);
+    if (durable) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = null;
   }
@@ -145,12 +170,25 @@ function readRange(fd: number, start: number, end: number): Buffer {
  * torch layout and the parameter's element count). External data files the
  * copy still needs are linked beside it.
  */
-export function writePatchedOnnx(
+export async function writePatchedOnnx(
   index: OnnxGraphIndex,
   params: Map<string, Param>,
   changes: Map<string, ParamChange>,
   outFile: string,
-): void {
+  /** Flush to disk before the rename (a model the user keeps); a cache that can be made again skips it. */
+  {
+    durable = true,
+    referenceBase = false,
+  }: {
+    durable?: boolean;
+    /**
+     * Unchanged weights stay in the original file, read through a link beside
+     * the copy as external data, so the copy holds only what changed (a LoRA
+     * variant of a 1.7 GB UNet writes the merged layers, not the whole model).
+     */
+    referenceBase?: boolean;
+  } = {},
+): Promise<void> {
   const users = new Map<string, Set<string>>(); // initializer -> params using it
   for (const p of params.values())
     for (const s of p.sites) users.set(s.initializer, (users.get(s.initializer) ?? new Set()).add(p.name));
@@ -168,14 +206,17 @@ export function writePatchedOnnx(
     for (const [name, change] of changes) {
       const param = params.get(name);
       if (!param) throw new WeightFileError(`the model has no parameter ${name}`);
-      const values = change.values();
-      if (values.length !== numel(change.dims)) {
+      const stored = change.stored ? await change.stored() : null;
+      const values = stored ? null : await change.values();
+      if (values && values.length !== numel(change.dims)) {
         throw new WeightFileError(`${name}: ${values.length} values for a tensor of shape [${change.dims.join(', ')}]`);
       }
       const done = new Set<string>();
       for (const site of param.sites) {
         const t = index.initializers.get(site.initializer)!;
-        const bytes = tensorBytes(toStored(values, change, site), t.dataType);
+        if (stored && stored.dataType !== t.dataType)
+          throw new WeightFileError(`${name}: merged in data type ${stored.dataType}, stored as ${t.dataType}`);
+        const bytes = stored ? stored.bytes : tensorBytes(toStored(values!, change, site), t.dataType);
         const dims = change.dims;
         const tensor = (tensorName: string) =>
           sink.encode(tensorName, dims, t.dataType, bytes, t.data.kind === 'external');
@@ -201,6 +242,18 @@ export function writePatchedOnnx(
     }
     for (const [node, payload] of nodeBytes)
       edits.push({ start: node.start, end: node.end, replacement: lenField(1, payload) });
+    if (referenceBase && linkBase(index.file, path.join(path.dirname(outFile), `${path.basename(outFile)}.base`))) {
+      const link = `${path.basename(outFile)}.base`;
+      for (const t of index.initializers.values()) {
+        if (t.data.kind !== 'inline' || replaced.has(t.name) || t.data.length < BASE_REFERENCE_MIN) continue;
+        const where = { location: link, offset: t.data.offset, length: t.data.length };
+        edits.push({
+          start: t.start,
+          end: t.end,
+          replacement: lenField(5, encodeExternalTensor(t.name, t.dims, t.dataType, where)),
+        });
+      }
+    }
     edits.sort((a, b) => a.start - b.start);
     for (let i = 1; i < edits.length; i++) {
       if (edits[i]!.start < edits[i - 1]!.end)
@@ -212,7 +265,7 @@ export function writePatchedOnnx(
       oldLen +
       edits.reduce((n, e) => n + e.replacement.length - (e.end - e.start), 0) +
       appended.reduce((n, b) => n + b.length, 0);
-    sink.close();
+    sink.close(durable);
     const tmp = `${outFile}.partial`;
     const out = fs.openSync(tmp, 'w');
     try {
@@ -231,7 +284,7 @@ export function writePatchedOnnx(
       copy(at, index.graphEnd);
       for (const b of appended) fs.writeSync(out, b);
       copy(index.graphEnd, index.size);
-      fs.fsyncSync(out);
+      if (durable) fs.fsyncSync(out);
     } finally {
       fs.closeSync(out);
     }

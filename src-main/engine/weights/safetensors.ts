@@ -108,12 +108,10 @@ export class SafetensorsFile {
     return this.entries.has(name);
   }
 
-  /** One tensor as float32 (F32, F16, BF16, F64). */
-  readFloat32(name: string): Float32Array {
+  /** One tensor's bytes as stored (little-endian, its own dtype). */
+  readRaw(name: string): Buffer {
     const e = this.entries.get(name);
     if (!e) throw new WeightFileError(`${path.basename(this.file)}: no tensor ${name}`);
-    if (!FLOAT_DTYPES.has(e.dtype))
-      throw new WeightFileError(`${path.basename(this.file)}: tensor ${name} is ${e.dtype}, not a float`);
     const raw = Buffer.alloc(e.end - e.begin);
     const fd = fs.openSync(this.file, 'r');
     try {
@@ -123,6 +121,16 @@ export class SafetensorsFile {
     } finally {
       fs.closeSync(fd);
     }
+    return raw;
+  }
+
+  /** One tensor as float32 (F32, F16, BF16, F64). */
+  readFloat32(name: string): Float32Array {
+    const e = this.entries.get(name);
+    if (!e) throw new WeightFileError(`${path.basename(this.file)}: no tensor ${name}`);
+    if (!FLOAT_DTYPES.has(e.dtype))
+      throw new WeightFileError(`${path.basename(this.file)}: tensor ${name} is ${e.dtype}, not a float`);
+    const raw = this.readRaw(name);
     // Buffer.alloc gives an aligned, unshared ArrayBuffer: view it directly (the data is little-endian, as are
     // the machines the studio runs on).
     const n = raw.length / DTYPE_BYTES[e.dtype]!;

@@ -38,7 +38,7 @@ describe('ONNX weights located by module', () => {
     const before = paramValues(te, sibling);
     const values = Float32Array.from(before, (_, i) => i + 0.5);
     const out = path.join(tmp, 'text_encoder', 'model.onnx');
-    writePatchedOnnx(te.index, te.params, new Map([[changed, { values: () => values, dims: [32] }]]), out);
+    await writePatchedOnnx(te.index, te.params, new Map([[changed, { values: () => values, dims: [32] }]]), out);
     const patched = indexPart(tmp, 'text_encoder')!;
     expect(Array.from(paramValues(patched, changed))).toEqual(Array.from(values));
     expect(Array.from(paramValues(patched, sibling))).toEqual(Array.from(before));
@@ -64,13 +64,13 @@ describe('safetensors', () => {
 });
 
 describe('model variants (LoRAs merged into a copy)', () => {
-  it('keeps only the newest variants: trying LoRA weights one after another does not fill the disk', () => {
+  it('keeps only the newest variants: trying LoRA weights one after another does not fill the disk', async () => {
     const root = path.join(tmp, 'variants');
     fs.mkdirSync(root);
     const lora = path.join(FIXTURES_DIR, 'byo', 'lora.safetensors');
-    const dirs = [0.2, 0.4, 0.6].map(
-      (weight) => prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight }], embeddings: [] }, root).dir,
-    );
+    const dirs: string[] = [];
+    for (const weight of [0.2, 0.4, 0.6])
+      dirs.push((await prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight }], embeddings: [] }, root)).dir);
     expect(fs.readdirSync(root).sort()).toEqual(
       dirs
         .slice(1)
@@ -78,8 +78,9 @@ describe('model variants (LoRAs merged into a copy)', () => {
         .sort(),
     );
     // Using an older one again makes it the newest: the next new variant prunes the other.
-    prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.4 }], embeddings: [] }, root);
-    const next = prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.8 }], embeddings: [] }, root).dir;
+    await prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.4 }], embeddings: [] }, root);
+    const next = (await prepareModelVariant(TINY_SD, { loras: [{ file: lora, weight: 0.8 }], embeddings: [] }, root))
+      .dir;
     expect(fs.readdirSync(root).sort()).toEqual([path.basename(dirs[1]!), path.basename(next)].sort());
   });
 });
