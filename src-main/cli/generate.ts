@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type GenerationParams, zGenerationParams } from '../../src-shared/domain/engine.js';
 import { DIFFUSERS_SAMPLER_NAMES, isKnownSampler } from '../../src-shared/domain/samplers.js';
-import { type ModelAdditions, providerOrder, sessionTuning } from '../engine/index.js';
+import { type ModelAdditions, providerOrder, readModelFolder, sessionTuning } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
@@ -101,6 +101,20 @@ export interface GenerateArgs {
   mask: Buffer | undefined;
 }
 
+/**
+ * The size a model draws best at: its UNet config's sample size (cheap), else
+ * what describing the whole model says (its graphs' signatures parsed).
+ */
+function nativeSizeOf(dir: string): number | undefined {
+  try {
+    const sample = readModelFolder(dir).configs.unet?.sample_size;
+    if (typeof sample === 'number' && sample > 0) return sample * 8;
+  } catch {
+    // Described below, with the reason if the folder is not a model.
+  }
+  return inspectModel(dir).nativeSize ?? undefined;
+}
+
 /** Validates the flags shared by generate and plot; throws UsageError with the first problem. */
 export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   if (!values.model) throw new UsageError('--model is required');
@@ -125,7 +139,8 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
   // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
-  const native = inspectModel(path.resolve(values.model)).nativeSize ?? undefined;
+  const native =
+    values.width === undefined || values.height === undefined ? nativeSizeOf(path.resolve(values.model)) : undefined;
 
   // Saved styles (the app's, or imported from A1111's styles.csv) applied in the order given.
   const styled = applyStyles(
@@ -212,7 +227,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
         ? undefined
         : (s) => process.stderr.write(`\rimage ${s.imageIndex + 1}/${p.batchCount} step ${s.step}/${s.totalSteps}`),
     },
-  ).finally(() => cache.unload());
+  );
+  // The sessions are not released one by one: the process ends here and the OS takes them back at once.
   if (!values.quiet) process.stderr.write('\n');
   for (const w of warnings) console.error(`warning: ${w}`);
   console.log(
