@@ -15,7 +15,8 @@ const port = parentPort;
 const post = (m: ConvertWorkerMessage) => port.postMessage(m);
 const { file, template, out } = workerData as ConvertWorkerInput;
 
-try {
+// No top-level await: the Electron build bundles workers as CommonJS.
+async function run(): Promise<void> {
   let sha256: string | null = null;
   if (fs.statSync(file).isFile()) {
     post({ type: 'progress', phase: 'hashing', done: 0, total: 1 });
@@ -26,9 +27,11 @@ try {
     onProgress: (p) => post({ type: 'progress', phase: 'converting', done: p.done, total: p.total }),
   });
   post({ type: 'done', parameters: r.parameters, sha256 });
-} catch (err) {
+}
+
+run().catch((err: unknown) =>
   post({
     type: 'error',
     error: isStudioError(err) ? err.toData() : { code: 'INTERNAL', message: (err as Error).message },
-  });
-}
+  }),
+);
