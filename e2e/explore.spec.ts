@@ -149,3 +149,33 @@ test('upscale a gallery item: Lanczos x2 from the detail, the result is its chil
   }, `/media/${img.image}`);
   expect(size).toEqual([original.width * 2, original.height * 2]);
 });
+
+test('an X/Y plot from the Generate form: four cells, then the labelled grid in the gallery with the cells as its children', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a green square on a yellow background', steps: 4, seed: 7 });
+  await page.getByTestId('plot-switch').click();
+  await page.getByTestId('plot-x-name').click();
+  await page.getByRole('option', { name: 'seed', exact: true }).click();
+  await page.getByTestId('plot-x-values').fill('1-2');
+  await page.getByTestId('plot-y-name').click();
+  await page.getByRole('option', { name: 'steps', exact: true }).click();
+  await page.getByTestId('plot-y-values').fill('3, 5');
+  await expect(page.getByTestId('plot')).toContainText('4 cells');
+  await page.getByTestId('plot-start').click();
+  const search = async () => (await callHost<{ items: Item[] }>(host.url, 'gallery.search', { limit: 100 })).items;
+  await expect
+    .poll(async () => (await search()).filter((i) => i.source === 'plot').length, { timeout: 90_000 })
+    .toBe(1);
+  const grid = (await search()).find((i) => i.source === 'plot')!;
+  const cells = (await search()).filter((i) => i.parentId === grid.id);
+  expect(cells.map((c) => c.seed).sort()).toEqual([1, 1, 2, 2]);
+  // The cells were this window's jobs: they are in its session strip.
+  await expect(page.getByTestId('session-thumb')).toHaveCount(4);
+
+  await page.getByTestId('nav-gallery').click();
+  await page.locator(`[data-testid="gallery-cell"][data-id="${grid.id}"]`).click();
+  await expect(page.getByTestId('lineage-children')).toHaveCount(4);
+});

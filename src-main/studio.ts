@@ -26,6 +26,7 @@ import {
   UPSCALERS_DIR,
 } from './models/networks.js';
 import { UpscaleTasks } from './gallery/upscale-tasks.js';
+import { PlotRuns } from './plots/plot-runs.js';
 import { CheckpointImports } from './models/checkpoint-import.js';
 import { ModelFiles } from './models/model-files.js';
 import { ModelService } from './models/model-service.js';
@@ -158,6 +159,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     },
   });
 
+  const plots = new PlotRuns(hub.emit, jobs, gallery, (listener) => hub.subscribe(listener));
+
   /** What a gallery item used that the models folder lacks. */
   const missingOf = (id: number) => {
     const item = gallery.getWithMetadata(id);
@@ -268,6 +271,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'gallery.remix': ({ id }) => ({ ...gallery.remix(id), missing: missingOf(id) }),
     'gallery.upscale': (req) => ({ taskId: upscales.start(req) }),
     'gallery.cancelUpscale': ({ taskId }) => ({ cancelled: upscales.cancel(taskId) }),
+    'plot.start': (spec) => plots.start(spec),
+    'plot.cancel': ({ plotId }) => ({ cancelled: plots.cancel(plotId) }),
   };
 
   return {

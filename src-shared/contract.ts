@@ -13,6 +13,7 @@ import { engineChannels, engineEvents } from './domain/engine.js';
 import { modelChannels, modelEvents } from './domain/models.js';
 import { galleryChannels, galleryEvents } from './domain/gallery.js';
 import { styleChannels } from './domain/styles.js';
+import { plotChannels, plotEvents } from './domain/plots.js';
 
 /** Input of channels that take no arguments: `{}` (and nothing else). */
 export const zNoInput = z.object({}).strict();
@@ -25,12 +26,14 @@ export const channels = {
   ...engineChannels,
   ...galleryChannels,
   ...styleChannels,
+  ...plotChannels,
 } as const;
 
 export const events = {
   ...engineEvents,
   ...modelEvents,
   ...galleryEvents,
+  ...plotEvents,
 } as const;
 
 export type Channels = typeof channels;

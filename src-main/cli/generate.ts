@@ -18,7 +18,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -84,6 +84,7 @@ export const GENERATE_FLAGS = {
   'hires-denoise': { type: 'string' },
   'hires-upscaler': { type: 'string' },
   'variation-strength': { type: 'string' },
+  'seed-resize-from': { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
@@ -136,6 +137,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   };
   const original = pairFlag('original-size', values['original-size'], /^(\d+)x(\d+)$/i, 'WxH');
   const crop = pairFlag('crop-top-left', values['crop-top-left'], /^(\d+),(\d+)$/, 'TOP,LEFT');
+  const resizeFrom = pairFlag('seed-resize-from', values['seed-resize-from'], /^(\d+)x(\d+)$/i, 'WxH');
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
   // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
@@ -175,6 +177,9 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     variationStrength:
       numberFlag('variation-strength', values['variation-strength'], 0, 1) ??
       (values['variation-seed'] !== undefined ? 0.5 : 0),
+    // A1111's resize seed from width/height: the seed's noise drawn at that size, centred.
+    seedResizeFromWidth: resizeFrom?.[0] ?? null,
+    seedResizeFromHeight: resizeFrom?.[1] ?? null,
     // Hires fix: a second img2img pass at the scaled size.
     hiresScale: numberFlag('hires-scale', values['hires-scale'], 1, 4),
     hiresSteps: intFlag('hires-steps', values['hires-steps'], 1, 200) ?? null,

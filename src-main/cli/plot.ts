@@ -14,8 +14,8 @@ import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { appVersion } from '../app-version.js';
 import { UsageError, parseFlags } from './args.js';
 import { GENERATE_FLAGS, readGenerateArgs } from './generate.js';
-import { type Axis, AxisError, applyAxis, parseAxis } from './plot-axes.js';
-import { composeGrid } from './plot-grid.js';
+import { type Axis, AxisError, applyAxis, parseAxis } from '../../src-shared/domain/plot-axes.js';
+import { composeGrid } from '../plots/plot-grid.js';
 
 export const plotUsage =
   'studio plot --x NAME=VALUES [--y NAME=VALUES] [--z NAME=VALUES] [--cells DIR] <studio generate flags> --out GRID.png   (NAME: seed, sampler, steps, cfg, size, strength, sr, variation-strength)';

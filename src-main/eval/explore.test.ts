@@ -45,6 +45,12 @@ describe('variation seeds', () => {
     expect(same(half, seed) || same(half, other)).toBe(false);
   });
 
+  it("resize seed from the picture's own size changes nothing; from another size it does", async () => {
+    const seed = await picture({});
+    expect(same(await picture({ seedResizeFromWidth: 128, seedResizeFromHeight: 128 }), seed)).toBe(true);
+    expect(same(await picture({ seedResizeFromWidth: 64, seedResizeFromHeight: 96 }), seed)).toBe(false);
+  });
+
   it('a batch takes seed + i and variation seed + i', async () => {
     const batch = await runPipeline(model, { ...base, batchCount: 2, variationSeed: 202, variationStrength: 1 });
     expect(same(batch[1]!.image.data, await picture({ seed: 203 }))).toBe(true);

@@ -125,6 +125,38 @@ export class GalleryService {
     return id;
   }
 
+  /**
+   * An X/Y/Z plot's grid picture, saved with the first cell's settings and the
+   * axes in its metadata; the cells become its children.
+   */
+  async saveGrid(
+    cellIds: readonly number[],
+    png: Buffer,
+    axes: { x: string | null; y: string | null; z: string | null },
+  ): Promise<number> {
+    const first = this.store.get(cellIds[0]!);
+    const id = this.store.add({
+      ...pickFields(first, RECORDED_SETTING_NAMES),
+      mode: first.mode,
+      modelName: first.modelName,
+      modelHash: first.modelHash,
+      batchIndex: 0,
+      provider: first.provider,
+      engineVersion: first.engineVersion,
+      runtimeVersion: first.runtimeVersion,
+      durationMs: null,
+      parentId: null,
+      source: 'plot',
+      metadataJson: JSON.stringify({ plot: axes }),
+      image: { bytes: png, ext: 'png' },
+      initImage: null,
+      mask: null,
+    });
+    this.store.setParent(cellIds, id);
+    await this.store.files.thumbnail(this.store.row(id).image_file).catch(() => {});
+    return id;
+  }
+
   /** Imports one picture; `existed` when the very same file was already in the gallery (nothing is added). */
   async importBytes(name: string, bytes: Uint8Array): Promise<{ id: number; source: string; existed: boolean }> {
     let meta: ImageMetadata;

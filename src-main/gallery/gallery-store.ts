@@ -48,6 +48,8 @@ const COLUMNS = {
   hiresDenoise: 'hires_denoise',
   hiresUpscaler: 'hires_upscaler',
   vae: 'vae',
+  seedResizeFromWidth: 'seed_resize_from_width',
+  seedResizeFromHeight: 'seed_resize_from_height',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
@@ -60,7 +62,9 @@ type OptionalSetting =
   | 'hiresSteps'
   | 'hiresDenoise'
   | 'hiresUpscaler'
-  | 'vae';
+  | 'vae'
+  | 'seedResizeFromWidth'
+  | 'seedResizeFromHeight';
 
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
 export type NewGeneration = Omit<
@@ -196,6 +200,14 @@ export class GalleryStore {
       initImage: r.init_image_file,
       mask: r.mask_file,
     }));
+  }
+
+  /** Makes items children of another (a plot's cells of its grid). */
+  setParent(ids: readonly number[], parentId: number): void {
+    const stmt = this.db.prepare('UPDATE generations SET parent_id = ? WHERE id = ? AND id != ?');
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(parentId, id, parentId);
+    })();
   }
 
   update(id: number, patch: { favourite?: boolean; tags?: string[] }): GalleryItem {

@@ -95,4 +95,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE generations ADD COLUMN vae TEXT;
   `,
+  // 7: A1111's resize seed from width/height
+  `
+  ALTER TABLE generations ADD COLUMN seed_resize_from_width INTEGER;
+  ALTER TABLE generations ADD COLUMN seed_resize_from_height INTEGER;
+  `,
 ];

@@ -96,6 +96,11 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
     ],
   },
   'gallery.cancelUpscale': { good: [{ taskId: 'none' }], bad: [{}, { taskId: '' }] },
+  'plot.start': {
+    good: [],
+    bad: [{ x: 'seed=1,2' }, { request: { model: 'm', prompt: 'p' }, x: '' }, { request: {}, x: 'seed=1' }],
+  },
+  'plot.cancel': { good: [{ plotId: 'none' }], bad: [{}, { plotId: '' }] },
   // Valid requests reach the service (see below); here only the validation side.
   'engine.generate': {
     good: [],
@@ -187,6 +192,8 @@ describe('router', () => {
         'models.tokenStatus': unused,
         'models.networks': unused,
         'gallery.upscale': unused,
+        'plot.start': unused,
+        'plot.cancel': unused,
         'gallery.cancelUpscale': unused,
         'models.inspectCheckpoint': unused,
         'models.convertCheckpoint': unused,

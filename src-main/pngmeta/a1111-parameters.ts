@@ -46,6 +46,9 @@ export function formatInfotext(p: InfotextParams): string {
           ['Variation seed strength', formatNumber(p.variationStrength!)],
         ] as [string, string][])
       : []),
+    ...(p.seedResizeFromWidth && p.seedResizeFromHeight
+      ? ([['Seed resize from', `${p.seedResizeFromWidth}x${p.seedResizeFromHeight}`]] as [string, string][])
+      : []),
     ['Size', `${p.width}x${p.height}`],
     ['Model hash', p.modelHash],
     ['Model', p.model],
@@ -145,6 +148,7 @@ export function parseInfotext(text: string): ParsedInfotext {
     strength: num(settings['Denoising strength']),
     variationSeed: settings['Variation seed strength'] ? num(settings['Variation seed']) : null,
     variationStrength: num(settings['Variation seed strength']),
+    ...seedResizeFrom(settings['Seed resize from']),
     ...(settings['Hires upscale']
       ? {
           hiresScale: num(settings['Hires upscale']),
@@ -159,4 +163,15 @@ export function parseInfotext(text: string): ParsedInfotext {
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
     vae: settings.VAE && zVaeName.safeParse(settings.VAE).success ? settings.VAE : null,
   };
+}
+
+/** A1111's `Seed resize from: WxH` (-1x-1 or absent: off). */
+function seedResizeFrom(text: string | undefined): {
+  seedResizeFromWidth: number | null;
+  seedResizeFromHeight: number | null;
+} {
+  const m = /^(\d+)x(\d+)$/.exec(text?.trim() ?? '');
+  return m && Number(m[1]) > 0 && Number(m[2]) > 0
+    ? { seedResizeFromWidth: Number(m[1]), seedResizeFromHeight: Number(m[2]) }
+    : { seedResizeFromWidth: null, seedResizeFromHeight: null };
 }

@@ -36,6 +36,8 @@ export const NOTHING_PARSED: ParsedSettings = {
   cropLeft: null,
   variationSeed: null,
   variationStrength: null,
+  seedResizeFromWidth: null,
+  seedResizeFromHeight: null,
   hiresScale: null,
   hiresSteps: null,
   hiresDenoise: null,

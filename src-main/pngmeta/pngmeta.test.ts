@@ -81,6 +81,16 @@ describe('A1111 parameters', () => {
     expect(formatInfotext({ ...base, variationSeed: 4242, variationStrength: 0 })).not.toContain('Variation');
     expect(parseInfotext(formatInfotext(base))).toMatchObject({ variationSeed: null, variationStrength: null });
   });
+  it("writes and reads A1111's Seed resize from, only when set", () => {
+    const text = formatInfotext({ ...base, seedResizeFromWidth: 512, seedResizeFromHeight: 512 });
+    expect(text).toContain('Seed: 1234567890, Seed resize from: 512x512, Size: 512x768');
+    expect(parseInfotext(text)).toMatchObject({ seedResizeFromWidth: 512, seedResizeFromHeight: 512 });
+    expect(formatInfotext(base)).not.toContain('Seed resize');
+    expect(parseInfotext('x\nSteps: 20, Seed: 1, Seed resize from: -1x-1, Size: 512x512')).toMatchObject({
+      seedResizeFromWidth: null,
+      seedResizeFromHeight: null,
+    });
+  });
   it("writes and reads A1111's hires fix fields", () => {
     const text = formatInfotext({
       ...base,

@@ -179,6 +179,12 @@ export function GalleryDetail(props: {
         ? `${item.variationSeed} at strength ${item.variationStrength}`
         : null,
     ],
+    [
+      'Seed resize from',
+      item.seedResizeFromWidth && item.seedResizeFromHeight
+        ? `${item.seedResizeFromWidth}x${item.seedResizeFromHeight}`
+        : null,
+    ],
     ['RNG', item.rng],
     ['Size', `${item.width}x${item.height}`],
     ['VAE', item.vae],

@@ -22,6 +22,8 @@ const params: RemixParams = {
   cropLeft: null,
   variationSeed: null,
   variationStrength: null,
+  seedResizeFromWidth: null,
+  seedResizeFromHeight: null,
   hiresScale: null,
   hiresSteps: null,
   hiresDenoise: null,

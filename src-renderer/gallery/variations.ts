@@ -47,6 +47,8 @@ export function variationRequests(
     ...(params.hiresDenoise !== null ? { hiresDenoise: params.hiresDenoise } : {}),
     ...(params.hiresUpscaler !== null ? { hiresUpscaler: params.hiresUpscaler } : {}),
     vae: params.vae,
+    seedResizeFromWidth: params.seedResizeFromWidth,
+    seedResizeFromHeight: params.seedResizeFromHeight,
   };
   return Array.from({ length: plan.count }, () => ({
     ...base,

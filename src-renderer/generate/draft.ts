@@ -36,6 +36,8 @@ export interface GenerateDraftState {
   /** A1111's variation seed (null: none) and its strength. */
   variationSeed: number | null;
   variationStrength: number;
+  /** A1111's resize seed from width/height (null: off). */
+  seedResize: { width: number; height: number } | null;
   /** A replacement VAE from the models folder's vae/ (null: the model's own). */
   vae: string | null;
   /** SDXL's size conditioning (null fields: the defaults). */
@@ -66,6 +68,7 @@ const defaults = (): GenerateDraftState => ({
   sizeCond: { originalWidth: null, originalHeight: null, cropTop: null, cropLeft: null },
   variationSeed: null,
   variationStrength: 0,
+  seedResize: null,
   vae: null,
   hires: HIRES_OFF,
   styles: [],
@@ -86,6 +89,8 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
     case 'vae':
       return v === null || typeof v === 'string';
+    case 'seedResize':
+      return v === null || (Number.isInteger(o?.width) && Number.isInteger(o?.height));
     case 'initImage':
       return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
     case 'mask':
@@ -197,6 +202,11 @@ export function handToGenerate(d: GenerateDraft): void {
       upscaler: d.hiresUpscaler ?? 'latent',
     };
   if (d.vae !== undefined) patch.vae = d.vae;
+  if (d.seedResizeFromWidth !== undefined)
+    patch.seedResize =
+      d.seedResizeFromWidth && d.seedResizeFromHeight
+        ? { width: d.seedResizeFromWidth, height: d.seedResizeFromHeight }
+        : null;
   if (d.variationSeed !== undefined) {
     patch.variationSeed = d.variationSeed ?? null;
     patch.variationStrength = d.variationStrength ?? 0;

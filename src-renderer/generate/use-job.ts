@@ -151,6 +151,11 @@ export function useJob() {
     }
   }, []);
 
+  /** Jobs this window started some other way (a plot's cells): their progress and results show here. */
+  const adopt = useCallback((jobIds: readonly string[]) => {
+    for (const id of jobIds) remember(id);
+  }, []);
+
   /** Cancels a job by id, or this window's running job (never another window's by default). */
   const cancel = useCallback(
     async (jobId?: string) => {
@@ -167,6 +172,7 @@ export function useJob() {
   return {
     state,
     start,
+    adopt,
     cancel,
     move,
     /** The engine is busy (with any window's job): new jobs queue. */

@@ -26,7 +26,7 @@ import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
 import { emptyMask } from '../canvas/mask-document.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
-import type { JobDone } from '../../src-shared/domain/engine.js';
+import type { GenerationRequest, JobDone } from '../../src-shared/domain/engine.js';
 import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
 import { TipIcon } from '../TipIcon.js';
@@ -39,6 +39,7 @@ import { PromptHistory } from '../generate/PromptHistory.js';
 import { applyStyles } from '../../src-shared/domain/styles.js';
 import { SizeConditioningFields } from '../generate/SizeConditioningFields.js';
 import { HiresFields } from '../generate/HiresFields.js';
+import { PlotPanel, type PlotAxes } from '../generate/PlotPanel.js';
 import { samplerFamily } from '../../src-shared/domain/samplers.js';
 import { PromptField } from '../generate/PromptField.js';
 import { QueuePanel } from '../generate/QueuePanel.js';
@@ -89,7 +90,7 @@ async function stylesFor(names: readonly string[]) {
 export function GeneratePage() {
   const models = useCall('models.list', {});
   const settings = useCall('settings.get', {});
-  const { state, start, cancel, move, running, runningMine } = useJob();
+  const { state, start, adopt, cancel, move, running, runningMine } = useJob();
 
   // The page's document lives in the draft store: it survives page switches and reloads.
   const draft = useDraft();
@@ -158,17 +159,18 @@ export function GeneratePage() {
   const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && formValid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
-  const generate = () => {
-    if (!canGenerate || !model) return;
+  /** The form as a generation request, or null (and a word why) when it cannot run. */
+  const buildRequest = async (): Promise<GenerationRequest | null> => {
+    if (!canGenerate || !model) return null;
     const mask = mode === 'inpaint' ? canvas.current?.maskPng() : undefined;
     if (mode === 'inpaint' && !mask) {
       notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
-      return;
+      return null;
     }
     // Styles are read when the job starts, so one imported a moment ago applies.
-    void stylesFor(draft.styles).then((picked) => {
+    return stylesFor(draft.styles).then((picked) => {
       const styled = applyStyles(picked, prompt, negative);
-      return start({
+      return {
         model,
         mode,
         prompt: styled.prompt,
@@ -194,11 +196,22 @@ export function GeneratePage() {
         variationSeed: draft.variationSeed,
         variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
         vae: draft.vae,
+        seedResizeFromWidth: draft.seedResize?.width ?? null,
+        seedResizeFromHeight: draft.seedResize?.height ?? null,
         initImage: mode === 'txt2img' ? undefined : initImage?.base64,
         mask: mask ?? undefined,
         parentId,
-      });
+      };
     });
+  };
+  const generate = () => void buildRequest().then((request) => request && start(request));
+  /** An X/Y/Z plot of the form's settings: its cells are this window's jobs, so they show here as they finish. */
+  const plot = async (axes: PlotAxes) => {
+    const request = await buildRequest();
+    if (!request) return null;
+    const started = await client.invoke('plot.start', { request: { ...request, batchCount: 1 }, ...axes });
+    adopt(started.jobIds);
+    return started;
   };
   /** A picture opened from disk that carries its prompt (any tool's metadata) offers to load it. */
   const offerEmbeddedPrompt = async (base64: string) => {
@@ -433,6 +446,38 @@ export function GeneratePage() {
               data-testid="variation-strength-input"
             />
           </Group>
+          <Group grow wrap="nowrap" align="start">
+            <NumberInput
+              label="Resize seed from width"
+              description="0: off. The seed's noise drawn at this size, centred"
+              min={0}
+              max={4096}
+              step={8}
+              allowDecimal={false}
+              value={draft.seedResize?.width ?? 0}
+              onChange={(v) => {
+                const width = Math.max(0, Math.round(Number(v) || 0));
+                updateDraft((d) => ({
+                  seedResize: width ? { width, height: d.seedResize?.height || height } : null,
+                }));
+              }}
+              data-testid="seed-resize-width"
+            />
+            <NumberInput
+              label="Resize seed from height"
+              description="as A1111's option of that name"
+              min={0}
+              max={4096}
+              step={8}
+              allowDecimal={false}
+              value={draft.seedResize?.height ?? 0}
+              onChange={(v) => {
+                const h = Math.max(0, Math.round(Number(v) || 0));
+                updateDraft((d) => ({ seedResize: h ? { width: d.seedResize?.width || width, height: h } : null }));
+              }}
+              data-testid="seed-resize-height"
+            />
+          </Group>
           {mode === 'txt2img' && (
             <HiresFields
               value={draft.hires}
@@ -441,6 +486,7 @@ export function GeneratePage() {
               onChange={(v) => updateDraft({ hires: v })}
             />
           )}
+          {mode === 'txt2img' && <PlotPanel onStart={plot} disabled={!canGenerate} />}
           {isSdxl && (
             <SizeConditioningFields
               value={draft.sizeCond}

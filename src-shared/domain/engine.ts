@@ -35,6 +35,8 @@ export const zGenerationParams = z
     cropLeft: S.cropLeft.default(null),
     variationSeed: S.variationSeed.default(null),
     variationStrength: S.variationStrength.default(0),
+    seedResizeFromWidth: S.seedResizeFromWidth.default(null),
+    seedResizeFromHeight: S.seedResizeFromHeight.default(null),
     hiresScale: S.hiresScale.default(1),
     hiresSteps: S.hiresSteps.default(null),
     hiresDenoise: S.hiresDenoise.default(0.7),

@@ -44,6 +44,13 @@ export type SizeConditioning = { [K in keyof typeof sizeConditioningShape]: numb
 const variationShape = {
   variationSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   variationStrength: z.number().min(0).max(1).optional(),
+  /**
+   * A1111's "resize seed from width/height": the seed's noise drawn at this
+   * size and placed at the centre of the picture's own (null: off), so a
+   * picture keeps its composition at another size.
+   */
+  seedResizeFromWidth: z.number().int().min(0).max(16384).nullable().optional(),
+  seedResizeFromHeight: z.number().int().min(0).max(16384).nullable().optional(),
 };
 
 /**
@@ -114,6 +121,8 @@ export const recordedSettingsShape = {
   ...sizeConditioningShape,
   variationSeed: variationShape.variationSeed,
   variationStrength: z.number().nullable(),
+  seedResizeFromWidth: z.number().int().nullable(),
+  seedResizeFromHeight: z.number().int().nullable(),
   hiresScale: z.number().nullable(),
   hiresSteps: z.number().int().nullable(),
   hiresDenoise: z.number().nullable(),

@@ -23,7 +23,7 @@ import { resizeLanczos } from '../upscale/resample.js';
 import { encodePromptSet } from './text-conditioning.js';
 import { splitAnd } from '../prompt/composable.js';
 import { promptAt, promptSchedule } from '../prompt/prompt-schedule.js';
-import { slerpNoise } from '../rng/variation.js';
+import { initialNoise } from '../rng/initial-noise.js';
 import { guidanceScaleEmbedding } from './guidance-embedding.js';
 import { concatFloat32 } from '../float32.js';
 
@@ -343,14 +343,22 @@ async function runOne(
   }
   const noiseRng = initialNoiseRng(req.sampler, req.rng);
   const generator = createGenerator(noiseRng, seed);
-  let noise = generator.randn([1, LATENT_CHANNELS, h, w]);
   const variation = req.variationStrength ?? 0;
-  if (req.variationSeed != null && variation > 0) {
+  const resizeW = req.seedResizeFromWidth ?? 0;
+  const resizeH = req.seedResizeFromHeight ?? 0;
+  const noise = initialNoise({
+    channels: LATENT_CHANNELS,
+    h,
+    w,
+    fresh: (s) => createGenerator(noiseRng, s),
+    generator,
+    seed,
     // A1111: the variation seed's noise from its own generator (variation seed + image index); the
     // sampler's later draws still come from the seed's generator.
-    const other = createGenerator(noiseRng, req.variationSeed + index).randn([1, LATENT_CHANNELS, h, w]);
-    noise = slerpNoise(variation, noise, other, [LATENT_CHANNELS, h, w]);
-  }
+    variation:
+      req.variationSeed != null && variation > 0 ? { seed: req.variationSeed + index, strength: variation } : null,
+    resizeFrom: resizeW > 0 && resizeH > 0 ? { h: Math.floor(resizeH / 8), w: Math.floor(resizeW / 8) } : null,
+  });
 
   // Where the loop starts and from what latents.
   let begin = 0;

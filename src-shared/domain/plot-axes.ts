@@ -4,7 +4,7 @@
  * `4-8 [3]` (that many, evenly spaced); `sr=red,blue` replaces the first
  * value's text in the prompts by each value in turn (prompt S/R).
  */
-import type { GenerationRequest } from '../../src-shared/domain/engine.js';
+import type { GenerationRequest } from './engine.js';
 
 export const AXIS_NAMES = ['seed', 'sampler', 'steps', 'cfg', 'size', 'strength', 'sr', 'variation-strength'] as const;
 export type AxisName = (typeof AXIS_NAMES)[number];
