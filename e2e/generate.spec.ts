@@ -84,6 +84,14 @@ test('the prompt counter shows tokens per 75-token chunk and the parsed emphasis
   await expect(page.getByTestId('prompt-emphasis').getByText('red')).toHaveAttribute('title', 'weight 1.50');
   await page.getByTestId('prompt').fill(Array(80).fill('red').join(' ')); // one token each in the embedded model's vocabulary
   await expect(page.getByTestId('prompt-tokens')).toHaveText('80/150');
+  // Prompt editing and AND: what the model sees at which steps, each part with its weight.
+  await fillGenerateForm(page, { steps: 20 });
+  await page.getByTestId('prompt').fill('[a red circle:a blue circle:0.5] AND a yellow background :0.5');
+  await expect(page.getByTestId('prompt-schedule')).toHaveText(
+    '×1 [1-10] a red circle → [11-20] a blue circle AND ×0.5 a yellow background',
+  );
+  await fillGenerateForm(page, { steps: 10 });
+  await expect(page.getByTestId('prompt-schedule')).toContainText('[1-5] a red circle → [6-10] a blue circle');
 });
 
 test('the Models page lists the model as ready and default; ? opens the shortcuts', async ({ page }) => {

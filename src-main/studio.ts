@@ -41,6 +41,7 @@ import {
   chunkPrompt,
   promptSchedule,
   parsePromptAttention,
+  splitAnd,
   embeddingName,
   readInversion,
 } from './engine/index.js';
@@ -219,20 +220,28 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs.list': () => jobs.state(),
     'jobs.move': ({ jobId, index }) => jobs.move(jobId, index),
-    'prompt.tokens': ({ model, text }) => {
+    'prompt.tokens': ({ model, text, steps }) => {
       // Embeddings named in the text take their vectors' positions, as the model will see them.
       const tokenizer = tokenizerFor(model).withInversions(
         additionsForPrompts(modelsDir(), '', text)
           .embeddings.map((file) => ({ word: embeddingName(file), count: inversionCount(file) }))
           .filter((e) => e.count > 0),
       );
-      // Prompt editing and alternation: the longest text the schedule reaches is what must fit.
-      const counts = [...new Set(promptSchedule(text, 100).map((e) => e.text))].map((t) => chunkPrompt(tokenizer, t));
+      // AND parts, each under prompt editing and alternation: the longest text any reaches is what must fit.
+      const parts = splitAnd(text).map((p) => ({ weight: p.weight, schedule: promptSchedule(p.text, steps) }));
+      const counts = [...new Set(parts.flatMap((p) => p.schedule.map((e) => e.text)))].map((t) =>
+        chunkPrompt(tokenizer, t),
+      );
       const longest = counts.reduce((a, b) => (b.tokenCount > a.tokenCount ? b : a));
       return {
         tokens: longest.tokenCount,
         chunks: longest.chunks.length,
-        fragments: parsePromptAttention(text).map((f) => ({ text: f.text, weight: f.weight })),
+        // Emphasis as the first step's texts carry it (editing brackets are not de-emphasis).
+        fragments: parsePromptAttention(parts.map((p) => p.schedule[0]!.text).join(' AND ')).map((f) => ({
+          text: f.text,
+          weight: f.weight,
+        })),
+        parts,
       };
     },
     'gallery.search': (query) => searchGallery(gallery.store, query),

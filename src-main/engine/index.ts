@@ -32,6 +32,7 @@ export { concatFloat32 } from './float32.js';
 export { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
 export { chunkPrompt } from './prompt/prompt-chunks.js';
 export { promptAt, promptSchedule } from './prompt/prompt-schedule.js';
+export { splitAnd } from './prompt/composable.js';
 export { parsePromptAttention } from './prompt/attention-parser.js';
 export { loraTags, type LoraTag } from './prompt/extra-networks.js';
 

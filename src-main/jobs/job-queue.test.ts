@@ -31,7 +31,7 @@ describe('generation jobs through the contract and the engine worker', () => {
   });
 
   it('counts prompt tokens in 75-token chunks and reports the emphasis', async () => {
-    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a (red:1.5) circle' })).toEqual({
+    expect(await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a (red:1.5) circle' })).toMatchObject({
       tokens: 3,
       chunks: 1,
       fragments: [
@@ -47,7 +47,35 @@ describe('generation jobs through the contract and the engine worker', () => {
     // Prompt editing: the longest text the schedule reaches, not the syntax.
     expect(
       await h.call('prompt.tokens', { model: 'tiny-sd', text: '[a cat:a big red dog on a hill:0.5]' }),
-    ).toMatchObject({ tokens: 7, chunks: 1 });
+    ).toMatchObject({
+      tokens: 7,
+      chunks: 1,
+      parts: [
+        {
+          weight: 1,
+          schedule: [
+            { endStep: 10, text: 'a cat' },
+            { endStep: 20, text: 'a big red dog on a hill' },
+          ],
+        },
+      ],
+    });
+    // AND parts with their weights; the emphasis is read from the texts, not from the editing brackets.
+    expect(
+      await h.call('prompt.tokens', { model: 'tiny-sd', text: '[a cat:a dog:5] AND a hat :0.5', steps: 10 }),
+    ).toMatchObject({
+      parts: [
+        {
+          weight: 1,
+          schedule: [
+            { endStep: 5, text: 'a cat' },
+            { endStep: 10, text: 'a dog' },
+          ],
+        },
+        { weight: 0.5, schedule: [{ endStep: 10, text: ' a hat' }] },
+      ],
+      fragments: [{ text: 'a cat AND  a hat', weight: 1 }],
+    });
     // An embedding in the models folder counts as its vectors (2 here), not as the tokens of its name.
     const plain = (await h.call('prompt.tokens', { model: 'tiny-sd', text: 'a red-thing cat' })) as { tokens: number };
     const embeddings = path.join(h.studio.paths.modelsDir, 'embeddings');

@@ -7,11 +7,21 @@ interface TokenInfo {
   tokens: number;
   chunks: number;
   fragments: { text: string; weight: number }[];
+  parts: { weight: number; schedule: { endStep: number; text: string }[] }[];
 }
+
+/** "1-10" for the steps a scheduled text conditions. */
+const stepRange = (schedule: { endStep: number }[], i: number) => {
+  const from = i === 0 ? 1 : schedule[i - 1]!.endStep + 1;
+  const to = schedule[i]!.endStep;
+  return from === to ? `${to}` : `${from}-${to}`;
+};
 
 /**
  * A prompt box with A1111's token counter (tokens / the 75-token chunks they
- * fill) and the emphasis it parsed: stronger words highlighted, weaker dimmed.
+ * fill), the emphasis it parsed (stronger words highlighted, weaker dimmed)
+ * and, for prompt editing, alternation and AND, what the model sees at which
+ * steps: each part with its weight, each text with its steps.
  */
 export function PromptField(props: {
   label: string;
@@ -20,24 +30,27 @@ export function PromptField(props: {
   model: string | null;
   minRows: number;
   testId: string;
+  /** The sampling steps, which prompt editing's `when` is read against. */
+  steps?: number;
 }) {
-  const { label, value, onChange, model, minRows, testId } = props;
+  const { label, value, onChange, model, minRows, testId, steps = 20 } = props;
   const [debounced] = useDebouncedValue(value, 200);
   const [info, setInfo] = useState<TokenInfo | null>(null);
 
   useEffect(() => {
     if (!model) return;
     let live = true;
-    client.invoke('prompt.tokens', { model, text: debounced }).then(
+    client.invoke('prompt.tokens', { model, text: debounced, steps }).then(
       (i) => live && setInfo(i),
       () => live && setInfo(null),
     );
     return () => {
       live = false;
     };
-  }, [debounced, model]);
+  }, [debounced, model, steps]);
 
   const weighted = info?.fragments.some((f) => f.weight !== 1 && f.weight !== -1) ?? false;
+  const scheduled = !!info && (info.parts.length > 1 || info.parts.some((p) => p.schedule.length > 1));
   return (
     <div>
       <Textarea
@@ -83,6 +96,37 @@ export function PromptField(props: {
               </Text>
             ),
           )}
+        </Text>
+      )}
+      {scheduled && (
+        <Text size="xs" mt={4} data-testid={`${testId}-schedule`} aria-label="What the model sees, by step">
+          {info!.parts.map((part, k) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: parts are positions in the parsed prompt
+            <span key={k}>
+              {k > 0 && (
+                <Text span c="grape" fw={700}>
+                  {' AND '}
+                </Text>
+              )}
+              {info!.parts.length > 1 && (
+                <Text span c="grape">
+                  ×{part.weight}{' '}
+                </Text>
+              )}
+              {part.schedule.map((e, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: schedule entries are step ranges
+                <span key={i}>
+                  {i > 0 && ' → '}
+                  {part.schedule.length > 1 && (
+                    <Text span c="teal" fw={600}>
+                      [{stepRange(part.schedule, i)}]{' '}
+                    </Text>
+                  )}
+                  <Text span>{e.text.trim() || '(nothing)'}</Text>
+                </span>
+              ))}
+            </span>
+          ))}
         </Text>
       )}
     </div>

@@ -318,7 +318,15 @@ export function GeneratePage() {
             ]}
             data-testid="mode-control"
           />
-          <PromptField label="Prompt" value={prompt} onChange={setPrompt} model={model} minRows={3} testId="prompt" />
+          <PromptField
+            label="Prompt"
+            value={prompt}
+            onChange={setPrompt}
+            model={model}
+            minRows={3}
+            testId="prompt"
+            steps={Number.isInteger(steps) && steps > 0 ? steps : 20}
+          />
           <NetworkPicker
             onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())}
             vae={draft.vae}
@@ -332,6 +340,7 @@ export function GeneratePage() {
             label="Negative prompt"
             value={negative}
             onChange={setNegative}
+            steps={Number.isInteger(steps) && steps > 0 ? steps : 20}
             model={model}
             minRows={1}
             testId="negative-prompt"

@@ -132,12 +132,26 @@ export const engineChannels = {
     output: z.object({ providers: z.array(zProviderStatus), order: z.array(zProviderName) }),
   },
   'prompt.tokens': {
-    input: z.object({ model: z.string().min(1).max(200), text: z.string().max(20000) }).strict(),
+    input: z
+      .object({
+        model: z.string().min(1).max(200),
+        text: z.string().max(20000),
+        /** Steps the schedule of prompt editing is read over (A1111's `when` is relative to them). */
+        steps: z.number().int().min(1).max(200).default(20),
+      })
+      .strict(),
     output: z.object({
       tokens: z.number().int(),
       chunks: z.number().int(),
-      /** The emphasis fragments as parsed, for highlighting (weight 1 = plain). */
+      /** The emphasis fragments as parsed (of the text at the first step), for highlighting (weight 1 = plain). */
       fragments: z.array(z.object({ text: z.string(), weight: z.number() })),
+      /**
+       * The prompt as the model sees it over the steps: each `AND` part with its weight, each with the texts
+       * prompt editing and alternation give and the last step each conditions. One part of one text: plain.
+       */
+      parts: z.array(
+        z.object({ weight: z.number(), schedule: z.array(z.object({ endStep: z.number().int(), text: z.string() })) }),
+      ),
     }),
   },
   'jobs.list': { input: z.object({}).strict(), output: zQueueState },
