@@ -368,6 +368,43 @@ describe('studio command line', () => {
     expect(studio('plot', ...common, '--x', 'colour=red', '--out', grid).status).toBe(2);
   });
 
+  it("plot: a model axis and a LoRA weight axis; the cells are the byo fixture's reference pictures", async () => {
+    const byo = path.join(FIXTURES_DIR, 'byo');
+    const cells = path.join(tmp, 'cells-lora');
+    const loras = path.join(process.env.STUDIO_HOME!, 'models', 'loras');
+    fs.mkdirSync(loras, { recursive: true });
+    fs.copyFileSync(path.join(byo, 'lora.safetensors'), path.join(loras, 'detail.safetensors'));
+    const r = studio(
+      'plot',
+      ...['--model', TINY_SD, '--prompt', 'a photograph of an astronaut riding a horse <lora:detail:1>'],
+      ...['--seed', '1234', '--steps', '10', '--sampler', 'euler', '--cfg', '7', '--width', '64', '--height', '64'],
+      ...['--rng', 'cpu', '--x', 'lora-weight=0,0.8', '--y', `model=${TINY_SD}`, '--cells', cells, '--quiet'],
+      ...['--out', path.join(tmp, 'grid-lora.png')],
+    );
+    expect(r.status, r.stderr).toBe(0);
+    for (const [cell, ref] of [
+      ['cell-z0-y0-x0.png', 'base.png'],
+      ['cell-z0-y0-x1.png', 'lora-w0.8.png'],
+    ] as const) {
+      const got = await decodePngToRgb(fs.readFileSync(path.join(cells, cell)));
+      const want = await decodePngToRgb(fs.readFileSync(path.join(byo, ref)));
+      expect(imageDifference(got.data, want.data).max, cell).toBeLessThanOrEqual(2);
+    }
+    expect(
+      studio(
+        'plot',
+        '--model',
+        TINY_SD,
+        '--prompt',
+        'x',
+        '--x',
+        'model=no-such-model',
+        '--out',
+        path.join(tmp, 'g.png'),
+      ).status,
+    ).toBe(2);
+  });
+
   it('--style applies a saved style to both prompts; an unknown style is refused', () => {
     const dataDir = path.join(process.env.STUDIO_HOME!, 'data');
     fs.mkdirSync(dataDir, { recursive: true });

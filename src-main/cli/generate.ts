@@ -11,6 +11,9 @@ import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { StylesStore } from '../settings/styles-store.js';
+import { SettingsStore } from '../settings/settings-store.js';
+import { modelRoots } from '../models/model-roots.js';
+import { additionsForPrompts } from '../models/networks.js';
 import { applyStyles } from '../../src-shared/domain/styles.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
@@ -97,6 +100,9 @@ export interface GenerateArgs {
   /** The seed to use (a random one when -1 was asked). */
   seed: number;
   modelDir: string;
+  /** What the flags ask for (--lora, --embedding, --vae). */
+  flagAdditions: ModelAdditions;
+  /** The flags' and what the prompts name from the models folder, as the app applies them. */
   additions: ModelAdditions;
   init: Buffer | undefined;
   mask: Buffer | undefined;
@@ -114,6 +120,29 @@ function nativeSizeOf(dir: string): number | undefined {
     // Described below, with the reason if the folder is not a model.
   }
   return inspectModel(dir).nativeSize ?? undefined;
+}
+
+/**
+ * The flags' LoRAs, embeddings and VAE, with what the prompts name from the
+ * models folder as the app applies it (`<lora:NAME:WEIGHT>` from `loras/`,
+ * embeddings from `embeddings/` whose name is a word of a prompt). A LoRA
+ * tag whose file is not there is a usage error naming it.
+ */
+export function withPromptNetworks(flags: ModelAdditions, prompt: string, negative: string): ModelAdditions {
+  const paths = resolveStudioPaths();
+  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
+  let named: ModelAdditions;
+  try {
+    named = additionsForPrompts(modelsDir(), prompt, negative);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const flagged = new Set(flags.loras.map((l) => path.resolve(l.file)));
+  return {
+    loras: [...flags.loras, ...named.loras.filter((l) => !flagged.has(path.resolve(l.file)))],
+    embeddings: [...new Set([...flags.embeddings, ...named.embeddings])],
+    ...(flags.vae ? { vae: flags.vae } : {}),
+  };
 }
 
 /** Validates the flags shared by generate and plot; throws UsageError with the first problem. */
@@ -193,7 +222,8 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     params: parsed.data,
     seed: parsed.data.seed < 0 ? randomSeed() : parsed.data.seed,
     modelDir: path.resolve(values.model),
-    additions,
+    flagAdditions: additions,
+    additions: withPromptNetworks(additions, parsed.data.prompt, parsed.data.negativePrompt),
     init,
     mask,
   };

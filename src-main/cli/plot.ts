@@ -13,14 +13,27 @@ import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { appVersion } from '../app-version.js';
 import { UsageError, parseFlags } from './args.js';
-import { GENERATE_FLAGS, readGenerateArgs } from './generate.js';
+import { GENERATE_FLAGS, readGenerateArgs, withPromptNetworks } from './generate.js';
 import { type Axis, AxisError, applyAxis, parseAxis } from '../../src-shared/domain/plot-axes.js';
 import { composeGrid } from '../plots/plot-grid.js';
+import { ModelRegistry } from '../models/model-registry.js';
+import { modelRoots } from '../models/model-roots.js';
+import { SettingsStore } from '../settings/settings-store.js';
 
 export const plotUsage =
-  'studio plot --x NAME=VALUES [--y NAME=VALUES] [--z NAME=VALUES] [--cells DIR] <studio generate flags> --out GRID.png   (NAME: seed, sampler, steps, cfg, size, strength, sr, variation-strength)';
+  'studio plot --x NAME=VALUES [--y NAME=VALUES] [--z NAME=VALUES] [--cells DIR] <studio generate flags> --out GRID.png   (NAME: seed, sampler, steps, cfg, size, strength, sr, variation-strength, model, lora-weight)';
 
 const NONE: Axis = { name: 'seed', values: [''] };
+
+/** A model of the models folder by name, for a model axis; a usage error naming it otherwise. */
+function findInModelsFolder(name: string): string {
+  const paths = resolveStudioPaths();
+  try {
+    return new ModelRegistry(paths.dataDir, modelRoots(paths, new SettingsStore(paths.dataDir)).roots).find(name);
+  } catch {
+    throw new UsageError(`model axis: ${name} is neither a model folder nor a model of the models folder`);
+  }
+}
 
 export async function plotCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -39,6 +52,15 @@ export async function plotCommand(argv: string[]): Promise<number> {
     throw err;
   }
   const [ax, ay, az] = axes;
+  // A model axis names model folders (paths) or models of the models folder; cells record the folder's name.
+  const modelDirs = new Map<string, string>();
+  for (const axis of axes.filter((a) => a.name === 'model')) {
+    axis.values = axis.values.map((v) => {
+      const dir = fs.existsSync(v) ? path.resolve(v) : findInModelsFolder(v);
+      modelDirs.set(path.basename(dir), dir);
+      return path.basename(dir);
+    });
+  }
   const total = ax.values.length * ay.values.length * az.values.length;
   if (total > 64) throw new UsageError(`${total} cells: at most 64 in one plot`);
   const base = readGenerateArgs(values);
@@ -74,10 +96,15 @@ export async function plotCommand(argv: string[]): Promise<number> {
         for (const [xi, p] of row.entries()) {
           const { images } = await generatePngs(
             cache,
-            base.modelDir,
+            modelDirs.get(p.model) ?? base.modelDir,
             providerOrder(p.provider),
             { ...p, seed: p.seed, initImage: base.init, mask: base.mask },
-            { appVersion: appVersion(), modelName: p.model, additions: base.additions },
+            // Each cell's own prompt names its LoRAs (an S/R or lora-weight axis changes them).
+            {
+              appVersion: appVersion(),
+              modelName: p.model,
+              additions: withPromptNetworks(base.flagAdditions, p.prompt, p.negativePrompt),
+            },
           );
           const png = images[0]!.png;
           cells[zi]![yi]!.push(png);

@@ -21,4 +21,13 @@ describe('X/Y/Z plot axes', () => {
     expect(applyAxis(req, parseAxis('size=96x64'), '96x64')).toMatchObject({ width: 96, height: 64 });
     expect(applyAxis(req, parseAxis('cfg=3.5'), '3.5')).toMatchObject({ cfgScale: 3.5 });
   });
+  it('switches the model, and sets the weight of every LoRA tag', () => {
+    const req = { model: 'm', prompt: 'a cat <lora:detail:0.8>, <lora:style> <LORA:x:1:te=0.5>' };
+    expect(applyAxis(req, parseAxis('model=a,b'), 'b')).toMatchObject({ model: 'b' });
+    expect(parseAxis('lora-weight=0-1 [3]').values).toEqual(['0', '0.5', '1']);
+    expect(applyAxis(req, parseAxis('lora-weight=0.25'), '0.25').prompt).toBe(
+      'a cat <lora:detail:0.25>, <lora:style:0.25> <LORA:x:0.25:te=0.5>',
+    );
+    expect(() => applyAxis({ model: 'm', prompt: 'a cat' }, parseAxis('lora-weight=1'), '1')).toThrow(/no <lora/);
+  });
 });

@@ -2,11 +2,24 @@
  * X/Y/Z plot axes, A1111's way of writing them: `NAME=VALUES`, the values a
  * comma list or ranges: `1-5` (every integer), `5-20 (+5)` (a step),
  * `4-8 [3]` (that many, evenly spaced); `sr=red,blue` replaces the first
- * value's text in the prompts by each value in turn (prompt S/R).
+ * value's text in the prompts by each value in turn (prompt S/R);
+ * `model=NAME,...` switches the model; `lora-weight=0,0.5,1` sets the weight
+ * of every `<lora:NAME:WEIGHT>` tag in the prompt.
  */
 import type { GenerationRequest } from './engine.js';
 
-export const AXIS_NAMES = ['seed', 'sampler', 'steps', 'cfg', 'size', 'strength', 'sr', 'variation-strength'] as const;
+export const AXIS_NAMES = [
+  'seed',
+  'sampler',
+  'steps',
+  'cfg',
+  'size',
+  'strength',
+  'sr',
+  'variation-strength',
+  'model',
+  'lora-weight',
+] as const;
 export type AxisName = (typeof AXIS_NAMES)[number];
 
 export interface Axis {
@@ -25,7 +38,11 @@ const NUMERIC: Partial<Record<AxisName, 'int' | 'float'>> = {
   cfg: 'float',
   strength: 'float',
   'variation-strength': 'float',
+  'lora-weight': 'float',
 };
+
+/** `<lora:NAME:WEIGHT>` (and `<lyco:...>`), the weight part captured. */
+const LORA_TAG = /(<(?:lora|lyco):[^:>]+)(?::[^:>]*)?((?::[^>]*)?>)/gi;
 
 /** Expands one comma-separated item: a plain value or a range. */
 function expand(item: string, kind: 'int' | 'float' | undefined): string[] {
@@ -85,6 +102,17 @@ export function applyAxis(req: GenerationRequest, axis: Axis, value: string): Ge
       return { ...req, strength: num };
     case 'variation-strength':
       return { ...req, variationStrength: num };
+    case 'model':
+      return { ...req, model: value };
+    case 'lora-weight': {
+      if (!LORA_TAG.test(req.prompt ?? ''))
+        throw new AxisError('lora-weight: the prompt has no <lora:NAME:WEIGHT> tag to set the weight of');
+      LORA_TAG.lastIndex = 0;
+      return {
+        ...req,
+        prompt: req.prompt.replace(LORA_TAG, (_, head: string, tail: string) => `${head}:${value}${tail}`),
+      };
+    }
     case 'size': {
       const m = /^(\d+)x(\d+)$/i.exec(value);
       if (!m) throw new AxisError(`size: ${value} is not WxH`);
