@@ -20,6 +20,7 @@ import { checkModelsDir, modelRoots } from './models/model-roots.js';
 import {
   additionsForPrompts,
   deleteModelFile,
+  upscalerFile,
   listNetworks,
   missingNetworks,
   networkFiles,
@@ -148,6 +149,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     appVersion: appVersion(),
     resolveModel: (name) => registry.find(name),
     resolveAdditions: (params) => additionsForPrompts(modelsDir(), params.prompt, params.negativePrompt, params.vae),
+    resolveUpscaler: (name) => upscalerFile(modelsDir(), name),
     providerOrder: (params) => providerOrder(params.provider ?? settings.get().providerPreference),
     tuning: () => sessionTuning(settings.get().cpuThreads, graphCacheDir(paths)),
     knownModelHash: (dir) => registry.cachedHash(dir),

@@ -320,6 +320,19 @@ describe('studio command line', () => {
     }
   });
 
+  it('hires fix with an ONNX upscaler: by file or by name from the models folder, written as A1111 names it', () => {
+    const out = path.join(tmp, 'hires-onnx.png');
+    const onnx = path.join(FIXTURES_DIR, 'upscalers', 'nearest-x2.onnx');
+    const common = ['--model', path.join(appRoot(), 'models', 'studio-shapes'), '--prompt', 'a red circle'];
+    const args = [...common, '--steps', '3', '--hires-scale', '2', '--hires-steps', '2', '--hires-denoise', '0.5'];
+    const r = studio('generate', ...args, '--hires-upscaler', onnx, '--quiet', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(out).toString('latin1')).toContain('Hires upscaler: nearest-x2');
+    const missing = studio('generate', ...args, '--hires-upscaler', 'R-ESRGAN 4x+', '--out', out);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/Upscaler "R-ESRGAN 4x\+" is not in the models folder's upscalers\//);
+  });
+
   it('plot: a 2x2 grid whose every cell is the picture generate makes alone with its settings', async () => {
     const cells = path.join(tmp, 'cells');
     const grid = path.join(tmp, 'grid.png');

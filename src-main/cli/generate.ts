@@ -13,7 +13,7 @@ import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { StylesStore } from '../settings/styles-store.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import { modelRoots } from '../models/model-roots.js';
-import { additionsForPrompts } from '../models/networks.js';
+import { additionsForPrompts, upscalerFile } from '../models/networks.js';
 import { applyStyles } from '../../src-shared/domain/styles.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
@@ -21,7 +21,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|FILE.onnx|NAME]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -100,6 +100,8 @@ export interface GenerateArgs {
   /** The seed to use (a random one when -1 was asked). */
   seed: number;
   modelDir: string;
+  /** Hires fix's ONNX upscaler, when --hires-upscaler names one. */
+  hiresUpscalerFile?: string;
   /** What the flags ask for (--lora, --embedding, --vae). */
   flagAdditions: ModelAdditions;
   /** The flags' and what the prompts name from the models folder, as the app applies them. */
@@ -145,6 +147,20 @@ export function withPromptNetworks(flags: ModelAdditions, prompt: string, negati
   };
 }
 
+/** --hires-upscaler: latent, lanczos, an .onnx file, or an upscaler of the models folder by name. */
+function hiresUpscalerFlag(given: string | undefined): { name: string; file?: string } | undefined {
+  if (given === undefined || given === 'latent' || given === 'lanczos') return given ? { name: given } : undefined;
+  if (fs.existsSync(given) && fs.statSync(given).isFile())
+    return { name: path.basename(given).replace(/\.onnx$/i, ''), file: path.resolve(given) };
+  const paths = resolveStudioPaths();
+  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
+  try {
+    return { name: given, file: upscalerFile(modelsDir(), given) };
+  } catch (err) {
+    throw new UsageError(`--hires-upscaler: ${(err as Error).message}`);
+  }
+}
+
 /** Validates the flags shared by generate and plot; throws UsageError with the first problem. */
 export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   if (!values.model) throw new UsageError('--model is required');
@@ -167,6 +183,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   const original = pairFlag('original-size', values['original-size'], /^(\d+)x(\d+)$/i, 'WxH');
   const crop = pairFlag('crop-top-left', values['crop-top-left'], /^(\d+),(\d+)$/, 'TOP,LEFT');
   const resizeFrom = pairFlag('seed-resize-from', values['seed-resize-from'], /^(\d+)x(\d+)$/i, 'WxH');
+  const hires = hiresUpscalerFlag(values['hires-upscaler']);
   const init = readImageFlag('init', values.init);
   const mask = readImageFlag('mask', values.mask);
   // Without --width/--height: the model's own size (its UNet's sample size), as the app and diffusers do.
@@ -213,7 +230,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     hiresScale: numberFlag('hires-scale', values['hires-scale'], 1, 4),
     hiresSteps: intFlag('hires-steps', values['hires-steps'], 1, 200) ?? null,
     hiresDenoise: numberFlag('hires-denoise', values['hires-denoise'], 0, 1),
-    hiresUpscaler: values['hires-upscaler'],
+    hiresUpscaler: hires?.name,
     // Recorded by file name, as A1111 writes it (the app looks it up in the models folder's vae/).
     vae: additions.vae ? path.basename(additions.vae) : null,
   });
@@ -223,6 +240,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     seed: parsed.data.seed < 0 ? randomSeed() : parsed.data.seed,
     modelDir: path.resolve(values.model),
     flagAdditions: additions,
+    hiresUpscalerFile: hires?.file,
     additions: withPromptNetworks(additions, parsed.data.prompt, parsed.data.negativePrompt),
     init,
     mask,
@@ -231,7 +249,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
 
 export async function generateCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, GENERATE_FLAGS);
-  const { params: p, seed, modelDir, additions, init, mask } = readGenerateArgs(values);
+  const { params: p, seed, modelDir, additions, init, mask, hiresUpscalerFile } = readGenerateArgs(values);
 
   // CPU threads for inference (default: all cores).
   const paths = resolveStudioPaths();
@@ -251,7 +269,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     cache,
     modelDir,
     providerOrder(p.provider),
-    { ...p, seed, initImage: init, mask },
+    { ...p, seed, initImage: init, mask, hiresUpscalerFile },
     {
       appVersion: appVersion(),
       modelName: p.model,

@@ -98,7 +98,7 @@ export async function plotCommand(argv: string[]): Promise<number> {
             cache,
             modelDirs.get(p.model) ?? base.modelDir,
             providerOrder(p.provider),
-            { ...p, seed: p.seed, initImage: base.init, mask: base.mask },
+            { ...p, seed: p.seed, initImage: base.init, mask: base.mask, hiresUpscalerFile: base.hiresUpscalerFile },
             // Each cell's own prompt names its LoRAs (an S/R or lora-weight axis changes them).
             {
               appVersion: appVersion(),

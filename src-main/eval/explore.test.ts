@@ -90,11 +90,14 @@ describe('composable diffusion (AND)', () => {
 
 describe('hires fix', () => {
   it('128 -> 256 keeps the colour, the background and the side the prompt asks for (scene evaluator)', async () => {
+    // The third kind: an ONNX upscaler (the hand-made nearest-neighbour x2 of the fixtures), then the VAE.
+    const onnx = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'upscalers', 'nearest-x2.onnx');
     for (const [seed, upscaler] of [
       [11, 'latent'],
       [12, 'latent'],
       [11, 'lanczos'],
       [12, 'lanczos'],
+      [11, 'nearest-x2'],
     ] as const) {
       const request = {
         ...base,
@@ -109,6 +112,7 @@ describe('hires fix', () => {
         hiresSteps: 10,
         hiresDenoise: 0.4,
         hiresUpscaler: upscaler,
+        ...(upscaler === 'nearest-x2' ? { hiresUpscalerFile: onnx } : {}),
       });
       expect([big!.image.width, big!.image.height]).toEqual([256, 256]);
       const before = readScene(small!.image, 'red');

@@ -24,6 +24,8 @@ export interface JobQueueOptions {
   /** The LoRAs and embeddings a request's prompts ask for; throws when one is missing. */
   resolveAdditions?: (params: GenerationParams) => ModelAdditions;
   providerOrder: (params: GenerationParams) => ProviderName[];
+  /** Hires fix's ONNX upscaler file by name; throws when the models folder lacks it. */
+  resolveUpscaler?: (name: string) => string;
   /** Session settings for the next job (the CPU threads setting), read when it starts. */
   tuning?: () => SessionTuning;
   /** The model folder's short hash if already known (the registry's cache), so images are saved without waiting for it. */
@@ -71,8 +73,12 @@ export class JobQueue {
     const additions = this.opts.resolveAdditions?.(params);
     const seed = params.seed < 0 ? randomSeed() : params.seed;
     const resolved: GenerationParams = { ...params, seed };
+    const named = params.hiresUpscaler && !['latent', 'lanczos'].includes(params.hiresUpscaler);
     const request: PipelineRequest = {
       ...pickSettings(resolved),
+      ...(named && (params.hiresScale ?? 1) > 1 && this.opts.resolveUpscaler
+        ? { hiresUpscalerFile: this.opts.resolveUpscaler(params.hiresUpscaler!) }
+        : {}),
       batchCount: params.batchCount,
       initImage: params.initImage ? Buffer.from(params.initImage, 'base64') : undefined,
       mask: params.mask ? Buffer.from(params.mask, 'base64') : undefined,

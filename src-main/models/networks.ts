@@ -70,6 +70,19 @@ export function additionsForPrompts(
   return { loras, embeddings, ...(vaeFile ? { vae: vaeFile } : {}) };
 }
 
+/** An ONNX upscaler of `upscalers/` by name (A1111's names match the file's stem, any case); an error naming it otherwise. */
+export function upscalerFile(modelsDir: string, name: string): string {
+  const files = networkFiles(modelsDir, UPSCALERS_DIR);
+  const stem = name.replace(FILE_OF.upscalers, '');
+  const found = files.get(stem) ?? [...files].find(([n]) => n.toLowerCase() === stem.toLowerCase())?.[1];
+  if (!found)
+    throw new StudioError(
+      'INVALID_INPUT',
+      `Upscaler "${name}" is not in the models folder's ${UPSCALERS_DIR}/ folder (or choose Latent or Lanczos)`,
+    );
+  return found;
+}
+
 /** The pickers' kinds with their sizes, for the Generate page. */
 export function listNetworks(
   modelsDir: string,
@@ -108,17 +121,30 @@ export function deleteModelFile(modelsDir: string, kind: ModelFileKind, file: st
 
 /**
  * What a recorded generation used that this models folder lacks: LoRAs named
- * in its prompt, its VAE, and the embeddings A1111 listed in `TI hashes`.
+ * in its prompt, its VAE, its hires upscaler, and the embeddings A1111 listed in `TI hashes`.
  */
 export function missingNetworks(
   modelsDir: string,
-  record: { prompt: string; vae: string | null; metadataText?: string | null },
+  record: {
+    prompt: string;
+    vae: string | null;
+    hiresUpscaler?: string | null;
+    hiresScale?: number | null;
+    metadataText?: string | null;
+  },
 ): string[] {
   const missing: string[] = [];
   const loras = networkFiles(modelsDir, LORAS_DIR);
   for (const tag of loraTags(record.prompt)) if (!loras.has(tag.name)) missing.push(`LoRA "${tag.name}"`);
   if (record.vae && !networkFiles(modelsDir, VAE_DIR).has(record.vae.replace(FILE_OF.vae, '')))
     missing.push(`VAE "${record.vae}"`);
+  if (record.hiresUpscaler && !['latent', 'lanczos'].includes(record.hiresUpscaler) && (record.hiresScale ?? 1) > 1) {
+    try {
+      upscalerFile(modelsDir, record.hiresUpscaler);
+    } catch {
+      missing.push(`upscaler "${record.hiresUpscaler}"`);
+    }
+  }
   const ti = /TI hashes: "([^"]*)"/.exec(record.metadataText ?? '')?.[1];
   if (ti) {
     const have = networkFiles(modelsDir, EMBEDDINGS_DIR);

@@ -5,7 +5,7 @@
  * Seed: ..., Size: WxH, Model hash: ..., Model: ...` with values that contain
  * `,`, `:` or a newline quoted as JSON strings.
  */
-import { type GenerationSettings, zVaeName } from '../../src-shared/domain/generation.js';
+import { type GenerationSettings, zHiresUpscaler, zVaeName } from '../../src-shared/domain/generation.js';
 import { NOTHING_PARSED, type ParsedSettings } from './parsed-settings.js';
 import { fromA1111Sampler, toA1111Sampler } from './sampler-names.js';
 
@@ -65,7 +65,7 @@ export function formatInfotext(p: InfotextParams): string {
       ? ([
           ['Hires upscale', formatNumber(p.hiresScale!)],
           ['Hires steps', p.hiresSteps ? String(p.hiresSteps) : undefined],
-          ['Hires upscaler', p.hiresUpscaler === 'lanczos' ? 'Lanczos' : 'Latent'],
+          ['Hires upscaler', hiresUpscalerName(p.hiresUpscaler)],
         ] as [string, string | undefined][])
       : []),
     // A1111's default noise source is the GPU; it writes RNG only for the others.
@@ -154,10 +154,7 @@ export function parseInfotext(text: string): ParsedInfotext {
           hiresScale: num(settings['Hires upscale']),
           hiresSteps: num(settings['Hires steps']),
           hiresDenoise: num(settings['Denoising strength']),
-          // A1111's latent upscalers are all "Latent ..."; every other (ESRGAN, Lanczos...) runs here as Lanczos.
-          hiresUpscaler: /^latent/i.test(settings['Hires upscaler'] ?? 'Latent')
-            ? ('latent' as const)
-            : ('lanczos' as const),
+          hiresUpscaler: hiresUpscalerOf(settings['Hires upscaler']),
         }
       : {}),
     rng: rng === 'CPU' ? 'cpu' : rng === 'GPU' || rng === 'NV' ? 'gpu' : Object.keys(settings).length ? 'gpu' : null,
@@ -174,4 +171,21 @@ function seedResizeFrom(text: string | undefined): {
   return m && Number(m[1]) > 0 && Number(m[2]) > 0
     ? { seedResizeFromWidth: Number(m[1]), seedResizeFromHeight: Number(m[2]) }
     : { seedResizeFromWidth: null, seedResizeFromHeight: null };
+}
+
+/** Our hires upscaler as A1111 names it: Latent, Lanczos, or the upscaler's own name. */
+function hiresUpscalerName(u: string | null | undefined): string {
+  return !u || u === 'latent' ? 'Latent' : u === 'lanczos' ? 'Lanczos' : u;
+}
+
+/**
+ * A1111's hires upscaler: its latent upscalers are all "Latent ..."; Lanczos
+ * (and Nearest) is ours; any other name (ESRGAN, 4x-UltraSharp...) is kept,
+ * and runs when the models folder's upscalers/ has a file of that name.
+ */
+function hiresUpscalerOf(name: string | undefined): string {
+  const n = (name ?? 'Latent').trim();
+  if (/^latent/i.test(n)) return 'latent';
+  if (/^(lanczos|nearest|none)$/i.test(n) || !zHiresUpscaler.safeParse(n).success) return 'lanczos';
+  return n;
 }

@@ -109,7 +109,19 @@ describe('A1111 parameters', () => {
     const esrgan = parseInfotext(
       'a cat\nSteps: 20, Sampler: Euler a, Seed: 1, Size: 512x512, Denoising strength: 0.3, Hires upscale: 1.5, Hires upscaler: 4x-UltraSharp',
     );
-    expect(esrgan).toMatchObject({ hiresScale: 1.5, hiresSteps: null, hiresDenoise: 0.3, hiresUpscaler: 'lanczos' });
+    // An ESRGAN-family name is kept: it runs where the models folder's upscalers/ has it.
+    expect(esrgan).toMatchObject({
+      hiresScale: 1.5,
+      hiresSteps: null,
+      hiresDenoise: 0.3,
+      hiresUpscaler: '4x-UltraSharp',
+    });
+    expect(formatInfotext({ ...base, hiresScale: 2, hiresUpscaler: '4x-UltraSharp' })).toContain(
+      'Hires upscaler: 4x-UltraSharp',
+    );
+    expect(
+      parseInfotext('x\nSteps: 2, Seed: 1, Size: 64x64, Hires upscale: 2, Hires upscaler: Lanczos').hiresUpscaler,
+    ).toBe('lanczos');
     expect(formatInfotext(base)).not.toContain('Hires');
   });
   it('understands the old "DPM++ 2M Karras" sampler form', () => {

@@ -3,12 +3,14 @@
  * then a second img2img pass at the large size. Off at scale 1.
  */
 import { Collapse, Group, NumberInput, Select, Switch } from '@mantine/core';
+import { useCall } from '../api/use-call.js';
 
 export interface HiresDraft {
   scale: number;
   steps: number | null;
   denoise: number;
-  upscaler: 'latent' | 'lanczos';
+  /** latent, lanczos, or an ONNX upscaler of the models folder's upscalers/ by name. */
+  upscaler: string;
 }
 
 export const HIRES_OFF: HiresDraft = { scale: 1, steps: null, denoise: 0.7, upscaler: 'latent' };
@@ -25,6 +27,7 @@ export function HiresFields({
   onChange: (v: HiresDraft) => void;
 }) {
   const on = value.scale > 1;
+  const networks = useCall('models.networks', {});
   return (
     <div data-testid="hires">
       <Switch
@@ -70,10 +73,17 @@ export function HiresFields({
             data={[
               { value: 'latent', label: 'Latent' },
               { value: 'lanczos', label: 'Lanczos' },
+              ...(networks.data?.upscalers ?? []).map((u) => ({ value: u.name, label: u.name })),
+              // A remixed record may name an upscaler this models folder lacks: shown so it can be changed.
+              ...(['latent', 'lanczos'].includes(value.upscaler) ||
+              (networks.data?.upscalers ?? []).some((u) => u.name === value.upscaler)
+                ? []
+                : [{ value: value.upscaler, label: `${value.upscaler} (missing)` }]),
             ]}
             value={value.upscaler}
             allowDeselect={false}
-            onChange={(v) => v && onChange({ ...value, upscaler: v as HiresDraft['upscaler'] })}
+            onDropdownOpen={networks.reload}
+            onChange={(v) => v && onChange({ ...value, upscaler: v })}
             data-testid="hires-upscaler"
           />
         </Group>

@@ -27,6 +27,8 @@ const EXAMPLES: Record<string, string> = {
   strength: '0.3-0.9 [3]',
   sr: 'red, blue, green',
   'variation-strength': '0, 0.25, 0.5',
+  model: 'studio-shapes, my-model',
+  'lora-weight': '0, 0.5, 1',
 };
 
 interface AxisDraft {

@@ -104,7 +104,7 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
         typeof o.scale === 'number' &&
         typeof o.denoise === 'number' &&
         (o.steps === null || typeof o.steps === 'number') &&
-        (o.upscaler === 'latent' || o.upscaler === 'lanczos')
+        typeof o.upscaler === 'string'
       );
     case 'sizeCond':
       return (

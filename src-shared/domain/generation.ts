@@ -59,7 +59,12 @@ const variationShape = {
  * and run a second img2img pass at the large size with `hiresDenoise`
  * strength and `hiresSteps` steps (null: the same steps). Scale 1: off.
  */
-export const zHiresUpscaler = z.enum(['latent', 'lanczos']);
+/** Latent, Lanczos, or an ONNX upscaler of the models folder's `upscalers/` by name. */
+export const zHiresUpscaler = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^/\\\0.][^/\\\0]*$/, 'latent, lanczos or an upscaler name from the models folder');
 const hiresShape = {
   hiresScale: z.number().min(1).max(4).optional(),
   hiresSteps: z.number().int().min(1).max(200).nullable().optional(),

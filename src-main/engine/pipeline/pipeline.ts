@@ -20,6 +20,7 @@ import {
 import { latentToRgb } from '../preview/latent-preview.js';
 import { downscaleNearest, encodePng, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
 import { resizeLanczos } from '../upscale/resample.js';
+import { OnnxUpscaler } from '../upscale/upscaler.js';
 import { encodePromptSet } from './text-conditioning.js';
 import { splitAnd } from '../prompt/composable.js';
 import { promptAt, promptSchedule } from '../prompt/prompt-schedule.js';
@@ -29,6 +30,8 @@ import { concatFloat32 } from '../float32.js';
 
 /** The generation record's settings (src-shared/domain/generation.ts) plus how many and from what. */
 export interface PipelineRequest extends GenerationSettings {
+  /** Hires fix's ONNX upscaler file, when `hiresUpscaler` names one (resolved by the caller from the models folder). */
+  hiresUpscalerFile?: string;
   batchCount: number;
   initImage?: Uint8Array;
   mask?: Uint8Array;
@@ -175,7 +178,7 @@ function hiresPlan(
 ): HiresPlan | null {
   const scale = req.hiresScale ?? 1;
   if (scale <= 1 || req.mode !== 'txt2img') return null;
-  if (!model.canEncodeImages && req.hiresUpscaler === 'lanczos')
+  if (!model.canEncodeImages && (req.hiresUpscaler ?? 'latent') !== 'latent')
     throw new StudioError(
       'UNSUPPORTED_MODEL',
       `"${model.folder.name}" has no vae_encoder: use the latent hires upscaler`,
@@ -211,7 +214,20 @@ async function hiresPass(
   if ((req.hiresUpscaler ?? 'latent') === 'latent') {
     initLatents = bilinearLatents(first.latents, req.width / 8, req.height / 8, w, h);
   } else {
-    const big = await resizeLanczos(first.image, plan.width, plan.height);
+    // Pixels: an ONNX upscaler (tiled), then Lanczos to the exact size; or Lanczos alone.
+    let upscaled = first.image;
+    if (req.hiresUpscaler !== 'lanczos' && req.hiresUpscalerFile) {
+      const upscaler = await OnnxUpscaler.load(req.hiresUpscalerFile);
+      try {
+        upscaled = await upscaler.upscale(first.image, { signal: opts.signal });
+      } finally {
+        await upscaler.release();
+      }
+    }
+    const big =
+      upscaled.width === plan.width && upscaled.height === plan.height
+        ? upscaled
+        : await resizeLanczos(upscaled, plan.width, plan.height);
     const pixels = await imageToTensor(await encodePng(big), plan.width, plan.height);
     initLatents = (await model.encode(pixels, [1, 3, plan.height, plan.width])).map(
       (v) => v * model.description.vaeScale,

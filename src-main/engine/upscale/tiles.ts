@@ -34,6 +34,28 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
 }
 
 /**
+ * Tiles of exactly tw x th (an export with a fixed input size) covering
+ * width x height (at least that large), stepping by the size less twice the
+ * overlap; the last row and column are moved back inside the picture.
+ */
+export function planFixedTiles(width: number, height: number, tw: number, th: number, overlap: number): Tile[] {
+  const starts = (size: number, t: number) => {
+    const step = Math.max(1, t - 2 * overlap);
+    const out: number[] = [];
+    for (let s = 0; ; s += step) {
+      if (s + t >= size) {
+        out.push(Math.max(0, size - t));
+        return out;
+      }
+      out.push(s);
+    }
+  };
+  const tiles: Tile[] = [];
+  for (const y of starts(height, th)) for (const x of starts(width, tw)) tiles.push({ x, y, width: tw, height: th });
+  return tiles;
+}
+
+/**
  * Weight of output pixel (ox, oy) of a tile scaled by `scale`, on sides that
  * border another tile: 0 across the outer half of the overlap (pixels that
  * saw the tile's cut edge, not the picture), then a ramp up to 1. The two
@@ -73,6 +95,8 @@ export interface TiledRun {
   run: (chw: Float32Array, tw: number, th: number) => Promise<Float32Array>;
   onTile?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** The tiles to run, when not the plan of `tile` and `overlap` (a fixed-size export's). */
+  tiles?: Tile[];
 }
 
 /** The whole input through `run`, tile by tile, blended: [outChannels, height*scale, width*scale]. */
@@ -82,7 +106,7 @@ export async function runTiled(r: TiledRun): Promise<Float32Array> {
   const H = Math.round(r.height * s);
   const acc = new Float32Array(r.outChannels * W * H);
   const weights = new Float32Array(W * H);
-  const tiles = planTiles(r.width, r.height, r.tile, r.overlap);
+  const tiles = r.tiles ?? planTiles(r.width, r.height, r.tile, r.overlap);
   for (const [k, t] of tiles.entries()) {
     if (r.signal?.aborted) throw new StudioError('CANCELLED', 'Cancelled');
     const chw = new Float32Array(r.inChannels * t.width * t.height);

@@ -44,6 +44,33 @@ describe('ONNX upscalers, tiled', () => {
           expect(out.data[(y * out.width + x) * 3 + c]).toBe(img.data[((y >> 1) * img.width + (x >> 1)) * 3 + c]);
   });
 
+  it('runs an export of a fixed input size in tiles of that size, larger and smaller pictures alike', async () => {
+    const fixed = await OnnxUpscaler.load(path.join(UPSCALERS, 'nearest-x2-fixed32.onnx'));
+    try {
+      expect([fixed.scale, fixed.fixed]).toEqual([2, { width: 32, height: 32 }]);
+      for (const [w, h] of [
+        [75, 41],
+        [20, 13],
+        [32, 32],
+      ] as const) {
+        const img = testImage(w, h);
+        const out = await fixed.upscale(img, { overlap: 4 });
+        expect([out.width, out.height]).toEqual([2 * w, 2 * h]);
+        let off = 0;
+        for (let y = 0; y < out.height; y++)
+          for (let x = 0; x < out.width; x++)
+            for (let c = 0; c < 3; c++)
+              off = Math.max(
+                off,
+                Math.abs(out.data[(y * out.width + x) * 3 + c]! - img.data[((y >> 1) * w + (x >> 1)) * 3 + c]!),
+              );
+        expect(off, `${w}x${h}`).toBe(0);
+      }
+    } finally {
+      await fixed.release();
+    }
+  });
+
   it('a tiled upscale equals the whole picture at once within 1/255, odd sizes included', async () => {
     for (const [w, h] of [
       [97, 61],

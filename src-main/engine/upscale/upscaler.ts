@@ -10,7 +10,7 @@ import { floatTensor, tensorToFloat32 } from '../model/loaded-model.js';
 import { sessionIo, type FloatType } from '../model/signatures.js';
 import type { RgbImage } from '../pipeline/images.js';
 import { redactPaths } from '../redact-paths.js';
-import { runTiled } from './tiles.js';
+import { planFixedTiles, runTiled } from './tiles.js';
 
 export interface UpscaleOptions {
   /** Input tile size in pixels (default 192), and the overlap on inner sides (default 16). */
@@ -28,6 +28,8 @@ export class OnnxUpscaler {
     private readonly inputType: FloatType,
     /** Output size / input size, from the probe. */
     readonly scale: number,
+    /** The input size a fixed-size export takes (its tiles are exactly this), or null for any size. */
+    readonly fixed: { width: number; height: number } | null,
   ) {}
 
   static async load(file: string): Promise<OnnxUpscaler> {
@@ -52,28 +54,28 @@ export class OnnxUpscaler {
     const channels = input.shape?.[1];
     if (input.shape && input.shape.length !== 4) fail(`input of rank ${input.shape.length}`);
     if (typeof channels === 'number' && channels !== 3) fail(`${channels} input channels`);
-    // The probe: a small grey picture; the output's size gives the scale.
-    const probe = 16;
+    // A fixed-size export (its height and width are numbers) runs in tiles of exactly that size.
+    const [fh, fw] = [input.shape?.[2], input.shape?.[3]];
+    const fixed = typeof fh === 'number' && typeof fw === 'number' ? { width: fw, height: fh } : null;
+    // The probe: a small grey picture (a fixed export's own size); the output's size gives the scale.
+    const ph = fixed?.height ?? 16;
+    const pw = fixed?.width ?? 16;
     let out: ort.Tensor;
     try {
       const result = await session.run({
-        [input.name]: floatTensor(type as FloatType, new Float32Array(3 * probe * probe).fill(0.5), [
-          1,
-          3,
-          probe,
-          probe,
-        ]),
+        [input.name]: floatTensor(type as FloatType, new Float32Array(3 * ph * pw).fill(0.5), [1, 3, ph, pw]),
       });
       out = result[io.outputs[0]!.name]!;
     } catch (err) {
       return fail(
-        `it does not run on a 16x16 picture: ${((err as Error).message ?? '').split('\n')[0]!.slice(0, 120)}`,
+        `it does not run on a ${pw}x${ph} picture: ${((err as Error).message ?? '').split('\n')[0]!.slice(0, 120)}`,
       );
     }
     const [, c, oh, ow] = out.dims;
-    if (out.dims.length !== 4 || c !== 3 || oh !== ow || !Number.isInteger(oh! / probe) || oh! / probe < 1)
-      fail(`its output is [${out.dims.join(', ')}] for a 16x16 picture`);
-    return new OnnxUpscaler(session, input.name, io.outputs[0]!.name, type as FloatType, oh! / probe);
+    const scale = oh! / ph;
+    if (out.dims.length !== 4 || c !== 3 || ow! / pw !== scale || !Number.isInteger(scale) || scale < 1)
+      fail(`its output is [${out.dims.join(', ')}] for a ${pw}x${ph} picture`);
+    return new OnnxUpscaler(session, input.name, io.outputs[0]!.name, type as FloatType, scale, fixed);
   }
 
   async release(): Promise<void> {
@@ -85,6 +87,15 @@ export class OnnxUpscaler {
     const tile = Math.max(16, opts.tile ?? 192);
     const overlap = Math.max(0, Math.min(opts.overlap ?? 16, tile));
     const s = this.scale;
+    if (this.fixed && (image.width < this.fixed.width || image.height < this.fixed.height)) {
+      // Smaller than the export's size: edge-padded up to it, upscaled, and the picture's part cut out.
+      const padded = padEdges(
+        image,
+        Math.max(image.width, this.fixed.width),
+        Math.max(image.height, this.fixed.height),
+      );
+      return cropTo(await this.upscale(padded, opts), image.width * s, image.height * s);
+    }
     const W = image.width * s;
     const H = image.height * s;
     const input = new Float32Array(3 * image.width * image.height);
@@ -99,6 +110,9 @@ export class OnnxUpscaler {
       scale: s,
       tile,
       overlap,
+      ...(this.fixed
+        ? { tiles: planFixedTiles(image.width, image.height, this.fixed.width, this.fixed.height, overlap) }
+        : {}),
       run: async (chw, tw, th) => {
         const result = await this.session.run({ [this.input]: floatTensor(this.inputType, chw, [1, 3, th, tw]) });
         return tensorToFloat32(result[this.output]!);
@@ -114,4 +128,23 @@ export class OnnxUpscaler {
       }
     return { width: W, height: H, data };
   }
+}
+
+/** The picture grown to width x height by repeating its last column and row. */
+function padEdges(image: RgbImage, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const from = (Math.min(y, image.height - 1) * image.width + Math.min(x, image.width - 1)) * 3;
+      data.set(image.data.subarray(from, from + 3), (y * width + x) * 3);
+    }
+  return { width, height, data };
+}
+
+/** The top-left width x height of a picture. */
+function cropTo(image: RgbImage, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    data.set(image.data.subarray(y * image.width * 3, (y * image.width + width) * 3), y * width * 3);
+  return { width, height, data };
 }
