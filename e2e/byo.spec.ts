@@ -35,6 +35,12 @@ test('pick a LoRA from the models folder, generate, find it in the gallery and t
 }) => {
   await page.goto(host.url);
   await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  // A picked LoRA goes where the cursor is.
+  await page.getByTestId('prompt').fill('a cat, a hat');
+  await page.getByTestId('prompt').evaluate((el) => (el as HTMLTextAreaElement).setSelectionRange(5, 5));
+  await page.getByTestId('lora-picker').click();
+  await page.getByRole('option', { name: /^detail/ }).click();
+  await expect(page.getByTestId('prompt')).toHaveValue('a cat <lora:detail:1>, a hat');
   await fillGenerateForm(page, { prompt: PROMPT, steps: 10, cfg: 7, width: 64, height: 64, seed: 1234 });
   await page.getByTestId('sampler-select').click();
   await page.getByRole('option', { name: 'Euler', exact: true }).click();

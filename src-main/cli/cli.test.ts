@@ -320,6 +320,20 @@ describe('studio command line', () => {
     }
   });
 
+  it('outpaint: --init with --outpaint LEFT,TOP,RIGHT,BOTTOM makes the larger picture; bad values exit 2', async () => {
+    const shapes = path.join(appRoot(), 'models', 'studio-shapes');
+    const base = path.join(tmp, 'outpaint-base.png');
+    const out = path.join(tmp, 'outpaint.png');
+    const common = ['--model', shapes, '--prompt', 'a red circle on a blue background', '--steps', '4', '--quiet'];
+    expect(studio('generate', ...common, '--seed', '5', '--out', base).status).toBe(0);
+    const r = studio('generate', ...common, '--init', base, '--outpaint', '64,0,60,0', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const meta = await sharp(out).metadata();
+    expect([meta.width, meta.height]).toEqual([256, 128]); // 128 + 64 + 60, snapped to 256
+    expect(studio('generate', ...common, '--init', base, '--outpaint', '64,0', '--out', out).status).toBe(2);
+    expect(studio('generate', ...common, '--outpaint', '64,0,64,0', '--out', out).status).toBe(2);
+  });
+
   it('hires fix with an ONNX upscaler: by file or by name from the models folder, written as A1111 names it', () => {
     const out = path.join(tmp, 'hires-onnx.png');
     const onnx = path.join(FIXTURES_DIR, 'upscalers', 'nearest-x2.onnx');

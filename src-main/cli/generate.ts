@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type GenerationParams, zGenerationParams } from '../../src-shared/domain/engine.js';
 import { DIFFUSERS_SAMPLER_NAMES, isKnownSampler } from '../../src-shared/domain/samplers.js';
-import { type ModelAdditions, providerOrder, readModelFolder, sessionTuning } from '../engine/index.js';
+import {
+  type ModelAdditions,
+  type RgbImage,
+  decodePngToRgb,
+  encodePng,
+  outpaintCanvas,
+  providerOrder,
+  readModelFolder,
+  sessionTuning,
+} from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
@@ -21,7 +30,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|FILE.onnx|NAME]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--init IMG --outpaint LEFT,TOP,RIGHT,BOTTOM] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|FILE.onnx|NAME]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -88,6 +97,7 @@ export const GENERATE_FLAGS = {
   'hires-upscaler': { type: 'string' },
   'variation-strength': { type: 'string' },
   'seed-resize-from': { type: 'string' },
+  outpaint: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
@@ -147,6 +157,44 @@ export function withPromptNetworks(flags: ModelAdditions, prompt: string, negati
   };
 }
 
+/**
+ * --outpaint LEFT,TOP,RIGHT,BOTTOM: the init picture on a larger canvas, as an
+ * inpainting job of the new area (full strength unless --strength says else),
+ * the size snapped to the model's multiple.
+ */
+async function outpaintArgs(
+  flag: string,
+  p: GenerationParams,
+  init: Buffer,
+  modelDir: string,
+  strengthGiven: boolean,
+): Promise<{ params: GenerationParams; init: Buffer; mask: Buffer }> {
+  const m = /^(\d+),(\d+),(\d+),(\d+)$/.exec(flag.trim());
+  if (!m) throw new UsageError('--outpaint takes LEFT,TOP,RIGHT,BOTTOM in pixels, like 64,0,64,0');
+  const [left, top, right, bottom] = m.slice(1).map(Number) as [number, number, number, number];
+  if (left + top + right + bottom === 0) throw new UsageError('--outpaint: add at least one side');
+  let src: RgbImage;
+  try {
+    src = await decodePngToRgb(init);
+  } catch (err) {
+    throw new UsageError(`--init: not a readable image (${(err as Error).message.split('\n')[0]})`);
+  }
+  const multiple = 8 * (inspectModel(modelDir).sizeMultiple / 8);
+  const canvas = outpaintCanvas(src, { left, top, right, bottom }, multiple);
+  const [image, mask] = await Promise.all([encodePng(canvas.image), encodePng(canvas.mask)]);
+  const parsed = zGenerationParams.safeParse({
+    ...p,
+    mode: 'inpaint',
+    width: canvas.image.width,
+    height: canvas.image.height,
+    strength: strengthGiven ? p.strength : 1,
+    initImage: image.toString('base64'),
+    mask: mask.toString('base64'),
+  });
+  if (!parsed.success) throw new UsageError(`--outpaint: ${describeIssues(parsed.error)}`);
+  return { params: parsed.data, init: image, mask };
+}
+
 /** --hires-upscaler: latent, lanczos, an .onnx file, or an upscaler of the models folder by name. */
 function hiresUpscalerFlag(given: string | undefined): { name: string; file?: string } | undefined {
   if (given === undefined || given === 'latent' || given === 'lanczos') return given ? { name: given } : undefined;
@@ -175,6 +223,8 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory())
     throw new UsageError(`--model: no folder at ${values.model}`);
   if (values.mask && !values.init) throw new UsageError('--mask needs --init');
+  if (values.outpaint && (!values.init || values.mask))
+    throw new UsageError('--outpaint needs --init (and makes its own mask: no --mask)');
   const additions = {
     loras: (values.lora ?? []).map(loraFlag),
     embeddings: (values.embedding ?? []).map((file) => existingFile('embedding', file)),
@@ -249,7 +299,15 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
 
 export async function generateCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, GENERATE_FLAGS);
-  const { params: p, seed, modelDir, additions, init, mask, hiresUpscalerFile } = readGenerateArgs(values);
+  const args = readGenerateArgs(values);
+  const { seed, modelDir, additions, hiresUpscalerFile } = args;
+  let { params: p, init, mask } = args;
+  if (values.outpaint)
+    ({
+      params: p,
+      init,
+      mask,
+    } = await outpaintArgs(values.outpaint, p, init!, modelDir, values.strength !== undefined));
 
   // CPU threads for inference (default: all cores).
   const paths = resolveStudioPaths();

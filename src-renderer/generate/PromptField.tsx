@@ -32,6 +32,8 @@ export function PromptField(props: {
   testId: string;
   /** The sampling steps, which prompt editing's `when` is read against. */
   steps?: number;
+  /** The text box itself (where the cursor is, for inserting at it). */
+  inputRef?: React.Ref<HTMLTextAreaElement>;
 }) {
   const { label, value, onChange, model, minRows, testId, steps = 20 } = props;
   const [debounced] = useDebouncedValue(value, 200);
@@ -54,6 +56,7 @@ export function PromptField(props: {
   return (
     <div>
       <Textarea
+        ref={props.inputRef}
         label={label}
         autosize
         minRows={minRows}

@@ -159,6 +159,17 @@ export function GeneratePage() {
   const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && formValid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
+  const promptBox = useRef<HTMLTextAreaElement>(null);
+  /** A LoRA tag or an embedding's word where the cursor is (replacing a selection), spaced from its neighbours. */
+  const insertInPrompt = (text: string) =>
+    setPrompt((p) => {
+      const box = promptBox.current;
+      const start = Math.min(box?.selectionStart ?? p.length, p.length);
+      const end = Math.min(box?.selectionEnd ?? start, p.length);
+      const before = p.slice(0, start);
+      const after = p.slice(end);
+      return `${before}${before && !/\s$/.test(before) ? ' ' : ''}${text}${after && !/^[\s,]/.test(after) ? ' ' : ''}${after}`;
+    });
   /** The form as a generation request, or null (and a word why) when it cannot run. */
   const buildRequest = async (): Promise<GenerationRequest | null> => {
     if (!canGenerate || !model) return null;
@@ -325,13 +336,10 @@ export function GeneratePage() {
             model={model}
             minRows={3}
             testId="prompt"
+            inputRef={promptBox}
             steps={Number.isInteger(steps) && steps > 0 ? steps : 20}
           />
-          <NetworkPicker
-            onInsert={(text) => setPrompt((p) => `${p.trimEnd()} ${text}`.trim())}
-            vae={draft.vae}
-            onVae={(vae) => updateDraft({ vae })}
-          />
+          <NetworkPicker onInsert={insertInPrompt} vae={draft.vae} onVae={(vae) => updateDraft({ vae })} />
           <Group grow wrap="nowrap" align="start">
             <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
             <PromptHistory onPick={(p, n) => updateDraft({ prompt: p, negativePrompt: n })} />
