@@ -14,6 +14,7 @@ test.afterAll(async () => host?.close());
 
 /** Drags between two points given as fractions of the (square) image, which the editor fits with a 16 px margin. */
 async function drag(page: Page, from: [number, number], to: [number, number]) {
+  await page.getByTestId('mask-editor').scrollIntoViewIfNeeded();
   const box = (await page.getByTestId('mask-editor').boundingBox())!;
   const side = Math.min(box.width, box.height) - 32;
   const at = (f: [number, number]) =>
@@ -119,4 +120,24 @@ test('after a result, painting shows the mask over its source again', async ({ p
   await drag(page, [0.2, 0.8], [0.8, 0.8]);
   await expect(page.getByTestId('before-after')).not.toBeChecked();
   await expect(page.getByTestId('undo-button')).toBeEnabled();
+});
+
+test('inpaint only the masked area: recorded with its padding, the picture keeps its size', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 6, seed: 41 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('nav-gallery').click();
+  await page.getByTestId('gallery-cell').first().click();
+  await page.getByTestId('inpaint-this').click();
+  await expect(page.getByTestId('mask-editor')).toBeVisible();
+  await drag(page, [0.3, 0.3], [0.4, 0.4]);
+  await page.getByTestId('inpaint-area').getByText('Only masked').click();
+  await page.getByTestId('mask-padding').fill('16');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('progress-text')).toContainText('succeeded', { timeout: 60_000 });
+  const { items } = await callHost<{
+    items: { mode: string; inpaintArea: string | null; maskPadding: number | null; width: number; height: number }[];
+  }>(host.url, 'gallery.search', { limit: 1 });
+  expect(items[0]).toMatchObject({ mode: 'inpaint', inpaintArea: 'masked', maskPadding: 16 });
 });

@@ -30,7 +30,7 @@ import { randomSeed } from '../jobs/seeds.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
 
 export const generateUsage =
-  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--init IMG --outpaint LEFT,TOP,RIGHT,BOTTOM] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|FILE.onnx|NAME]] --out FILE.png';
+  'studio generate --model DIR --prompt P [--negative N] [--seed S] [--steps K] [--sampler NAME] [--cfg G] [--width W] [--height H] [--batch B] [--rng cpu|gpu] [--init IMG --strength X] [--mask PNG] [--only-masked [--mask-padding P]] [--init IMG --outpaint LEFT,TOP,RIGHT,BOTTOM] [--provider cpu|webgpu|cuda|dml] [--lora FILE[:WEIGHT]]... [--embedding FILE]... [--vae FILE] [--original-size WxH] [--crop-top-left TOP,LEFT] [--threads T] [--style NAME]... [--variation-seed S [--variation-strength X]] [--seed-resize-from WxH] [--hires-scale S [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|FILE.onnx|NAME]] --out FILE.png';
 
 function readImageFlag(flag: string, file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
@@ -98,6 +98,8 @@ export const GENERATE_FLAGS = {
   'variation-strength': { type: 'string' },
   'seed-resize-from': { type: 'string' },
   outpaint: { type: 'string' },
+  'only-masked': { type: 'boolean' },
+  'mask-padding': { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
@@ -223,6 +225,7 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
   if (!fs.existsSync(values.model) || !fs.statSync(values.model).isDirectory())
     throw new UsageError(`--model: no folder at ${values.model}`);
   if (values.mask && !values.init) throw new UsageError('--mask needs --init');
+  if (values['only-masked'] && !values.mask) throw new UsageError('--only-masked needs --mask');
   if (values.outpaint && (!values.init || values.mask))
     throw new UsageError('--outpaint needs --init (and makes its own mask: no --mask)');
   const additions = {
@@ -281,6 +284,9 @@ export function readGenerateArgs(values: GenerateFlagValues): GenerateArgs {
     hiresSteps: intFlag('hires-steps', values['hires-steps'], 1, 200) ?? null,
     hiresDenoise: numberFlag('hires-denoise', values['hires-denoise'], 0, 1),
     hiresUpscaler: hires?.name,
+    // A1111's "Inpaint area: Only masked": the box around the mask at the set size, pasted back.
+    inpaintArea: values['only-masked'] ? 'masked' : undefined,
+    maskPadding: intFlag('mask-padding', values['mask-padding'], 0, 512),
     // Recorded by file name, as A1111 writes it (the app looks it up in the models folder's vae/).
     vae: additions.vae ? path.basename(additions.vae) : null,
   });

@@ -1,7 +1,9 @@
 /**
  * Outpainting on the built-in model: a picture extended by 64 px on the left
  * and the right keeps its own pixels exactly and continues the background in
- * the new areas (the project's scene evaluator reads each new strip).
+ * the new areas (the project's scene evaluator reads each new strip). And
+ * inpainting of only the masked area: generated at the model's size, nothing
+ * outside the mask changed.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import {
   runPipeline,
 } from '../engine/index.js';
 import { readScene } from './scene-analysis.js';
+import { maskedBox } from '../engine/pipeline/only-masked.js';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'models', 'studio-shapes');
 let model: LoadedModel;
@@ -76,5 +79,71 @@ describe('outpainting', () => {
     // The original's pixels are unmasked; the far corner is fully masked.
     expect(c.mask.data[(1 * 16 + 3) * 3]).toBe(0);
     expect(c.mask.data[(7 * 16 + 15) * 3]).toBeGreaterThan(0);
+  });
+});
+
+describe('inpainting of only the masked area', () => {
+  it('a 100x100 mask in a 512x512 picture: generated at the model size, nothing outside the mask changes', async () => {
+    const size = 512;
+    const picture = new Uint8Array(size * size * 3);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) picture.set([40 + ((x * 3) % 60), 80, 200 - ((y * 2) % 50)], (y * size + x) * 3);
+    const mask = new Uint8Array(size * size * 3);
+    for (let y = 200; y < 300; y++)
+      for (let x = 300; x < 400; x++) mask.fill(255, (y * size + x) * 3, (y * size + x) * 3 + 3);
+    const previews: [number, number][] = [];
+    const [out] = await runPipeline(
+      model,
+      {
+        mode: 'inpaint',
+        prompt: 'a red circle on a blue background',
+        negativePrompt: '',
+        sampler: 'euler',
+        steps: 8,
+        cfgScale: 7,
+        seed: 3,
+        rng: 'cpu',
+        width: 128,
+        height: 128,
+        batchCount: 1,
+        strength: 1,
+        inpaintArea: 'masked',
+        maskPadding: 32,
+        initImage: await encodePng({ width: size, height: size, data: picture }),
+        mask: await encodePng({ width: size, height: size, data: mask }),
+      },
+      {
+        onStep: (s) => {
+          const p = s.preview();
+          previews.push([p.width, p.height]);
+        },
+      },
+    );
+    const img = out!.image;
+    expect([img.width, img.height]).toEqual([size, size]);
+    // The sampler worked at the model's size: its latent preview is 128 / 8 on a side.
+    expect(previews[0]).toEqual([16, 16]);
+    let outside = 0;
+    let inside = 0;
+    for (let i = 0; i < size * size; i++)
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(img.data[i * 3 + c]! - picture[i * 3 + c]!);
+        if (mask[i * 3] === 0) outside = Math.max(outside, d);
+        else inside = Math.max(inside, d);
+      }
+    expect(outside).toBe(0);
+    expect(inside).toBeGreaterThan(20);
+  });
+
+  it("finds the box as A1111 does: padded, widened to the generation's aspect, kept inside the picture", () => {
+    const w = 512;
+    const mask = new Uint8Array(w * w);
+    for (let y = 200; y < 300; y++) mask.fill(255, y * w + 300, y * w + 400);
+    expect(maskedBox(mask, w, w, 32, 1)).toEqual({ x: 268, y: 168, width: 164, height: 164 });
+    // 164 wide grows by 82 each side to 328, then moves 2 px back inside the 512-pixel picture.
+    expect(maskedBox(mask, w, w, 32, 2)).toEqual({ x: 184, y: 168, width: 328, height: 164 });
+    // Near the edge the widened box moves back inside.
+    expect(maskedBox(mask, w, w, 32, 4)!.x + maskedBox(mask, w, w, 32, 4)!.width).toBeLessThanOrEqual(w);
+    expect(maskedBox(new Uint8Array(16), 4, 4, 2, 1)).toBeNull();
   });
 });

@@ -50,6 +50,8 @@ const COLUMNS = {
   vae: 'vae',
   seedResizeFromWidth: 'seed_resize_from_width',
   seedResizeFromHeight: 'seed_resize_from_height',
+  inpaintArea: 'inpaint_area',
+  maskPadding: 'mask_padding',
 } as const satisfies Partial<Record<keyof GalleryItem, string>>;
 type ColumnField = keyof typeof COLUMNS;
 const COLUMN_ENTRIES = Object.entries(COLUMNS) as [ColumnField, (typeof COLUMNS)[ColumnField]][];
@@ -64,7 +66,9 @@ type OptionalSetting =
   | 'hiresUpscaler'
   | 'vae'
   | 'seedResizeFromWidth'
-  | 'seedResizeFromHeight';
+  | 'seedResizeFromHeight'
+  | 'inpaintArea'
+  | 'maskPadding';
 
 /** A generation to store: its record, the raw metadata text and the image files' bytes. */
 export type NewGeneration = Omit<

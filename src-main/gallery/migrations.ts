@@ -100,4 +100,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE generations ADD COLUMN seed_resize_from_width INTEGER;
   ALTER TABLE generations ADD COLUMN seed_resize_from_height INTEGER;
   `,
+  // 8: inpainting of only the masked area, and its padding
+  `
+  ALTER TABLE generations ADD COLUMN inpaint_area TEXT;
+  ALTER TABLE generations ADD COLUMN mask_padding INTEGER;
+  `,
 ];

@@ -46,6 +46,13 @@ export function formatInfotext(p: InfotextParams): string {
           ['Variation seed strength', formatNumber(p.variationStrength!)],
         ] as [string, string][])
       : []),
+    // A1111 writes these for inpainting of only the masked area.
+    ...(p.inpaintArea === 'masked'
+      ? ([
+          ['Inpaint area', 'Only masked'],
+          ['Masked area padding', String(p.maskPadding ?? 32)],
+        ] as [string, string][])
+      : []),
     ...(p.seedResizeFromWidth && p.seedResizeFromHeight
       ? ([['Seed resize from', `${p.seedResizeFromWidth}x${p.seedResizeFromHeight}`]] as [string, string][])
       : []),
@@ -149,6 +156,8 @@ export function parseInfotext(text: string): ParsedInfotext {
     variationSeed: settings['Variation seed strength'] ? num(settings['Variation seed']) : null,
     variationStrength: num(settings['Variation seed strength']),
     ...seedResizeFrom(settings['Seed resize from']),
+    inpaintArea: /^only masked$/i.test(settings['Inpaint area'] ?? '') ? 'masked' : null,
+    maskPadding: settings['Inpaint area'] ? num(settings['Masked area padding']) : null,
     ...(settings['Hires upscale']
       ? {
           hiresScale: num(settings['Hires upscale']),

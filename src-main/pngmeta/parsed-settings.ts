@@ -43,4 +43,6 @@ export const NOTHING_PARSED: ParsedSettings = {
   hiresDenoise: null,
   hiresUpscaler: null,
   vae: null,
+  inpaintArea: null,
+  maskPadding: null,
 };

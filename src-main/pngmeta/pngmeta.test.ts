@@ -81,6 +81,12 @@ describe('A1111 parameters', () => {
     expect(formatInfotext({ ...base, variationSeed: 4242, variationStrength: 0 })).not.toContain('Variation');
     expect(parseInfotext(formatInfotext(base))).toMatchObject({ variationSeed: null, variationStrength: null });
   });
+  it("writes and reads A1111's Inpaint area: Only masked with its padding", () => {
+    const text = formatInfotext({ ...base, inpaintArea: 'masked', maskPadding: 48 });
+    expect(text).toContain('Inpaint area: Only masked, Masked area padding: 48');
+    expect(parseInfotext(text)).toMatchObject({ inpaintArea: 'masked', maskPadding: 48 });
+    expect(formatInfotext({ ...base, inpaintArea: 'whole' })).not.toContain('Inpaint area');
+  });
   it("writes and reads A1111's Seed resize from, only when set", () => {
     const text = formatInfotext({ ...base, seedResizeFromWidth: 512, seedResizeFromHeight: 512 });
     expect(text).toContain('Seed: 1234567890, Seed resize from: 512x512, Size: 512x768');

@@ -206,6 +206,7 @@ export function GalleryDetail(props: {
       item.cropTop != null || item.cropLeft != null ? `${item.cropTop ?? 0},${item.cropLeft ?? 0}` : null,
     ],
     ['Strength', item.strength],
+    ['Inpaint area', item.inpaintArea === 'masked' ? `Only masked (padding ${item.maskPadding ?? 32})` : null],
     ['Mode', item.mode],
     ['Source', item.source],
     ['Provider', item.provider],

@@ -24,6 +24,8 @@ const params: RemixParams = {
   variationStrength: null,
   seedResizeFromWidth: null,
   seedResizeFromHeight: null,
+  inpaintArea: null,
+  maskPadding: null,
   hiresScale: null,
   hiresSteps: null,
   hiresDenoise: null,

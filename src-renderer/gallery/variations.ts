@@ -49,6 +49,8 @@ export function variationRequests(
     vae: params.vae,
     seedResizeFromWidth: params.seedResizeFromWidth,
     seedResizeFromHeight: params.seedResizeFromHeight,
+    ...(params.inpaintArea ? { inpaintArea: params.inpaintArea } : {}),
+    ...(params.maskPadding !== null ? { maskPadding: params.maskPadding } : {}),
   };
   return Array.from({ length: plan.count }, () => ({
     ...base,

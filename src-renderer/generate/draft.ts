@@ -36,6 +36,9 @@ export interface GenerateDraftState {
   /** A1111's variation seed (null: none) and its strength. */
   variationSeed: number | null;
   variationStrength: number;
+  /** Inpainting: the whole picture, or only the box around the mask at the set size (and its padding). */
+  inpaintArea: 'whole' | 'masked';
+  maskPadding: number;
   /** A1111's resize seed from width/height (null: off). */
   seedResize: { width: number; height: number } | null;
   /** A replacement VAE from the models folder's vae/ (null: the model's own). */
@@ -69,6 +72,8 @@ const defaults = (): GenerateDraftState => ({
   variationSeed: null,
   variationStrength: 0,
   seedResize: null,
+  inpaintArea: 'whole',
+  maskPadding: 32,
   vae: null,
   hires: HIRES_OFF,
   styles: [],
@@ -89,6 +94,8 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
       return v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
     case 'vae':
       return v === null || typeof v === 'string';
+    case 'inpaintArea':
+      return v === 'whole' || v === 'masked';
     case 'seedResize':
       return v === null || (Number.isInteger(o?.width) && Number.isInteger(o?.height));
     case 'initImage':
@@ -202,6 +209,8 @@ export function handToGenerate(d: GenerateDraft): void {
       upscaler: d.hiresUpscaler ?? 'latent',
     };
   if (d.vae !== undefined) patch.vae = d.vae;
+  if (d.inpaintArea) patch.inpaintArea = d.inpaintArea;
+  if (d.maskPadding !== undefined && d.maskPadding !== null) patch.maskPadding = d.maskPadding;
   if (d.seedResizeFromWidth !== undefined)
     patch.seedResize =
       d.seedResizeFromWidth && d.seedResizeFromHeight

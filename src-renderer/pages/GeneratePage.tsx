@@ -207,6 +207,7 @@ export function GeneratePage() {
         variationSeed: draft.variationSeed,
         variationStrength: draft.variationSeed === null ? 0 : draft.variationStrength,
         vae: draft.vae,
+        ...(mode === 'inpaint' ? { inpaintArea: draft.inpaintArea, maskPadding: draft.maskPadding } : {}),
         seedResizeFromWidth: draft.seedResize?.width ?? null,
         seedResizeFromHeight: draft.seedResize?.height ?? null,
         initImage: mode === 'txt2img' ? undefined : initImage?.base64,
@@ -368,6 +369,31 @@ export function GeneratePage() {
                 data-testid="strength"
               />
             </div>
+          )}
+          {mode === 'inpaint' && (
+            <Group align="end" wrap="nowrap">
+              <SegmentedControl
+                aria-label="Inpaint area"
+                value={draft.inpaintArea}
+                onChange={(v) => updateDraft({ inpaintArea: v as 'whole' | 'masked' })}
+                data={[
+                  { value: 'whole', label: 'Whole picture' },
+                  { value: 'masked', label: 'Only masked' },
+                ]}
+                data-testid="inpaint-area"
+              />
+              <NumberInput
+                label="Masked area padding"
+                description="Only masked: pixels around the mask"
+                min={0}
+                max={512}
+                allowDecimal={false}
+                disabled={draft.inpaintArea !== 'masked'}
+                value={draft.maskPadding}
+                onChange={(v) => updateDraft({ maskPadding: Math.min(512, Math.max(0, Math.round(Number(v) || 0))) })}
+                data-testid="mask-padding"
+              />
+            </Group>
           )}
           <SamplerPicker value={sampler} onChange={setSampler} />
           <Group wrap="nowrap" align="start">

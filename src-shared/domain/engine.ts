@@ -42,6 +42,8 @@ export const zGenerationParams = z
     hiresDenoise: S.hiresDenoise.default(0.7),
     hiresUpscaler: S.hiresUpscaler.default('latent'),
     vae: S.vae.default(null),
+    inpaintArea: S.inpaintArea.default('whole'),
+    maskPadding: S.maskPadding.default(32),
     initImage: zImageBase64.optional(),
     mask: zImageBase64.optional(),
     provider: zProviderPreference.optional(),
@@ -58,7 +60,9 @@ export const zGenerationParams = z
     }
   })
   // ComfyUI draws its initial noise on the CPU on every device: the record says so.
-  .transform((p) => (samplerFamily(p.sampler) === 'comfyui' ? { ...p, rng: 'cpu' as const } : p));
+  .transform((p) => (samplerFamily(p.sampler) === 'comfyui' ? { ...p, rng: 'cpu' as const } : p))
+  // "Only masked" means something for inpainting only: other modes record the whole picture.
+  .transform((p) => (p.mode !== 'inpaint' && p.inpaintArea !== 'whole' ? { ...p, inpaintArea: 'whole' as const } : p));
 export type GenerationParams = z.output<typeof zGenerationParams>;
 export type GenerationRequest = z.input<typeof zGenerationParams>;
 

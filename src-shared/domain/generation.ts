@@ -102,6 +102,13 @@ export const generationSettingsShape = {
   ...variationShape,
   ...hiresShape,
   vae: zVaeName.nullable().optional(),
+  /**
+   * Inpainting of "only masked" (A1111's Inpaint area): a box around the mask,
+   * padded by `maskPadding` pixels, generated at the set size and pasted back
+   * into the picture at its own size. "whole": the whole picture at the set size.
+   */
+  inpaintArea: z.enum(['whole', 'masked']).optional(),
+  maskPadding: z.number().int().min(0).max(512).optional(),
 };
 export const zGenerationSettings = z.object(generationSettingsShape);
 export type GenerationSettings = z.output<typeof zGenerationSettings>;
@@ -133,6 +140,8 @@ export const recordedSettingsShape = {
   hiresDenoise: z.number().nullable(),
   hiresUpscaler: zHiresUpscaler.nullable(),
   vae: z.string().nullable(),
+  inpaintArea: z.enum(['whole', 'masked']).nullable(),
+  maskPadding: z.number().int().nullable(),
 } satisfies Record<Exclude<GenerationSettingName, 'mode'>, z.ZodType>;
 export type RecordedSettings = z.output<z.ZodObject<typeof recordedSettingsShape>>;
 

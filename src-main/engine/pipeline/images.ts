@@ -56,6 +56,11 @@ export async function maskToPixels(bytes: Uint8Array, width: number, height: num
   return Float32Array.from(gray, (v) => v / 255);
 }
 
+/** A mask as grey levels 0..255 at width x height. */
+export function maskToGray(bytes: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  return decodeRaw(bytes, width, height, 1, 'mask');
+}
+
 /** Nearest-neighbour downscale (torch interpolate 'nearest': source index floor(i * in / out)). */
 export function downscaleNearest(
   mask: Float32Array,

@@ -18,7 +18,17 @@ import {
   SchedulerConfigError,
 } from '../schedulers/index.js';
 import { latentToRgb } from '../preview/latent-preview.js';
-import { downscaleNearest, encodePng, imageToTensor, maskToPixels, tensorToRgb, type RgbImage } from './images.js';
+import {
+  decodePngToRgb,
+  downscaleNearest,
+  encodePng,
+  imageToTensor,
+  maskToGray,
+  maskToPixels,
+  tensorToRgb,
+  type RgbImage,
+} from './images.js';
+import { cropPixels, maskedBox, pasteThroughMask } from './only-masked.js';
 import { resizeLanczos } from '../upscale/resample.js';
 import { OnnxUpscaler } from '../upscale/upscaler.js';
 import { encodePromptSet } from './text-conditioning.js';
@@ -102,12 +112,50 @@ function validate(model: LoadedModel, req: PipelineRequest): void {
   }
 }
 
+/**
+ * Inpainting of only the masked area: the padded box around the mask,
+ * inpainted at the set size, scaled back and pasted through the mask into the
+ * picture at its own size (see only-masked.ts).
+ */
+async function runOnlyMasked(
+  model: LoadedModel,
+  req: PipelineRequest,
+  opts: PipelineOptions,
+): Promise<PipelineImage[]> {
+  const picture = await decodePngToRgb(req.initImage!);
+  const mask = await maskToGray(req.mask!, picture.width, picture.height);
+  const box = maskedBox(mask, picture.width, picture.height, req.maskPadding ?? 32, req.width / req.height);
+  if (!box) throw new StudioError('INVALID_INPUT', 'The mask is empty: paint the part to repaint');
+  const crop = { width: box.width, height: box.height, data: cropPixels(picture.data, picture.width, box, 3) };
+  const cropMask = cropPixels(mask, picture.width, box, 1);
+  const maskRgb = new Uint8Array(cropMask.length * 3);
+  for (let i = 0; i < cropMask.length; i++) maskRgb[i * 3] = maskRgb[i * 3 + 1] = maskRgb[i * 3 + 2] = cropMask[i]!;
+  const inner: PipelineRequest = {
+    ...req,
+    inpaintArea: 'whole',
+    initImage: await encodePng(await resizeLanczos(crop, req.width, req.height)),
+    mask: await encodePng({ width: box.width, height: box.height, data: maskRgb }),
+  };
+  const out: PipelineImage[] = [];
+  await runPipeline(model, inner, {
+    ...opts,
+    onImage: async (image) => {
+      const back = await resizeLanczos(image.image, box.width, box.height);
+      const whole = { ...image, image: pasteThroughMask(picture, back, box, mask) };
+      out.push(whole);
+      await opts.onImage?.(whole);
+    },
+  });
+  return out;
+}
+
 /** Runs every image of the batch (seed, seed + 1, ...), A1111 style. */
 export async function runPipeline(
   model: LoadedModel,
   req: PipelineRequest,
   opts: PipelineOptions = {},
 ): Promise<PipelineImage[]> {
+  if (req.mode === 'inpaint' && req.inpaintArea === 'masked') return runOnlyMasked(model, req, opts);
   validate(model, req);
   checkAborted(opts.signal);
   const textAt = conditioningSchedule(model, req);
