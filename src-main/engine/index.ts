@@ -24,6 +24,7 @@ export {
 } from './pipeline/pipeline.js';
 export { decodePngToRgb, encodePng, type RgbImage } from './pipeline/images.js';
 export { outpaintCanvas, type OutpaintPads } from './pipeline/outpaint.js';
+export { maskedBox } from './pipeline/only-masked.js';
 export { encodePromptPair } from './pipeline/text-conditioning.js';
 export { OnnxUpscaler, type UpscaleOptions } from './upscale/upscaler.js';
 export { resizeLanczos } from './upscale/resample.js';

@@ -12,11 +12,11 @@ import {
   type PipelineRequest,
   type RgbImage,
   encodePng,
+  maskedBox,
   outpaintCanvas,
   runPipeline,
 } from '../engine/index.js';
 import { readScene } from './scene-analysis.js';
-import { maskedBox } from '../engine/pipeline/only-masked.js';
 
 const MODEL_DIR = path.resolve(import.meta.dirname, '..', '..', 'models', 'studio-shapes');
 let model: LoadedModel;
