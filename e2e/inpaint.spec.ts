@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
+import sharp from 'sharp';
 import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm, openGenerate } from './helpers/generate-form';
@@ -140,4 +141,46 @@ test('inpaint only the masked area: recorded with its padding, the picture keeps
     items: { mode: string; inpaintArea: string | null; maskPadding: number | null; width: number; height: number }[];
   }>(host.url, 'gallery.search', { limit: 1 });
   expect(items[0]).toMatchObject({ mode: 'inpaint', inpaintArea: 'masked', maskPadding: 16 });
+});
+
+test('extend the picture (outpaint) from the canvas: the result is the larger picture, the original kept', async ({
+  page,
+}) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  const source = await makePng(7, {}, 128);
+  await (await chooser).setFiles({ name: 'source.png', mimeType: 'image/png', buffer: source });
+  await page.getByTestId('extend-button').click();
+  await page.getByRole('button', { name: '+64 left & right' }).click();
+  await expect(page.getByTestId('width')).toHaveValue('256');
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 4 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('progress-text')).toContainText('succeeded', { timeout: 60_000 });
+  const { items } = await callHost<{ items: { id: number; width: number; height: number; mode: string }[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 1 },
+  );
+  expect(items[0]).toMatchObject({ mode: 'inpaint', width: 256, height: 128 });
+  // The original's pixels are in the middle of the result, exactly.
+  const got = await sharp(
+    path.join(
+      host.home,
+      'data',
+      'gallery',
+      (await callHost<{ image: string }>(host.url, 'gallery.get', { id: items[0]!.id })).image,
+    ),
+  )
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  const want = await sharp(source).removeAlpha().raw().toBuffer();
+  let off = 0;
+  for (let y = 0; y < 128; y++)
+    for (let x = 0; x < 128; x++)
+      for (let c = 0; c < 3; c++)
+        off = Math.max(off, Math.abs(got[(y * 256 + x + 64) * 3 + c]! - want[(y * 128 + x) * 3 + c]!));
+  expect(off).toBe(0);
 });

@@ -44,6 +44,9 @@ import {
   parsePromptAttention,
   splitAnd,
   embeddingName,
+  decodePngToRgb,
+  encodePng,
+  outpaintCanvas,
   readInversion,
 } from './engine/index.js';
 import { PROVIDER_NAMES } from '../src-shared/domain/settings.js';
@@ -207,6 +210,22 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     },
     'models.tokenStatus': () => ({ hasToken: tokens.get() !== null, canStore: tokens.canStore }),
     'engine.generate': (params) => ({ jobId: jobs.submit(params) }),
+    'engine.outpaintCanvas': async ({ model, image, ...pads }) => {
+      const multiple = registry.list().find((m) => m.name === model)?.sizeMultiple ?? 8;
+      const src = await decodePngToRgb(Buffer.from(image, 'base64')).catch((err: Error) => {
+        throw new StudioError('INVALID_INPUT', `not a readable image (${err.message.split('\n')[0]})`);
+      });
+      const canvas = outpaintCanvas(src, pads, multiple);
+      if (canvas.image.width > 2048 || canvas.image.height > 2048)
+        throw new StudioError('INVALID_INPUT', 'The extended picture would be over 2048 pixels on a side');
+      const [img, mask] = await Promise.all([encodePng(canvas.image), encodePng(canvas.mask)]);
+      return {
+        image: img.toString('base64'),
+        mask: mask.toString('base64'),
+        width: canvas.image.width,
+        height: canvas.image.height,
+      };
+    },
     'engine.providers': () => {
       const listed = new Set(listBackends().map((b) => b.name));
       const statuses = providerStatuses();

@@ -101,6 +101,14 @@ const cases: { [K in ChannelName]: { good: unknown[]; bad: unknown[] } } = {
     bad: [{ x: 'seed=1,2' }, { request: { model: 'm', prompt: 'p' }, x: '' }, { request: {}, x: 'seed=1' }],
   },
   'plot.cancel': { good: [{ plotId: 'none' }], bad: [{}, { plotId: '' }] },
+  'engine.outpaintCanvas': {
+    good: [],
+    bad: [
+      { model: 'm', image: 'aGVsbG8gd29ybGQ=', left: 0, top: 0, right: 0, bottom: 0 },
+      { model: 'm', image: 'aGVsbG8gd29ybGQ=', left: -1, top: 0, right: 0, bottom: 0 },
+      { model: 'm', left: 64, top: 0, right: 0, bottom: 0 },
+    ],
+  },
   // Valid requests reach the service (see below); here only the validation side.
   'engine.generate': {
     good: [],
@@ -193,6 +201,7 @@ describe('router', () => {
         'models.networks': unused,
         'gallery.upscale': unused,
         'plot.start': unused,
+        'engine.outpaintCanvas': unused,
         'plot.cancel': unused,
         'gallery.cancelUpscale': unused,
         'models.inspectCheckpoint': unused,

@@ -23,7 +23,8 @@ import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
-import { emptyMask } from '../canvas/mask-document.js';
+import { emptyMask, opAdded } from '../canvas/mask-document.js';
+import { ExtendCanvas, type Pads } from '../canvas/ExtendCanvas.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { GenerationRequest, JobDone } from '../../src-shared/domain/engine.js';
@@ -255,6 +256,22 @@ export function GeneratePage() {
       ),
     });
   };
+  /** Outpainting: the source on a larger canvas with the engine's mask for the new area, at full strength. */
+  const extendCanvas = async (pads: Pads) => {
+    if (!initImage || !model) return;
+    try {
+      const r = await client.invoke('engine.outpaintCanvas', { model, image: initImage.base64, ...pads });
+      updateDraft({
+        initImage: { base64: r.image, url: `data:image/png;base64,${r.image}` },
+        width: r.width,
+        height: r.height,
+        strength: 1,
+        mask: opAdded(emptyMask(), { type: 'image', dataUrl: `data:image/png;base64,${r.mask}` }),
+      });
+    } catch (err) {
+      notifications.show({ color: 'red', title: 'Cannot extend the picture', message: (err as Error).message });
+    }
+  };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
     // Generate at the image's size, snapped to the model's multiple. A new picture starts a new mask.
     updateDraft({
@@ -372,6 +389,7 @@ export function GeneratePage() {
           )}
           {mode === 'inpaint' && (
             <Group align="end" wrap="nowrap">
+              <ExtendCanvas onExtend={extendCanvas} disabled={!initImage || !model} />
               <SegmentedControl
                 aria-label="Inpaint area"
                 value={draft.inpaintArea}

@@ -129,7 +129,27 @@ export const zProviderStatus = z.object({
   reason: z.string().nullable(),
 });
 
+const zPad = z.number().int().min(0).max(1024);
+
 export const engineChannels = {
+  /**
+   * Outpainting: the picture on a larger canvas (sides in pixels; the size snapped to the model's multiple)
+   * with the new area's start and the mask (0 over the original, ramping into the new area), for an inpaint job.
+   */
+  'engine.outpaintCanvas': {
+    input: z
+      .object({
+        model: z.string().min(1).max(200),
+        image: zImageBase64,
+        left: zPad,
+        top: zPad,
+        right: zPad,
+        bottom: zPad,
+      })
+      .strict()
+      .refine((p) => p.left + p.top + p.right + p.bottom > 0, 'add at least one side'),
+    output: z.object({ image: z.string(), mask: z.string(), width: z.number().int(), height: z.number().int() }),
+  },
   'engine.generate': { input: zGenerationParams, output: z.object({ jobId: z.string() }) },
   'engine.providers': {
     input: z.object({}).strict(),
