@@ -6,15 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type GenerationRequest, zGenerationParams } from '../../src-shared/domain/engine.js';
-import { describeIssues } from '../ipc/router.js';
 import { providerOrder, sessionTuning } from '../engine/index.js';
 import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { appVersion } from '../app-version.js';
 import { UsageError, parseFlags } from './args.js';
 import { GENERATE_FLAGS, readGenerateArgs, withPromptNetworks } from './generate.js';
-import { type Axis, AxisError, applyAxis, parseAxis } from '../../src-shared/domain/plot-axes.js';
+import type { Axis } from '../../src-shared/domain/plot-axes.js';
+import { parseAxes, planCells } from '../plots/plot-runs.js';
 import { composeGrid } from '../plots/plot-grid.js';
 import { ModelRegistry } from '../models/model-registry.js';
 import { modelRoots } from '../models/model-roots.js';
@@ -22,8 +21,6 @@ import { SettingsStore } from '../settings/settings-store.js';
 
 export const plotUsage =
   'studio plot --x NAME=VALUES [--y NAME=VALUES] [--z NAME=VALUES] [--cells DIR] <studio generate flags> --out GRID.png   (NAME: seed, sampler, steps, cfg, size, strength, sr, variation-strength, model, lora-weight)';
-
-const NONE: Axis = { name: 'seed', values: [''] };
 
 /** A model of the models folder by name, for a model axis; a usage error naming it otherwise. */
 function findInModelsFolder(name: string): string {
@@ -44,13 +41,7 @@ export async function plotCommand(argv: string[]): Promise<number> {
     cells: { type: 'string' },
   });
   if (!values.x) throw new UsageError('--x is required (for example --x "sampler=euler_a,ddim")');
-  let axes: [Axis, Axis, Axis];
-  try {
-    axes = [parseAxis(values.x), values.y ? parseAxis(values.y) : NONE, values.z ? parseAxis(values.z) : NONE];
-  } catch (err) {
-    if (err instanceof AxisError) throw new UsageError(err.message);
-    throw err;
-  }
+  const axes = parseAxes({ x: values.x, y: values.y, z: values.z });
   const [ax, ay, az] = axes;
   // A model axis names model folders (paths) or models of the models folder; cells record the folder's name.
   const modelDirs = new Map<string, string>();
@@ -61,27 +52,16 @@ export async function plotCommand(argv: string[]): Promise<number> {
       return path.basename(dir);
     });
   }
-  const total = ax.values.length * ay.values.length * az.values.length;
-  if (total > 64) throw new UsageError(`${total} cells: at most 64 in one plot`);
   const base = readGenerateArgs(values);
   if (base.params.batchCount !== 1) throw new UsageError('--batch does not apply to a plot (one picture per cell)');
-  const baseRequest: GenerationRequest = { ...base.params, seed: base.seed };
-
-  // Every cell's request checked before the first picture is made.
-  const cellRequest = (xv: string, yv: string, zv: string) => {
-    let req = baseRequest;
-    for (const [axis, v] of [
-      [az, zv],
-      [ay, yv],
-      [ax, xv],
-    ] as const)
-      if (v !== '') req = applyAxis(req, axis, v);
-    const parsed = zGenerationParams.safeParse(req);
-    if (!parsed.success)
-      throw new UsageError(`cell ${[xv, yv, zv].filter(Boolean).join(', ')}: ${describeIssues(parsed.error)}`);
-    return parsed.data;
-  };
-  const plan = az.values.map((zv) => ay.values.map((yv) => ax.values.map((xv) => cellRequest(xv, yv, zv))));
+  // Every cell's request checked before the first picture is made (the app's planner).
+  const total = ax.values.length * ay.values.length * az.values.length;
+  const planned = planCells(axes, { ...base.params, seed: base.seed });
+  const plan = az.values.map((_, zi) =>
+    ay.values.map((_, yi) =>
+      ax.values.map((_, xi) => planned[(zi * ay.values.length + yi) * ax.values.length + xi]!.params),
+    ),
+  );
 
   const paths = resolveStudioPaths();
   const cache = new ModelCache(sessionTuning(null, graphCacheDir(paths)));

@@ -93,30 +93,28 @@ export class GalleryService {
   }
 
   /**
-   * An upscaled picture of item `parentId`, saved as its child: the parent's
-   * settings (remix makes the parent's picture again), source `upscale`,
-   * and what was done in the item's metadata.
+   * A picture made from gallery items rather than generated (an upscale, a
+   * plot's grid): the settings of the item it comes from (remixing it makes
+   * that item's picture again), its source, and what was done as metadata.
    */
-  async saveUpscaled(
-    parentId: number,
+  private async saveDerived(
+    from: GalleryItem,
     png: Buffer,
-    done: { upscaler: string; scale: number; how: string },
-    durationMs: number,
+    how: { source: string; parentId: number | null; metadata: object; durationMs: number | null },
   ): Promise<number> {
-    const parent = this.store.get(parentId);
     const id = this.store.add({
-      ...pickFields(parent, RECORDED_SETTING_NAMES),
-      mode: parent.mode,
-      modelName: parent.modelName,
-      modelHash: parent.modelHash,
+      ...pickFields(from, RECORDED_SETTING_NAMES),
+      mode: from.mode,
+      modelName: from.modelName,
+      modelHash: from.modelHash,
       batchIndex: 0,
       provider: null,
-      engineVersion: parent.engineVersion,
-      runtimeVersion: parent.runtimeVersion,
-      durationMs,
-      parentId,
-      source: 'upscale',
-      metadataJson: JSON.stringify({ upscale: done }),
+      engineVersion: from.engineVersion,
+      runtimeVersion: from.runtimeVersion,
+      durationMs: how.durationMs,
+      parentId: how.parentId,
+      source: how.source,
+      metadataJson: JSON.stringify(how.metadata),
       image: { bytes: png, ext: 'png' },
       initImage: null,
       mask: null,
@@ -125,35 +123,34 @@ export class GalleryService {
     return id;
   }
 
-  /**
-   * An X/Y/Z plot's grid picture, saved with the first cell's settings and the
-   * axes in its metadata; the cells become its children.
-   */
+  /** An upscaled picture of item `parentId`, saved as its child (see saveDerived). */
+  saveUpscaled(
+    parentId: number,
+    png: Buffer,
+    done: { upscaler: string; scale: number; how: string },
+    durationMs: number,
+  ): Promise<number> {
+    return this.saveDerived(this.store.get(parentId), png, {
+      source: 'upscale',
+      parentId,
+      metadata: { upscale: done },
+      durationMs,
+    });
+  }
+
+  /** An X/Y/Z plot's grid picture, with the first cell's settings and the axes; the cells become its children. */
   async saveGrid(
     cellIds: readonly number[],
     png: Buffer,
     axes: { x: string | null; y: string | null; z: string | null },
   ): Promise<number> {
-    const first = this.store.get(cellIds[0]!);
-    const id = this.store.add({
-      ...pickFields(first, RECORDED_SETTING_NAMES),
-      mode: first.mode,
-      modelName: first.modelName,
-      modelHash: first.modelHash,
-      batchIndex: 0,
-      provider: first.provider,
-      engineVersion: first.engineVersion,
-      runtimeVersion: first.runtimeVersion,
-      durationMs: null,
-      parentId: null,
+    const id = await this.saveDerived(this.store.get(cellIds[0]!), png, {
       source: 'plot',
-      metadataJson: JSON.stringify({ plot: axes }),
-      image: { bytes: png, ext: 'png' },
-      initImage: null,
-      mask: null,
+      parentId: null,
+      metadata: { plot: axes },
+      durationMs: null,
     });
     this.store.setParent(cellIds, id);
-    await this.store.files.thumbnail(this.store.row(id).image_file).catch(() => {});
     return id;
   }
 

@@ -33,25 +33,31 @@ interface Cell {
   done: JobDone | null;
 }
 
-/** The axes and each cell's request, checked before anything is queued; a bad value names its cell. */
-export function planPlot(spec: PlotSpec): {
-  axes: [Axis, Axis, Axis];
-  cells: { at: [number, number, number]; params: GenerationParams }[];
-} {
-  let axes: [Axis, Axis, Axis];
+/** The three axes of a plot from their specs (an absent one has a single empty value). */
+export function parseAxes(spec: { x: string; y?: string; z?: string }): [Axis, Axis, Axis] {
   try {
-    axes = [parseAxis(spec.x), spec.y ? parseAxis(spec.y) : NONE, spec.z ? parseAxis(spec.z) : NONE];
+    return [parseAxis(spec.x), spec.y ? parseAxis(spec.y) : NONE, spec.z ? parseAxis(spec.z) : NONE];
   } catch (err) {
     if (err instanceof AxisError) throw new StudioError('INVALID_INPUT', err.message);
     throw err;
   }
+}
+
+/**
+ * Each cell's request, z then y then x, checked before anything runs (a bad
+ * value names its cell); one seed for all unless an axis is the seed.
+ */
+export function planCells(
+  axes: [Axis, Axis, Axis],
+  request: GenerationRequest,
+): { at: [number, number, number]; params: GenerationParams }[] {
   const [ax, ay, az] = axes;
   const total = ax.values.length * ay.values.length * az.values.length;
   if (total > MAX_PLOT_CELLS)
     throw new StudioError('INVALID_INPUT', `${total} cells: at most ${MAX_PLOT_CELLS} in one plot`);
   const base: GenerationRequest = {
-    ...spec.request,
-    seed: spec.request.seed < 0 ? randomSeed() : spec.request.seed,
+    ...request,
+    seed: request.seed === undefined || request.seed < 0 ? randomSeed() : request.seed,
     batchCount: 1,
   };
   const cells: { at: [number, number, number]; params: GenerationParams }[] = [];
@@ -73,7 +79,7 @@ export function planPlot(spec: PlotSpec): {
           );
         cells.push({ at: [zi, yi, xi], params: parsed.data });
       }
-  return { axes, cells };
+  return cells;
 }
 
 interface Run {
@@ -97,7 +103,8 @@ export class PlotRuns {
   }
 
   start(spec: PlotSpec): { plotId: string; cells: number; jobIds: string[] } {
-    const { axes, cells } = planPlot(spec);
+    const axes = parseAxes(spec);
+    const cells = planCells(axes, spec.request);
     const plotId = crypto.randomUUID();
     const run: Run = { cells: [], axes, cancelled: false };
     this.runs.set(plotId, run);
