@@ -137,3 +137,17 @@ test('import a checkpoint on the Models page, generate with it; list and delete 
   await page.getByTestId('remix-button').click();
   await expect(page.getByTestId('vae-picker')).toHaveValue(/tiny-vae/);
 });
+
+test('a model can have its own VAE: chosen on the Models page, taken when the model is chosen', async ({ page }) => {
+  await page.goto(`${host.url}#/models`);
+  await page.getByTestId('model-vae-tiny-sd').click();
+  await page.getByRole('option', { name: 'tiny-vae' }).click();
+  await expect(page.getByTestId('model-vae-tiny-sd')).toHaveValue('tiny-vae');
+  await page.goto(host.url);
+  await page.getByTestId('model-select').click();
+  await page.getByRole('option', { name: 'studio-shapes' }).click();
+  await expect(page.getByTestId('vae-picker')).toHaveValue('');
+  await page.getByTestId('model-select').click();
+  await page.getByRole('option', { name: 'tiny-sd', exact: true }).click();
+  await expect(page.getByTestId('vae-picker')).toHaveValue(/^tiny-vae/);
+});

@@ -121,7 +121,9 @@ export function GeneratePage() {
   /** Picking a model sets the size it draws best at. */
   const chooseModel = (name: string | null) => {
     const native = models.data?.models.find((m) => m.name === name)?.nativeSize;
-    updateDraft(native ? { model: name, width: native, height: native } : { model: name });
+    // The model's own VAE choice (Models page), else the model's built-in one.
+    const vae = (name && settings.data?.modelVaes[name]) || null;
+    updateDraft(native ? { model: name, width: native, height: native, vae } : { model: name, vae });
   };
 
   // A fresh draft (or one whose model is gone) takes the default model and its size, and the RNG setting.

@@ -9,6 +9,7 @@ import {
   PasswordInput,
   Progress,
   SegmentedControl,
+  Select,
   Stack,
   Table,
   Text,
@@ -195,6 +196,15 @@ export function ModelsPage() {
   const models = useCall('models.list', {});
   const info = useCall('system.info', {});
   const [confirm, setConfirm] = useState<string | null>(null);
+  const settings = useCall('settings.get', {});
+  const vaes = useCall('models.networks', {}).data?.vae ?? [];
+  /** A model's own VAE choice, taken by the Generate page when the model is chosen; null: its built-in one. */
+  const setModelVae = (model: string, vae: string | null) => {
+    const next = { ...(settings.data?.modelVaes ?? {}) };
+    if (vae) next[model] = vae;
+    else delete next[model];
+    return client.invoke('settings.set', { modelVaes: next }).then(settings.reload, notifyError('Cannot save the VAE'));
+  };
   const installs = useInstalls(models.reload);
   const converts = useConverts(models.reload);
   const installTemplate = (repo: string) =>
@@ -288,7 +298,26 @@ export function ModelsPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Group gap="xs" justify="end">
+                    <Group gap="xs" justify="end" wrap="nowrap">
+                      {!m.problem && (vaes.length > 0 || settings.data?.modelVaes[m.name]) && (
+                        <Select
+                          size="xs"
+                          w={170}
+                          placeholder="Its own VAE"
+                          clearable
+                          aria-label={`VAE for ${m.name}`}
+                          value={settings.data?.modelVaes[m.name] ?? null}
+                          data={[
+                            ...vaes.map((v) => v.name),
+                            ...(settings.data?.modelVaes[m.name] &&
+                            !vaes.some((v) => v.name === settings.data?.modelVaes[m.name])
+                              ? [settings.data.modelVaes[m.name]!]
+                              : []),
+                          ]}
+                          onChange={(v) => void setModelVae(m.name, v)}
+                          data-testid={`model-vae-${m.name}`}
+                        />
+                      )}
                       {!m.problem && models.data!.defaultModel !== m.name && (
                         <Button size="xs" variant="light" onClick={() => void makeDefault(m.name)}>
                           Make default

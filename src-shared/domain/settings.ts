@@ -27,6 +27,20 @@ export const zSettings = z.object({
   defaultModel: z.string().max(200).nullable().default(null),
   /** CPU threads for inference; null for all cores (ONNX Runtime's default). */
   cpuThreads: z.number().int().min(1).max(256).nullable().default(null),
+  /**
+   * A model's own choice of replacement VAE (model name -> a file of the models folder's vae/), taken by the
+   * Generate page when that model is chosen; a generation records the VAE it ran with.
+   */
+  modelVaes: z
+    .record(
+      z.string().min(1).max(200),
+      z
+        .string()
+        .max(200)
+        .regex(/^[^/\\\0.][^/\\\0]*$/, 'must be a file name from the models folder'),
+    )
+    .refine((r) => Object.keys(r).length <= 1000, 'at most 1000 models')
+    .default({}),
   /** Absolute path of the user's models folder; null for the default in the data folder. */
   modelsDir: z
     .string()
