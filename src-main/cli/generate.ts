@@ -20,9 +20,8 @@ import { ModelCache, generatePngs } from '../jobs/generation.js';
 import { ModelRegistry, inspectModel } from '../models/model-registry.js';
 import { graphCacheDir, resolveStudioPaths } from '../paths.js';
 import { StylesStore } from '../settings/styles-store.js';
-import { SettingsStore } from '../settings/settings-store.js';
-import { modelRoots } from '../models/model-roots.js';
-import { additionsForPrompts, upscalerFile } from '../models/networks.js';
+import { modelRootsFromDisk } from '../models/model-roots.js';
+import { additionsForPrompts, upscalerFileOrName } from '../models/networks.js';
 import { applyStyles } from '../../src-shared/domain/styles.js';
 import { describeIssues } from '../ipc/router.js';
 import { appVersion } from '../app-version.js';
@@ -143,8 +142,7 @@ function nativeSizeOf(dir: string): number | undefined {
  * tag whose file is not there is a usage error naming it.
  */
 export function withPromptNetworks(flags: ModelAdditions, prompt: string, negative: string): ModelAdditions {
-  const paths = resolveStudioPaths();
-  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
+  const { modelsDir } = modelRootsFromDisk();
   let named: ModelAdditions;
   try {
     named = additionsForPrompts(modelsDir(), prompt, negative);
@@ -200,12 +198,8 @@ async function outpaintArgs(
 /** --hires-upscaler: latent, lanczos, an .onnx file, or an upscaler of the models folder by name. */
 function hiresUpscalerFlag(given: string | undefined): { name: string; file?: string } | undefined {
   if (given === undefined || given === 'latent' || given === 'lanczos') return given ? { name: given } : undefined;
-  if (fs.existsSync(given) && fs.statSync(given).isFile())
-    return { name: path.basename(given).replace(/\.onnx$/i, ''), file: path.resolve(given) };
-  const paths = resolveStudioPaths();
-  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
   try {
-    return { name: given, file: upscalerFile(modelsDir(), given) };
+    return upscalerFileOrName(modelRootsFromDisk().modelsDir(), given);
   } catch (err) {
     throw new UsageError(`--hires-upscaler: ${(err as Error).message}`);
   }

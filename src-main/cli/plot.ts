@@ -16,8 +16,7 @@ import type { Axis } from '../../src-shared/domain/plot-axes.js';
 import { parseAxes, planCells } from '../plots/plot-runs.js';
 import { composeGrid } from '../plots/plot-grid.js';
 import { ModelRegistry } from '../models/model-registry.js';
-import { modelRoots } from '../models/model-roots.js';
-import { SettingsStore } from '../settings/settings-store.js';
+import { modelRootsFromDisk } from '../models/model-roots.js';
 
 export const plotUsage =
   'studio plot --x NAME=VALUES [--y NAME=VALUES] [--z NAME=VALUES] [--cells DIR] <studio generate flags> --out GRID.png   (NAME: seed, sampler, steps, cfg, size, strength, sr, variation-strength, model, lora-weight)';
@@ -26,7 +25,7 @@ export const plotUsage =
 function findInModelsFolder(name: string): string {
   const paths = resolveStudioPaths();
   try {
-    return new ModelRegistry(paths.dataDir, modelRoots(paths, new SettingsStore(paths.dataDir)).roots).find(name);
+    return new ModelRegistry(paths.dataDir, modelRootsFromDisk(paths).roots).find(name);
   } catch {
     throw new UsageError(`model axis: ${name} is neither a model folder nor a model of the models folder`);
   }

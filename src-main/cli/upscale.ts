@@ -9,23 +9,19 @@ import path from 'node:path';
 import { upscalePicture } from '../jobs/upscale-picture.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFile } from '../read-limited.js';
 import { UsageError, intFlag, numberFlag, parseFlags } from './args.js';
-import { resolveStudioPaths } from '../paths.js';
-import { SettingsStore } from '../settings/settings-store.js';
-import { modelRoots } from '../models/model-roots.js';
-import { UPSCALERS_DIR, networkFiles } from '../models/networks.js';
+import { modelRootsFromDisk } from '../models/model-roots.js';
+import { upscalerFileOrName } from '../models/networks.js';
 
 export const upscaleUsage =
   'studio upscale --upscaler FILE.onnx|NAME|lanczos --in IMAGE --out FILE.png [--scale S] [--tile T] [--quiet]';
 
 /** A file, or the name of one in the models folder's upscalers/ (as the Models page lists them). */
 function resolveUpscaler(given: string): string {
-  if (fs.existsSync(given)) return given;
-  const paths = resolveStudioPaths();
-  const { modelsDir } = modelRoots(paths, new SettingsStore(paths.dataDir));
-  const named = networkFiles(modelsDir(), UPSCALERS_DIR).get(given.replace(/\.onnx$/i, ''));
-  if (!named)
-    throw new UsageError(`--upscaler: no file at ${given}, and no ${given}.onnx in the models folder's upscalers/`);
-  return named;
+  try {
+    return upscalerFileOrName(modelRootsFromDisk().modelsDir(), given).file;
+  } catch (err) {
+    throw new UsageError(`--upscaler: no file at ${given}; ${(err as Error).message}`);
+  }
 }
 
 export async function upscaleCommand(argv: string[]): Promise<number> {

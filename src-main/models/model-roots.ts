@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
-import type { StudioPaths } from '../paths.js';
-import type { SettingsStore } from '../settings/settings-store.js';
+import { resolveStudioPaths, type StudioPaths } from '../paths.js';
+import { SettingsStore } from '../settings/settings-store.js';
 import type { ModelRoot } from './model-registry.js';
 
 /**
@@ -23,6 +23,11 @@ export function modelRoots(
       { dir: paths.builtinModelsDir, source: 'builtin' },
     ],
   };
+}
+
+/** The model folders as the settings on disk say: for a command-line process, which runs no studio. */
+export function modelRootsFromDisk(paths: StudioPaths = resolveStudioPaths()) {
+  return modelRoots(paths, new SettingsStore(paths.dataDir));
 }
 
 /** A models folder the user sets must already exist: a typo must not point the studio (and its deletes) elsewhere. */

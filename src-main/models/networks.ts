@@ -70,6 +70,13 @@ export function additionsForPrompts(
   return { loras, embeddings, ...(vaeFile ? { vae: vaeFile } : {}) };
 }
 
+/** An upscaler given on the command line: an .onnx file, or one of `upscalers/` by name; its name and file. */
+export function upscalerFileOrName(modelsDir: string, given: string): { name: string; file: string } {
+  if (fs.statSync(given, { throwIfNoEntry: false })?.isFile())
+    return { name: path.basename(given).replace(FILE_OF.upscalers, ''), file: path.resolve(given) };
+  return { name: given, file: upscalerFile(modelsDir, given) };
+}
+
 /** An ONNX upscaler of `upscalers/` by name (A1111's names match the file's stem, any case); an error naming it otherwise. */
 export function upscalerFile(modelsDir: string, name: string): string {
   const files = networkFiles(modelsDir, UPSCALERS_DIR);

@@ -9,8 +9,7 @@ import { useState } from 'react';
 import type { CheckpointInspection } from '../../src-shared/domain/models.js';
 import { client } from '../api/client.js';
 import type { ConvertView } from './use-converts.js';
-
-const gib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
+import { formatBytes } from './ui-bits.js';
 
 export interface Converts {
   converts: ConvertView[];
@@ -150,7 +149,7 @@ export function CheckpointImportCard({
       {info && (
         <Stack mt="sm" gap="xs" data-testid="checkpoint-info">
           <Text size="sm">
-            <b>{info.file}</b>: {info.familyLabel} checkpoint{info.sizeBytes ? `, ${gib(info.sizeBytes)}` : ''}
+            <b>{info.file}</b>: {info.familyLabel} checkpoint{info.sizeBytes ? `, ${formatBytes(info.sizeBytes)}` : ''}
             {info.template ? ` · graphs from ${info.template}` : ''}
           </Text>
           {info.problem ? (

@@ -3,12 +3,13 @@
  * convert, LoRAs, embeddings, VAEs, upscalers): size, the family each fits,
  * A1111's short hash, what is wrong with a file, and delete.
  */
-import { Badge, Button, Card, Group, Modal, Table, Tabs, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Table, Tabs, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { MODEL_FILE_KINDS, type ModelFile, type ModelFileKind } from '../../src-shared/domain/models.js';
 import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
+import { ConfirmModal, formatBytes } from './ui-bits.js';
 
 const LABEL: Record<ModelFileKind, string> = {
   checkpoints: 'Checkpoints',
@@ -24,7 +25,6 @@ const HINT: Record<ModelFileKind, string> = {
   vae: 'Replacement VAEs, chosen per generation on the Generate page.',
   upscalers: 'ONNX upscalers (ESRGAN family, input [1, 3, H, W] in [0, 1]); Lanczos needs none.',
 };
-const size = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
 
 export function ModelFilesCard({
   modelsDir,
@@ -77,7 +77,7 @@ export function ModelFilesCard({
                             {f.name}
                           </Text>
                         </Table.Td>
-                        <Table.Td>{size(f.sizeBytes)}</Table.Td>
+                        <Table.Td>{formatBytes(f.sizeBytes)}</Table.Td>
                         <Table.Td>{f.family && <Badge size="sm">{f.family}</Badge>}</Table.Td>
                         <Table.Td>
                           <Text ff="monospace" size="xs">
@@ -116,19 +116,16 @@ export function ModelFilesCard({
           );
         })}
       </Tabs>
-      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete file?">
-        <Text size="sm">
-          Delete <b>{confirm?.file}</b> from the models folder's {confirm?.kind}/ folder?
-        </Text>
-        <Group justify="end" mt="md">
-          <Button variant="default" onClick={() => setConfirm(null)}>
-            Keep
-          </Button>
-          <Button color="red" onClick={() => confirm && void remove(confirm)} data-testid="confirm-delete-file">
-            Delete
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirm !== null}
+        title="Delete file?"
+        confirmLabel="Delete"
+        testId="confirm-delete-file"
+        onConfirm={() => confirm && void remove(confirm)}
+        onClose={() => setConfirm(null)}
+      >
+        Delete <b>{confirm?.file}</b> from the models folder's {confirm?.kind}/ folder?
+      </ConfirmModal>
     </Card>
   );
 }

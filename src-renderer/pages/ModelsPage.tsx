@@ -5,7 +5,6 @@ import {
   Card,
   Group,
   Loader,
-  Modal,
   PasswordInput,
   Progress,
   SegmentedControl,
@@ -24,8 +23,8 @@ import { CheckpointImportCard } from '../models/CheckpointImport.js';
 import { ModelFilesCard } from '../models/ModelFilesCard.js';
 import { useConverts } from '../models/use-converts.js';
 import { useInstalls } from '../models/use-installs.js';
+import { ConfirmModal, formatBytes } from '../models/ui-bits.js';
 
-const gib = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
 const notifyError = (title: string) => (err: Error) =>
   notifications.show({ color: 'red', title, message: err.message });
 
@@ -91,7 +90,7 @@ function InstallCard({ installs: { installs, start, cancel } }: { installs: Retu
                         ? 'Cancelled'
                         : `Failed: ${i.done.error?.message}`
                     : p
-                      ? `${gib(p.bytesDone)} / ${gib(p.bytesTotal)} · ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s${p.etaMs !== null ? ` · ${Math.round(p.etaMs / 1000)} s left` : ''}`
+                      ? `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)} · ${(p.speedBps / 2 ** 20).toFixed(1)} MiB/s${p.etaMs !== null ? ` · ${Math.round(p.etaMs / 1000)} s left` : ''}`
                       : 'Listing files...'}
                 </Text>
               </Group>
@@ -280,7 +279,7 @@ export function ModelsPage() {
                       ? `${m.family}${m.inpainting ? ' inpainting' : ''} · ${m.precision} · ${m.predictionType}`
                       : '-'}
                   </Table.Td>
-                  <Table.Td>{gib(m.sizeBytes)}</Table.Td>
+                  <Table.Td>{formatBytes(m.sizeBytes)}</Table.Td>
                   <Table.Td>
                     <Text ff="monospace" size="xs">
                       {m.hash ?? '...'}
@@ -341,20 +340,17 @@ export function ModelsPage() {
       <InstallCard installs={installs} />
       <LocalFolderCard onImported={models.reload} />
       <TokenCard />
-      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Remove model?">
-        <Text size="sm">
-          Remove <b>{confirm}</b> from the models folder? A linked folder stays where it is; a copied or downloaded one
-          is deleted.
-        </Text>
-        <Group justify="end" mt="md">
-          <Button variant="default" onClick={() => setConfirm(null)}>
-            Keep
-          </Button>
-          <Button color="red" onClick={() => confirm && void remove(confirm)} data-testid="confirm-remove">
-            Remove
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirm !== null}
+        title="Remove model?"
+        confirmLabel="Remove"
+        testId="confirm-remove"
+        onConfirm={() => confirm && void remove(confirm)}
+        onClose={() => setConfirm(null)}
+      >
+        Remove <b>{confirm}</b> from the models folder? A linked folder stays where it is; a copied or downloaded one is
+        deleted.
+      </ConfirmModal>
     </Stack>
   );
 }

@@ -164,7 +164,10 @@ function unpickle(data: Buffer, what: string): PyValue {
   const need = (n: number) => {
     if (p + n > data.length) throw new WeightFileError(`${what}: damaged pickle (ends early)`);
   };
-  const u8 = () => (need(1), data[p++]!);
+  const u8 = () => {
+    need(1);
+    return data[p++]!;
+  };
   const u32 = () => {
     need(4);
     p += 4;
