@@ -147,4 +147,18 @@ describe('several processes opening a new gallery at once', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
   }, 60_000);
+
+  it('an import and a search starting together on a new gallery both succeed (SQLite says "locked" without waiting there)', async () => {
+    const studio = path.join(appRoot(), 'bin', 'studio.js');
+    const png = path.join(paths.root, 'one.png');
+    fs.writeFileSync(png, await makePng(99, { parameters: 'photo' }, 32));
+    for (let round = 0; round < 8; round++) {
+      const env = { ...process.env, STUDIO_HOME: path.join(paths.root, `home-${round}`) };
+      const run = (args: string[]) =>
+        new Promise<number | null>((resolve) =>
+          spawn(process.execPath, [studio, ...args], { env, stdio: 'ignore' }).once('exit', resolve),
+        );
+      expect(await Promise.all([run(['import', png]), run(['search', 'photo'])]), `round ${round}`).toEqual([0, 0]);
+    }
+  }, 60_000);
 });

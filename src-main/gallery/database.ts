@@ -21,14 +21,30 @@ export function openDatabase(file: string, migrations: readonly string[] = MIGRA
     // Another process (the app beside a command-line import) may hold the lock: wait for it, do not fail.
     db.pragma('busy_timeout = 5000');
     checkNotNewer(db, migrations);
-    db.pragma('journal_mode = WAL');
+    // SQLite answers "database is locked" at once, without waiting, where waiting could deadlock: a process
+    // switching a new gallery to WAL while another migrates it. Both steps are safe to repeat: try again.
+    whileBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, migrations);
+    whileBusy(() => migrate(db, migrations));
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/** Runs `step` again while SQLite says the database is busy, for up to 10 s. */
+function whileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
   }
 }
 
