@@ -161,9 +161,22 @@ export type DraftPatch = Partial<GenerateDraftState>;
 export function updateDraft(patch: DraftPatch | ((s: GenerateDraftState) => DraftPatch)): void {
   const p = typeof patch === 'function' ? patch(state) : patch;
   state = { ...state, fresh: false, ...p };
-  clearTimeout(saveTimer);
-  saveTimer = setTimeout(save, 250);
+  // Saved at most 250 ms after the first unsaved change (a stream of edits cannot postpone it for ever),
+  // and at once when the page goes away, so a reload or a closed window keeps the last keystroke.
+  saveTimer ??= setTimeout(flushDraft, 250);
   for (const l of listeners) l();
+}
+
+function flushDraft(): void {
+  if (saveTimer === undefined) return;
+  clearTimeout(saveTimer);
+  saveTimer = undefined;
+  save();
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('pagehide', flushDraft);
+  window.addEventListener('beforeunload', flushDraft);
 }
 
 export function useDraft(): GenerateDraftState {
