@@ -1,6 +1,9 @@
 /**
- * The img2img / inpainting workspace: init image (file, drop, paste, gallery),
- * the mask editor with its tools, and the before/after view of a result.
+ * The img2img / inpainting workspace: the picture (file, drop, paste,
+ * gallery), the mask and the bounding box on the canvas with their tools,
+ * the staging area for results, and undo across all of it. The document is
+ * the Generate draft (canvas-store.ts changes it); this panel holds only
+ * tool settings.
  */
 import {
   ActionIcon,
@@ -11,38 +14,42 @@ import {
   SegmentedControl,
   Slider,
   Stack,
-  Switch,
   Text,
   Tooltip,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { TipIcon } from '../TipIcon.js';
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
-import { MaskEditor } from './MaskEditor.js';
-import {
-  canRedo,
-  canUndo,
-  isBlank,
-  nextBrushSize,
-  opAdded,
-  redone,
-  undone,
-  type MaskDocument,
-  type MaskTool,
-} from './mask-document.js';
-import { loadImage, maskToPngBase64 } from './mask-raster.js';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { fileToBase64 } from '../generate/file-to-base64.js';
-
-export interface CanvasPanelHandle {
-  /** The mask as PNG base64 (white = repaint), or null when nothing is painted. */
-  maskPng(): string | null;
-  maskDoc(): MaskDocument;
-}
+import { useDraft } from '../generate/draft.js';
+import { TipIcon } from '../TipIcon.js';
+import { boxLabel, snapBox, wholePicture, type Rect } from './bbox.js';
+import { bboxChanged, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
+import { CanvasStage } from './CanvasStage.js';
+import { cropPicture, maskPng } from './compose.js';
+import { isBlank, nextBrushSize, type MaskOp } from './mask-document.js';
+import { loadImage } from './mask-raster.js';
+import { StagingBar } from './StagingBar.js';
+import { toolForKey, type CanvasTool } from './tool-hotkeys.js';
 
 export interface InitImage {
   base64: string;
   url: string;
+}
+
+/** What a generation from the canvas sends: the picture (or the part under the box), its mask, and the box. */
+export interface CanvasInputs {
+  init: string;
+  /** White = repaint, or null when nothing is painted. */
+  mask: string | null;
+  /** Where the results go back (the whole picture when there is no box). */
+  box: Rect;
+  /** Whether a box is set: the generation's size is the box's. */
+  boxed: boolean;
+}
+
+export interface CanvasPanelHandle {
+  generationInputs(): Promise<CanvasInputs | null>;
 }
 
 function download(name: string, dataUrl: string) {
@@ -52,46 +59,50 @@ function download(name: string, dataUrl: string) {
   a.click();
 }
 
+const TOOLS: { value: CanvasTool; label: string; painting?: boolean }[] = [
+  { value: 'brush', label: 'Brush (B)', painting: true },
+  { value: 'eraser', label: 'Eraser (E)', painting: true },
+  { value: 'bbox', label: 'Box (C)' },
+  { value: 'view', label: 'Hand (H)' },
+];
+
 export const CanvasPanel = forwardRef<
   CanvasPanelHandle,
   {
     paintable: boolean;
-    initImage: InitImage | null;
+    /** The model's size multiple: the box's sides snap to it. */
+    multiple: number;
     onInitImage: (img: InitImage, size: { width: number; height: number }) => void;
-    result: string | null;
-    /** The mask and its undo history belong to the page's draft: they outlive this panel. */
-    mask: MaskDocument;
-    onMask: (doc: MaskDocument) => void;
   }
->(function CanvasPanel({ paintable, initImage, onInitImage, result, mask: doc, onMask }, ref) {
-  const latestDoc = useRef(doc);
-  latestDoc.current = doc;
-  const setDoc = useCallback(
-    (next: MaskDocument | ((d: MaskDocument) => MaskDocument)) => {
-      onMask(typeof next === 'function' ? next(latestDoc.current) : next);
-      // Editing the mask shows it over its source again (a result shown "after" would hide it).
-      setShowAfter(false);
-    },
-    [onMask],
-  );
-  const [tool, setTool] = useState<MaskTool>('brush');
+>(function CanvasPanel({ paintable, multiple, onInitImage }, ref) {
+  const { initImage, mask: doc, bbox, staging, history } = useDraft();
+  const [tool, setTool] = useState<CanvasTool>('brush');
   const [size, setSize] = useState(32);
   const [hardness, setHardness] = useState(0.8);
   const [opacity, setOpacity] = useState(0.5);
   const [image, setImage] = useState<HTMLImageElement | null>(null);
-  const [overlay, setOverlay] = useState<HTMLImageElement | null>(null);
+  const [stagedImage, setStagedImage] = useState<HTMLImageElement | null>(null);
   const [showAfter, setShowAfter] = useState(true);
   const [fitSignal, setFitSignal] = useState(0);
   const [zoomSignal, setZoomSignal] = useState({ factor: 1, n: 0 });
   const maskCanvas = useRef(document.createElement('canvas'));
+  const picture = image ? { width: image.naturalWidth, height: image.naturalHeight } : null;
 
   useImperativeHandle(
     ref,
     () => ({
-      maskPng: () => (isBlank(doc) ? null : maskToPngBase64(maskCanvas.current)),
-      maskDoc: () => doc,
+      generationInputs: async () => {
+        if (!initImage || !picture) return null;
+        const box = bbox ?? wholePicture(picture);
+        return {
+          init: bbox ? await cropPicture(initImage.url, box) : initImage.base64,
+          mask: paintable && !isBlank(doc) ? maskPng(maskCanvas.current, bbox ?? undefined) : null,
+          box,
+          boxed: bbox !== null,
+        };
+      },
     }),
-    [doc],
+    [initImage, picture, bbox, doc, paintable],
   );
 
   useEffect(() => {
@@ -111,13 +122,20 @@ export const CanvasPanel = forwardRef<
     };
   }, [initImage]);
 
+  const shownPng = staging?.images[staging.index]?.png ?? null;
   useEffect(() => {
-    if (!result) return setOverlay(null);
-    void loadImage(result).then((img) => {
-      setOverlay(img);
-      setShowAfter(true);
-    });
-  }, [result]);
+    if (!shownPng) return setStagedImage(null);
+    let live = true;
+    void loadImage(`data:image/png;base64,${shownPng}`).then((img) => live && setStagedImage(img));
+    return () => {
+      live = false;
+    };
+  }, [shownPng]);
+  // New results are shown over their source at once.
+  const stagedCount = staging?.images.length ?? 0;
+  useEffect(() => {
+    if (stagedCount > 0) setShowAfter(true);
+  }, [stagedCount]);
 
   const takeFile = useCallback(
     async (file: Blob | null | undefined) => {
@@ -140,16 +158,34 @@ export const CanvasPanel = forwardRef<
     return () => window.removeEventListener('paste', onPaste);
   }, [takeFile]);
 
-  const change = (next: MaskDocument) => setDoc(next);
+  /** A mask change shows the mask over its source again (a result shown "after" would hide it). */
+  const paint = (op: MaskOp) => {
+    maskOpAdded(op);
+    setShowAfter(false);
+  };
+  const pickTool = (t: CanvasTool) => {
+    setTool(t);
+    // The box tool on a canvas without a box starts from the whole picture.
+    if (t === 'bbox' && !bbox && picture) bboxChanged(snapBox(wholePicture(picture), picture, multiple));
+  };
+  const toolKeys = ['b', 'e', 'c', 'h'].map(
+    (k) =>
+      [
+        k,
+        () => {
+          const t = toolForKey(k, paintable);
+          if (t) pickTool(t);
+        },
+      ] as [string, () => void],
+  );
   useHotkeys(
-    paintable
+    image
       ? [
-          ['b', () => setTool('brush')],
-          ['e', () => setTool('eraser')],
+          ...toolKeys,
           ['[', () => setSize((s) => nextBrushSize(s, -1))],
           [']', () => setSize((s) => nextBrushSize(s, 1))],
-          ['mod+z', () => setDoc((d) => undone(d))],
-          ['mod+shift+z', () => setDoc((d) => redone(d))],
+          ['mod+z', canvasUndone],
+          ['mod+shift+z', canvasRedone],
           ['=', () => setZoomSignal((z) => ({ factor: 1.25, n: z.n + 1 }))],
           ['-', () => setZoomSignal((z) => ({ factor: 0.8, n: z.n + 1 }))],
           ['0', () => setFitSignal((n) => n + 1)],
@@ -159,9 +195,13 @@ export const CanvasPanel = forwardRef<
 
   const loadMask = async (file: File | null) => {
     if (!file || !image) return;
-    const url = `data:${file.type};base64,${await fileToBase64(file)}`;
-    setDoc((d) => opAdded(d, { type: 'image', dataUrl: url }));
+    paint({ type: 'image', dataUrl: `data:${file.type};base64,${await fileToBase64(file)}` });
   };
+  const brush = useMemo(() => ({ size, hardness, opacity }), [size, hardness, opacity]);
+  const staged = useMemo(
+    () => (staging && stagedImage && showAfter ? { image: stagedImage, box: staging.box } : null),
+    [staging, stagedImage, showAfter],
+  );
 
   return (
     <Paper withBorder p="sm" data-testid="canvas-panel">
@@ -174,56 +214,48 @@ export const CanvasPanel = forwardRef<
               </Button>
             )}
           </FileButton>
+          <SegmentedControl
+            size="xs"
+            aria-label="Canvas tool"
+            value={!paintable && (tool === 'brush' || tool === 'eraser') ? 'view' : tool}
+            onChange={(v) => pickTool(v as CanvasTool)}
+            data={TOOLS.filter((t) => paintable || !t.painting)}
+            data-testid="tool-control"
+          />
+          <TipIcon
+            tip="Undo (Ctrl+Z)"
+            label="Undo"
+            disabled={history.past.length === 0}
+            onClick={canvasUndone}
+            testId="undo-button"
+          >
+            ↶
+          </TipIcon>
+          <TipIcon
+            tip="Redo (Ctrl+Shift+Z)"
+            label="Redo"
+            disabled={history.future.length === 0}
+            onClick={canvasRedone}
+            testId="redo-button"
+          >
+            ↷
+          </TipIcon>
           {paintable && (
             <>
-              <SegmentedControl
-                size="xs"
-                aria-label="Mask tool"
-                value={tool}
-                onChange={(v) => setTool(v as MaskTool)}
-                data={[
-                  { value: 'brush', label: 'Brush (B)' },
-                  { value: 'eraser', label: 'Eraser (E)' },
-                ]}
-                data-testid="tool-control"
-              />
-              <TipIcon
-                tip="Undo (Ctrl+Z)"
-                label="Undo"
-                disabled={!canUndo(doc)}
-                onClick={() => change(undone(doc))}
-                testId="undo-button"
-              >
-                ↶
-              </TipIcon>
-              <TipIcon
-                tip="Redo (Ctrl+Shift+Z)"
-                label="Redo"
-                disabled={!canRedo(doc)}
-                onClick={() => change(redone(doc))}
-                testId="redo-button"
-              >
-                ↷
-              </TipIcon>
-              <Button size="xs" variant="default" onClick={() => change(opAdded(doc, { type: 'invert' }))}>
+              <Button size="xs" variant="default" onClick={() => paint({ type: 'invert' })}>
                 Invert
               </Button>
-              <Button size="xs" variant="default" onClick={() => change(opAdded(doc, { type: 'fill' }))}>
+              <Button size="xs" variant="default" onClick={() => paint({ type: 'fill' })}>
                 Fill
               </Button>
-              <Button
-                size="xs"
-                variant="default"
-                onClick={() => change(opAdded(doc, { type: 'clear' }))}
-                data-testid="clear-mask"
-              >
+              <Button size="xs" variant="default" onClick={() => paint({ type: 'clear' })} data-testid="clear-mask">
                 Clear
               </Button>
               <Button
                 size="xs"
                 variant="default"
                 disabled={!image}
-                onClick={() => download('mask.png', `data:image/png;base64,${maskToPngBase64(maskCanvas.current)}`)}
+                onClick={() => download('mask.png', `data:image/png;base64,${maskPng(maskCanvas.current)}`)}
               >
                 Save mask
               </Button>
@@ -259,16 +291,21 @@ export const CanvasPanel = forwardRef<
               ⤢
             </ActionIcon>
           </Tooltip>
-          {overlay && (
-            <Switch
-              size="xs"
-              label="After"
-              checked={showAfter}
-              onChange={(e) => setShowAfter(e.currentTarget.checked)}
-              data-testid="before-after"
-            />
-          )}
         </Group>
+        {image && (
+          <Group gap="xs">
+            <Text size="xs" c="dimmed" data-testid="bbox-size">
+              {bbox
+                ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}`
+                : `Generates the whole picture (${image.naturalWidth}×${image.naturalHeight}); the Box tool (C) picks a part`}
+            </Text>
+            {bbox && picture && (
+              <Button size="compact-xs" variant="subtle" onClick={() => bboxRemoved(picture)} data-testid="bbox-clear">
+                Whole picture
+              </Button>
+            )}
+          </Group>
+        )}
         {paintable && (
           <Group grow>
             <div>
@@ -312,6 +349,7 @@ export const CanvasPanel = forwardRef<
             </div>
           </Group>
         )}
+        {staging && <StagingBar staging={staging} showAfter={showAfter} onShowAfter={setShowAfter} />}
         {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file button beside it is the keyboard path */}
         <div
           onDragOver={(e) => e.preventDefault()}
@@ -320,21 +358,22 @@ export const CanvasPanel = forwardRef<
             void takeFile(e.dataTransfer.files[0]);
           }}
         >
-          {image ? (
-            <MaskEditor
-              image={image}
-              doc={doc}
-              onDocChange={change}
+          {image && picture ? (
+            <CanvasStage
+              picture={image}
+              maskDoc={doc}
               maskCanvas={maskCanvas.current}
-              tool={tool}
-              size={size}
-              hardness={hardness}
-              opacity={opacity}
               paintable={paintable}
-              overlay={showAfter ? overlay : null}
+              staged={staged}
+              bbox={bbox}
+              selectedTool={tool}
+              brush={brush}
+              multiple={multiple}
+              strokeCommitted={paint}
+              bboxChangedFromCanvas={bboxChanged}
+              brushSizeStepped={(d) => setSize((s) => nextBrushSize(s, d))}
               fitSignal={fitSignal}
               zoomSignal={zoomSignal}
-              onSizeWheel={(d) => setSize((s) => nextBrushSize(s, d))}
               height={460}
             />
           ) : (

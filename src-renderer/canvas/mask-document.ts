@@ -1,8 +1,8 @@
 /**
  * The inpainting mask as data: an ordered list of operations in image pixel
  * coordinates (strokes, fills, clears, inverts, loaded images). Rendering
- * replays them; undo and redo move whole operations, so one stroke is one
- * step. Pure: no DOM, no Konva.
+ * replays them. Undo lives in the canvas history (canvas-history.ts), where
+ * one operation is one step. Pure: no DOM, no Konva.
  */
 export type MaskTool = 'brush' | 'eraser';
 
@@ -15,29 +15,13 @@ export type MaskOp =
 
 export interface MaskDocument {
   ops: readonly MaskOp[];
-  /** Undone operations, most recent last; cleared by any new operation. */
-  redo: readonly MaskOp[];
 }
 
-export const emptyMask = (): MaskDocument => ({ ops: [], redo: [] });
+export const emptyMask = (): MaskDocument => ({ ops: [] });
 
 export function opAdded(doc: MaskDocument, op: MaskOp): MaskDocument {
-  const ops = [...doc.ops, op];
-  return { ops, redo: [] };
+  return { ops: [...doc.ops, op] };
 }
-
-export function undone(doc: MaskDocument): MaskDocument {
-  if (doc.ops.length === 0) return doc;
-  return { ops: doc.ops.slice(0, -1), redo: [...doc.redo, doc.ops[doc.ops.length - 1]!] };
-}
-
-export function redone(doc: MaskDocument): MaskDocument {
-  if (doc.redo.length === 0) return doc;
-  return { ops: [...doc.ops, doc.redo[doc.redo.length - 1]!], redo: doc.redo.slice(0, -1) };
-}
-
-export const canUndo = (doc: MaskDocument) => doc.ops.length > 0;
-export const canRedo = (doc: MaskDocument) => doc.redo.length > 0;
 
 /** Whether anything would be painted: a quick check before sending an inpaint job. */
 export function isBlank(doc: MaskDocument): boolean {

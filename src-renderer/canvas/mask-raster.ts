@@ -107,15 +107,3 @@ export function tintMask(mask: HTMLCanvasElement, out: HTMLCanvasElement, color:
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.globalCompositeOperation = 'source-over';
 }
-
-/** The mask as the engine takes it: PNG, white = repaint, black = keep (base64, no prefix). */
-export function maskToPngBase64(mask: HTMLCanvasElement): string {
-  const out = document.createElement('canvas');
-  out.width = mask.width;
-  out.height = mask.height;
-  const ctx = out.getContext('2d')!;
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, out.width, out.height);
-  ctx.drawImage(mask, 0, 0);
-  return out.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
-}

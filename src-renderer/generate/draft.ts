@@ -11,8 +11,29 @@ import type { GenerationMode, SizeConditioning } from '../../src-shared/domain/g
 import type { SamplerName } from '../../src-shared/domain/samplers.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
 import type { InitImage } from '../canvas/CanvasPanel.js';
+import type { Rect } from '../canvas/bbox.js';
+import { emptyHistory, type CanvasHistory } from '../canvas/canvas-history.js';
 import { emptyMask, type MaskDocument } from '../canvas/mask-document.js';
 import { HIRES_OFF, type HiresDraft } from './HiresFields.js';
+
+/** What the canvas's undo covers: the picture and its mask, the box, the parent and the generation size. */
+export interface CanvasLayers {
+  initImage: InitImage | null;
+  mask: MaskDocument;
+  bbox: Rect | null;
+  parentId: number | undefined;
+  width: number;
+  height: number;
+}
+
+/** Results waiting on the canvas to be accepted into the picture or discarded (InvokeAI's staging area). */
+export interface Staging {
+  /** Where in the picture they go. */
+  box: Rect;
+  images: { png: string; galleryId: number | null; seed: number }[];
+  /** The one shown. */
+  index: number;
+}
 
 export interface GenerateDraftState {
   model: string | null;
@@ -48,6 +69,12 @@ export interface GenerateDraftState {
   initImage: InitImage | null;
   mask: MaskDocument;
   parentId: number | undefined;
+  /** The part of the picture a generation fills (null: the whole picture). */
+  bbox: Rect | null;
+  staging: Staging | null;
+  history: CanvasHistory<CanvasLayers>;
+  /** The canvas's jobs still to come back, with the box each fills. */
+  canvasJobs: { jobId: string; box: Rect }[];
   /** True until the user or a hand-over changes something: app defaults (RNG, model size) apply only then. */
   fresh: boolean;
 }
@@ -80,8 +107,39 @@ const defaults = (): GenerateDraftState => ({
   initImage: null,
   mask: emptyMask(),
   parentId: undefined,
+  bbox: null,
+  staging: null,
+  history: emptyHistory(),
+  canvasJobs: [],
   fresh: true,
 });
+
+const isRect = (v: unknown): v is Rect => {
+  const r = v as Record<string, unknown> | null;
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    ['x', 'y', 'width', 'height'].every((k) => Number.isInteger(r[k]) && (r[k] as number) >= 0)
+  );
+};
+const isInitImage = (v: unknown) => {
+  const o = v as Record<string, unknown> | null;
+  return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
+};
+const isMask = (v: unknown) => Array.isArray((v as Record<string, unknown> | null)?.ops);
+const isLayers = (v: unknown) => {
+  const o = v as Record<string, unknown> | null;
+  return (
+    o !== null &&
+    typeof o === 'object' &&
+    isInitImage(o.initImage) &&
+    isMask(o.mask) &&
+    (o.bbox === null || isRect(o.bbox)) &&
+    (o.parentId === undefined || typeof o.parentId === 'number') &&
+    Number.isInteger(o.width) &&
+    Number.isInteger(o.height)
+  );
+};
 
 function validField(key: string, v: unknown, base: GenerateDraftState): boolean {
   const o = v as Record<string, unknown> | null;
@@ -99,9 +157,26 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
     case 'seedResize':
       return v === null || (Number.isInteger(o?.width) && Number.isInteger(o?.height));
     case 'initImage':
-      return v === null || (typeof o?.base64 === 'string' && typeof o?.url === 'string');
+      return isInitImage(v);
     case 'mask':
-      return Array.isArray(o?.ops) && Array.isArray(o?.redo);
+      return isMask(v);
+    case 'bbox':
+      return v === null || isRect(v);
+    case 'staging':
+      return (
+        v === null ||
+        (isRect(o?.box) &&
+          Number.isInteger(o?.index) &&
+          Array.isArray(o?.images) &&
+          o.images.length > 0 &&
+          o.images.every(
+            (i: { png?: unknown; seed?: unknown }) => typeof i?.png === 'string' && typeof i?.seed === 'number',
+          ))
+      );
+    case 'history':
+      return Array.isArray(o?.past) && Array.isArray(o?.future) && [...o.past, ...o.future].every(isLayers);
+    case 'canvasJobs':
+      return Array.isArray(v) && v.every((j) => typeof j?.jobId === 'string' && isRect(j?.box));
     case 'styles':
       return Array.isArray(v) && v.every((n) => typeof n === 'string');
     case 'hires':
@@ -147,16 +222,23 @@ function save() {
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(doc));
   } catch {
-    // Over the storage quota (a large init image): keep the settings, drop the pictures.
-    try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify({ ...doc, initImage: null, mask: emptyMask() }));
-    } catch {
-      // Storage unavailable: the draft still lives for this session.
-    }
+    // Over the storage quota (pictures in the history): drop the history and the staged results first,
+    // then the picture itself; the settings always stay.
+    const lean = { ...doc, history: emptyHistory(), staging: null };
+    for (const attempt of [lean, { ...lean, initImage: null, mask: emptyMask(), bbox: null }])
+      try {
+        localStorage.setItem(STORAGE_KEY, JSON.stringify(attempt));
+        return;
+      } catch {
+        // Storage unavailable: the draft still lives for this session.
+      }
   }
 }
 
 export type DraftPatch = Partial<GenerateDraftState>;
+
+/** A new picture on the canvas starts a new document: no mask, box, staged results or history. */
+export const newCanvas = (): DraftPatch => ({ mask: emptyMask(), bbox: null, staging: null, history: emptyHistory() });
 
 export function updateDraft(patch: DraftPatch | ((s: GenerateDraftState) => DraftPatch)): void {
   const p = typeof patch === 'function' ? patch(state) : patch;
@@ -178,6 +260,9 @@ if (typeof window !== 'undefined') {
   window.addEventListener('pagehide', flushDraft);
   window.addEventListener('beforeunload', flushDraft);
 }
+
+/** The draft now, for actions that read it outside React. */
+export const currentDraft = (): GenerateDraftState => state;
 
 export function useDraft(): GenerateDraftState {
   return useSyncExternalStore(
@@ -242,12 +327,32 @@ export function handToGenerate(d: GenerateDraft): void {
     };
   if (d.initImage !== undefined)
     patch.initImage = d.initImage ? { base64: d.initImage, url: `data:image/png;base64,${d.initImage}` } : null;
-  // A remixed inpaint brings its mask back as the first operation of a fresh mask document.
-  if (d.initImage !== undefined || d.mask !== undefined)
-    patch.mask = d.mask
-      ? { ops: [{ type: 'image', dataUrl: `data:image/png;base64,${d.mask}` }], redo: [] }
-      : emptyMask();
-  updateDraft(patch);
+  if (d.initImage !== undefined || d.mask !== undefined) {
+    // A new picture is a new canvas document. A remixed inpaint brings its mask back as an operation
+    // that can be undone, as if it had just been loaded.
+    Object.assign(patch, newCanvas());
+    if (d.mask) patch.mask = { ops: [{ type: 'image', dataUrl: `data:image/png;base64,${d.mask}` }] };
+  }
+  updateDraft((s) =>
+    d.mask
+      ? {
+          ...patch,
+          history: {
+            past: [
+              {
+                initImage: patch.initImage ?? s.initImage,
+                mask: emptyMask(),
+                bbox: null,
+                parentId: patch.parentId,
+                width: patch.width ?? s.width,
+                height: patch.height ?? s.height,
+              },
+            ],
+            future: [],
+          },
+        }
+      : patch,
+  );
   window.location.hash = '#/generate';
 }
 

@@ -134,7 +134,8 @@ export function useJob() {
     };
   }, []);
 
-  const start = useCallback(async (request: GenerationRequest) => {
+  /** Queues a job; its id, or null when the engine refused it (the error is in the state). */
+  const start = useCallback(async (request: GenerationRequest): Promise<string | null> => {
     try {
       const { jobId } = await client.invoke('engine.generate', request);
       remember(jobId);
@@ -146,8 +147,10 @@ export function useJob() {
       );
       const done = earlyDone.get(jobId);
       if (done) setState((s) => ({ ...s, result: done, error: done.error?.message ?? null }));
+      return jobId;
     } catch (err) {
       setState((s) => ({ ...s, error: (err as Error).message }));
+      return null;
     }
   }, []);
 

@@ -23,7 +23,8 @@ import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
-import { emptyMask, opAdded } from '../canvas/mask-document.js';
+import { canvasJobQueued, jobFinished, pictureExtended } from '../canvas/canvas-store.js';
+import type { Rect } from '../canvas/bbox.js';
 import { ExtendCanvas, type Pads } from '../canvas/ExtendCanvas.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
@@ -32,7 +33,7 @@ import { client } from '../api/client.js';
 import { useCall } from '../api/use-call.js';
 import { TipIcon } from '../TipIcon.js';
 import { isMyJob, type SessionImage, useJob } from '../generate/use-job.js';
-import { draftSetter, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
+import { draftSetter, newCanvas, openInGallery, updateDraft, useDraft } from '../generate/draft.js';
 import { NetworkPicker } from '../generate/NetworkPicker.js';
 import { SamplerPicker } from '../generate/SamplerPicker.js';
 import { StylePicker } from '../generate/StylePicker.js';
@@ -112,7 +113,6 @@ export function GeneratePage() {
   const setBatch = draftSetter('batchCount');
   const setMode = draftSetter('mode');
   const setStrength = draftSetter('strength');
-  const setMask = draftSetter('mask');
   // The seed as typed: '-', '-1' and '' are all "random" while the user types, never a number they did not mean.
   const seed = /^\d{1,16}$/.test(seedText.trim()) ? Number(seedText.trim()) : -1;
   const seedInvalid = !/^(-1?|\d{1,16}|)$/.test(seedText.trim()) || seed > Number.MAX_SAFE_INTEGER;
@@ -162,6 +162,8 @@ export function GeneratePage() {
   const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && formValid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
+  /** A box on the canvas sets the generation's size (it is moved and sized on the canvas). */
+  const boxed = mode !== 'txt2img' && draft.bbox !== null;
   const promptBox = useRef<HTMLTextAreaElement>(null);
   /** A LoRA tag or an embedding's word where the cursor is (replacing a selection), spaced from its neighbours. */
   const insertInPrompt = (text: string) =>
@@ -173,18 +175,24 @@ export function GeneratePage() {
       const after = p.slice(end);
       return `${before}${before && !/\s$/.test(before) ? ' ' : ''}${text}${after && !/^[\s,]/.test(after) ? ' ' : ''}${after}`;
     });
-  /** The form as a generation request, or null (and a word why) when it cannot run. */
-  const buildRequest = async (): Promise<GenerationRequest | null> => {
+  /**
+   * The form as a generation request (and, from the canvas, the box its results go back to),
+   * or null (and a word why) when it cannot run.
+   */
+  const buildRequest = async (): Promise<{ request: GenerationRequest; box: Rect | null } | null> => {
     if (!canGenerate || !model) return null;
-    const mask = mode === 'inpaint' ? canvas.current?.maskPng() : undefined;
-    if (mode === 'inpaint' && !mask) {
+    const inputs = mode === 'txt2img' ? null : await canvas.current?.generationInputs();
+    if (mode !== 'txt2img' && !inputs) return null;
+    if (mode === 'inpaint' && !inputs?.mask) {
       notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
       return null;
     }
+    // With a box, the generation is the box's part of the picture, at the box's size.
+    const size = inputs?.boxed ? { width: inputs.box.width, height: inputs.box.height } : { width, height };
     // Styles are read when the job starts, so one imported a moment ago applies.
     return stylesFor(draft.styles).then((picked) => {
       const styled = applyStyles(picked, prompt, negative);
-      return {
+      const request: GenerationRequest = {
         model,
         mode,
         prompt: styled.prompt,
@@ -192,8 +200,7 @@ export function GeneratePage() {
         sampler,
         steps,
         cfgScale: cfg,
-        width,
-        height,
+        ...size,
         seed,
         rng,
         batchCount: batch,
@@ -213,18 +220,25 @@ export function GeneratePage() {
         ...(mode === 'inpaint' ? { inpaintArea: draft.inpaintArea, maskPadding: draft.maskPadding } : {}),
         seedResizeFromWidth: draft.seedResize?.width ?? null,
         seedResizeFromHeight: draft.seedResize?.height ?? null,
-        initImage: mode === 'txt2img' ? undefined : initImage?.base64,
-        mask: mask ?? undefined,
+        initImage: inputs?.init,
+        mask: inputs?.mask ?? undefined,
         parentId,
       };
+      return { request, box: inputs?.box ?? null };
     });
   };
-  const generate = () => void buildRequest().then((request) => request && start(request));
+  const generate = () =>
+    void buildRequest().then(async (built) => {
+      if (!built) return;
+      const jobId = await start(built.request);
+      // The canvas's results come back to its staging area, over the box they fill.
+      if (jobId && built.box) canvasJobQueued(jobId, built.box);
+    });
   /** An X/Y/Z plot of the form's settings: its cells are this window's jobs, so they show here as they finish. */
   const plot = async (axes: PlotAxes) => {
-    const request = await buildRequest();
-    if (!request) return null;
-    const started = await client.invoke('plot.start', { request: { ...request, batchCount: 1 }, ...axes });
+    const built = await buildRequest();
+    if (!built) return null;
+    const started = await client.invoke('plot.start', { request: { ...built.request, batchCount: 1 }, ...axes });
     adopt(started.jobIds);
     return started;
   };
@@ -263,38 +277,26 @@ export function GeneratePage() {
     if (!initImage || !model) return;
     try {
       const r = await client.invoke('engine.outpaintCanvas', { model, image: initImage.base64, ...pads });
-      updateDraft({
-        initImage: { base64: r.image, url: `data:image/png;base64,${r.image}` },
-        width: r.width,
-        height: r.height,
-        strength: 1,
-        mask: opAdded(emptyMask(), { type: 'image', dataUrl: `data:image/png;base64,${r.mask}` }),
-      });
+      pictureExtended(r.image, r.mask, { width: r.width, height: r.height });
     } catch (err) {
       notifications.show({ color: 'red', title: 'Cannot extend the picture', message: (err as Error).message });
     }
   };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
-    // Generate at the image's size, snapped to the model's multiple. A new picture starts a new mask.
+    // Generate at the image's size, snapped to the model's multiple. A new picture starts a new canvas document.
     updateDraft({
       initImage: img,
       width: snapSize(size.width, multiple),
       height: snapSize(size.height, multiple),
-      mask: emptyMask(),
+      ...newCanvas(),
       parentId: undefined,
     });
     void offerEmbeddedPrompt(img.base64);
   };
-  // The canvas shows the last result over its source until another source picture is chosen.
-  const [canvasResult, setCanvasResult] = useState<string | null>(null);
-  const modeNow = useRef(mode);
-  modeNow.current = mode;
+  // The canvas's own results wait in its staging area.
   useEffect(() => {
-    const img = state.result?.status === 'succeeded' ? state.result.images[0] : undefined;
-    if (img && modeNow.current !== 'txt2img') setCanvasResult(`data:image/png;base64,${img.png}`);
+    if (state.result) jobFinished(state.result);
   }, [state.result]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new source picture clears the result shown over it
-  useEffect(() => setCanvasResult(null), [initImage]);
   // Ctrl+Enter works in the prompt fields too (no tags ignored).
   useHotkeys([['mod+Enter', generate]], []);
   useEscapeToCancel(cancel);
@@ -316,7 +318,7 @@ export function GeneratePage() {
       initImage: { base64: img.png, url: `data:image/png;base64,${img.png}` },
       width: img.width,
       height: img.height,
-      mask: emptyMask(),
+      ...newCanvas(),
       parentId: img.galleryId ?? undefined,
     });
 
@@ -447,6 +449,8 @@ export function GeneratePage() {
           <Group grow align="end">
             <NumberInput
               label="Width"
+              description={boxed ? 'Set by the box' : undefined}
+              disabled={boxed}
               min={64}
               max={2048}
               clampBehavior="none"
@@ -459,6 +463,8 @@ export function GeneratePage() {
             />
             <NumberInput
               label="Height"
+              description={boxed ? 'Set by the box' : undefined}
+              disabled={boxed}
               min={64}
               max={2048}
               clampBehavior="none"
@@ -617,7 +623,14 @@ export function GeneratePage() {
                 data-testid="rng-select"
               />
             </Tooltip>
-            <NumberInput label="Batch" min={1} max={16} value={batch} onChange={(v) => setBatch(Number(v) || 1)} />
+            <NumberInput
+              label="Batch"
+              min={1}
+              max={16}
+              value={batch}
+              onChange={(v) => setBatch(Number(v) || 1)}
+              data-testid="batch-count"
+            />
           </Group>
           <Group>
             <Button onClick={generate} disabled={!canGenerate} data-testid="generate-button">
@@ -644,15 +657,7 @@ export function GeneratePage() {
       <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
         <Stack>
           {mode !== 'txt2img' && (
-            <CanvasPanel
-              ref={canvas}
-              paintable={mode === 'inpaint'}
-              initImage={initImage}
-              onInitImage={onInitImage}
-              mask={draft.mask}
-              onMask={setMask}
-              result={canvasResult}
-            />
+            <CanvasPanel ref={canvas} paintable={mode === 'inpaint'} multiple={multiple} onInitImage={onInitImage} />
           )}
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>

@@ -1,0 +1,174 @@
+import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
+import sharp from 'sharp';
+import { spawnHostOnCpu, type SpawnedHost } from './helpers/host';
+import { callHost } from './helpers/contract-client';
+import { fillGenerateForm, openGenerate } from './helpers/generate-form';
+import { makePng } from '../src-main/test-support/images';
+
+let host: SpawnedHost;
+test.beforeAll(async () => {
+  host = await spawnHostOnCpu();
+});
+test.afterAll(async () => host?.close());
+
+interface SavedDraft {
+  initImage: { base64: string } | null;
+  parentId?: number;
+  width: number;
+  height: number;
+  bbox: { x: number; y: number; width: number; height: number } | null;
+}
+/** The Generate draft as the page saved it (a moment after each change). */
+const savedDraft = (page: Page) =>
+  page.evaluate(() => JSON.parse(localStorage.getItem('latent-studio.generate-draft.v1') ?? 'null') as SavedDraft);
+
+const rgb = async (png: Buffer | string) =>
+  sharp(typeof png === 'string' ? Buffer.from(png, 'base64') : png)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+
+function maxDiff(a: Buffer, b: Buffer): number {
+  let m = a.length === b.length ? 0 : 255;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const galleryPng = async (id: number) =>
+  sharp(
+    path.join(host.home, 'data', 'gallery', (await callHost<{ image: string }>(host.url, 'gallery.get', { id })).image),
+  ).toBuffer();
+
+test('extend the canvas, generate two results, accept the second, undo it: the picture and the parent follow', async ({
+  page,
+}) => {
+  // A parent in the gallery, opened for inpainting.
+  await openGenerate(page, host.url);
+  await fillGenerateForm(page, {
+    prompt: 'a red circle on a blue background',
+    steps: 4,
+    seed: 5,
+    width: 128,
+    height: 128,
+  });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('result-image')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('nav-gallery').click();
+  const parentId = Number(await page.getByTestId('gallery-cell').first().getAttribute('data-id'));
+  await page.getByTestId('gallery-cell').first().click();
+  await page.getByTestId('inpaint-this').click();
+  await expect(page.getByTestId('mask-editor')).toBeVisible();
+
+  await page.getByTestId('extend-button').click();
+  await page.getByRole('button', { name: '+64 left & right' }).click();
+  await expect(page.getByTestId('width')).toHaveValue('256');
+  await expect.poll(async () => (await savedDraft(page)).width).toBe(256);
+  const extended = (await savedDraft(page)).initImage!.base64;
+
+  await fillGenerateForm(page, { steps: 3 });
+  await page.getByTestId('batch-count').fill('2');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 1/2', { timeout: 60_000 });
+  await page.getByTestId('staging-next').click();
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 2/2');
+
+  // Both results are in the gallery as children of the picture they were made from.
+  const { items } = await callHost<{ items: { id: number; parentId: number | null; width: number; seed: number }[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 2 },
+  );
+  expect(items.map((i) => i.parentId)).toEqual([parentId, parentId]);
+  expect(items.every((i) => i.width === 256)).toBe(true);
+  const second = items.find((i) => i.seed === Math.max(...items.map((x) => x.seed)))!;
+
+  await page.getByTestId('staging-accept').click();
+  await expect(page.getByTestId('staging-bar')).toHaveCount(0);
+  await expect.poll(async () => (await savedDraft(page)).parentId).toBe(second.id);
+  // The accepted result is the picture now (it filled the whole picture).
+  const accepted = await rgb((await savedDraft(page)).initImage!.base64);
+  expect(maxDiff(accepted.data, (await rgb(await galleryPng(second.id))).data)).toBeLessThanOrEqual(1);
+
+  // Undo gives back the extended picture and its parent; undo again the picture before the extend.
+  await page.getByTestId('undo-button').click();
+  await expect.poll(async () => (await savedDraft(page)).parentId).toBe(parentId);
+  expect((await savedDraft(page)).initImage!.base64).toBe(extended);
+  await page.getByTestId('undo-button').click();
+  await expect(page.getByTestId('width')).toHaveValue('128');
+  await page.getByTestId('redo-button').click();
+  await page.getByTestId('redo-button').click();
+  await expect.poll(async () => (await savedDraft(page)).parentId).toBe(second.id);
+  // A reload keeps the canvas document, history included.
+  await page.reload();
+  await expect(page.getByTestId('undo-button')).toBeEnabled();
+});
+
+test('the box tool: resize and move the box, generate inside it; accepting changes only the box', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('img2img').click();
+  const source = await makePng(9, {}, 128);
+  const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#204080' } })
+    .composite([{ input: source, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await expect(page.getByTestId('width')).toHaveValue('256');
+
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0');
+  await expect(page.getByTestId('width')).toBeDisabled();
+
+  // The editor fits the 256x128 picture with a 16 px margin: picture pixels to screen points.
+  const editor = (await page.getByTestId('mask-editor').boundingBox())!;
+  const scale = Math.min((editor.width - 32) / 256, (editor.height - 32) / 128);
+  const at = (x: number, y: number) =>
+    [
+      editor.x + (editor.width - 256 * scale) / 2 + x * scale,
+      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
+    ] as const;
+  const drag = async (from: readonly [number, number], to: readonly [number, number]) => {
+    await page.mouse.move(...from);
+    await page.mouse.down();
+    await page.mouse.move(...to, { steps: 8 });
+    await page.mouse.up();
+  };
+  // The right edge's handle to the middle, then the box itself to the right half.
+  await drag(at(256, 64), at(130, 64));
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
+  await drag(at(64, 64), at(190, 64));
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 128,0');
+  await expect(page.getByTestId('width')).toHaveValue('128');
+
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 3 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 1/1', { timeout: 60_000 });
+  await page
+    .getByTestId('canvas-panel')
+    .screenshot({ path: path.join(import.meta.dirname, 'artifacts', 'canvas-staged-box.png') });
+  const { items } = await callHost<{ items: { id: number; width: number; height: number; mode: string }[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 1 },
+  );
+  expect(items[0]).toMatchObject({ mode: 'img2img', width: 128, height: 128 });
+  await page.getByTestId('staging-accept').click();
+  await expect.poll(async () => (await savedDraft(page)).parentId).toBe(items[0]!.id);
+
+  // Left of the box: the picture as it was; in the box: the result.
+  const picture = await rgb((await savedDraft(page)).initImage!.base64);
+  const before = await rgb(wide);
+  const result = await rgb(await galleryPng(items[0]!.id));
+  const half = (img: { data: Buffer }, x0: number, w: number) => {
+    const out = Buffer.alloc(128 * 128 * 3);
+    for (let y = 0; y < 128; y++) img.data.copy(out, y * 128 * 3, (y * w + x0) * 3, (y * w + x0 + 128) * 3);
+    return out;
+  };
+  expect(maxDiff(half(picture, 0, 256), half(before, 0, 256))).toBeLessThanOrEqual(1);
+  expect(maxDiff(half(picture, 128, 256), result.data)).toBeLessThanOrEqual(1);
+  await page.getByTestId('bbox-clear').click();
+  await expect(page.getByTestId('width')).toBeEnabled();
+  await expect(page.getByTestId('width')).toHaveValue('256');
+});

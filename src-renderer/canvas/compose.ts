@@ -1,0 +1,46 @@
+/**
+ * Pixels in and out of the canvas (DOM canvases): the picture and the mask
+ * cut to the box a generation fills, and a result pasted back into the
+ * picture at its box.
+ */
+import type { Rect } from './bbox.js';
+import { loadImage } from './mask-raster.js';
+
+const PNG_PREFIX = /^data:image\/png;base64,/;
+
+function canvasOf(width: number, height: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  return [c, c.getContext('2d')!];
+}
+
+const toBase64 = (c: HTMLCanvasElement) => c.toDataURL('image/png').replace(PNG_PREFIX, '');
+
+/** The part of a picture under the box, as PNG base64, pixel for pixel. */
+export async function cropPicture(url: string, box: Rect): Promise<string> {
+  const img = await loadImage(url);
+  const [c, ctx] = canvasOf(box.width, box.height);
+  ctx.drawImage(img, box.x, box.y, box.width, box.height, 0, 0, box.width, box.height);
+  return toBase64(c);
+}
+
+/** The mask as the engine takes it (white = repaint, on black), whole or cut to a box. */
+export function maskPng(mask: HTMLCanvasElement, box?: Rect): string {
+  const b = box ?? { x: 0, y: 0, width: mask.width, height: mask.height };
+  const [c, ctx] = canvasOf(b.width, b.height);
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, b.width, b.height);
+  ctx.drawImage(mask, b.x, b.y, b.width, b.height, 0, 0, b.width, b.height);
+  return toBase64(c);
+}
+
+/** The picture with a result drawn over its box (scaled to the box when the sizes differ), as PNG base64. */
+export async function pasteInto(pictureUrl: string, resultPng: string, box: Rect): Promise<string> {
+  const [picture, result] = await Promise.all([loadImage(pictureUrl), loadImage(`data:image/png;base64,${resultPng}`)]);
+  const [c, ctx] = canvasOf(picture.naturalWidth, picture.naturalHeight);
+  ctx.drawImage(picture, 0, 0);
+  ctx.clearRect(box.x, box.y, box.width, box.height);
+  ctx.drawImage(result, box.x, box.y, box.width, box.height);
+  return toBase64(c);
+}
