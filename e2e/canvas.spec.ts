@@ -172,3 +172,51 @@ test('the box tool: resize and move the box, generate inside it; accepting chang
   await expect(page.getByTestId('width')).toBeEnabled();
   await expect(page.getByTestId('width')).toHaveValue('256');
 });
+
+test('a box dragged over the edge outpaints: the picture grows under it, the old pixels stay', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  const source = await makePng(3, {}, 128);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'source.png', mimeType: 'image/png', buffer: source });
+  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
+
+  const editor = (await page.getByTestId('mask-editor').boundingBox())!;
+  const scale = Math.min((editor.width - 32) / 128, (editor.height - 32) / 128);
+  const at = (x: number, y: number) =>
+    [
+      editor.x + (editor.width - 128 * scale) / 2 + x * scale,
+      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
+    ] as const;
+  await page.mouse.move(...at(64, 64));
+  await page.mouse.down();
+  await page.mouse.move(...at(130, 64), { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByTestId('bbox-size')).toHaveText(
+    'Generates the box: 128×128 at 64,0 (beyond the edge: outpaints)',
+  );
+
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 3 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 1/1', { timeout: 60_000 });
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 64,0');
+  await page.getByTestId('staging-accept').click();
+  await expect.poll(async () => (await savedDraft(page)).initImage!.base64.length).toBeGreaterThan(0);
+  await expect.poll(async () => (await rgb((await savedDraft(page)).initImage!.base64)).info.width).toBe(192);
+
+  // The left 64 columns are the original's, exactly; the result filled the rest.
+  const picture = await rgb((await savedDraft(page)).initImage!.base64);
+  const original = await rgb(source);
+  let off = 0;
+  for (let y = 0; y < 128; y++)
+    for (let x = 0; x < 64 * 3; x++)
+      off = Math.max(off, Math.abs(picture.data[y * 192 * 3 + x]! - original.data[y * 128 * 3 + x]!));
+  expect(off).toBeLessThanOrEqual(1);
+  // Undo twice: the accepted result, then the extension.
+  await page.getByTestId('undo-button').click();
+  await page.getByTestId('undo-button').click();
+  await expect.poll(async () => (await rgb((await savedDraft(page)).initImage!.base64)).info.width).toBe(128);
+});

@@ -23,7 +23,7 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRe
 import { fileToBase64 } from '../generate/file-to-base64.js';
 import { useDraft } from '../generate/draft.js';
 import { TipIcon } from '../TipIcon.js';
-import { boxLabel, snapBox, wholePicture, type Rect } from './bbox.js';
+import { beyondPicture, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
 import { bboxChanged, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
 import { cropPicture, maskPng } from './compose.js';
@@ -47,6 +47,15 @@ export interface CanvasInputs {
   /** Whether a box is set: the generation's size is the box's. */
   boxed: boolean;
 }
+
+/** What outpainting from the canvas needs of the page: the picture extended by the engine (or null: it said why). */
+export type ExtendPicture = (
+  pads: ReturnType<typeof beyondPicture>,
+  bboxAfter: Rect,
+) => Promise<{ image: string; mask: string } | null>;
+
+/** How far beyond the picture the box may be dragged when inpainting (that part is outpainted). */
+const OUTPAINT_ROOM = 256;
 
 export interface CanvasPanelHandle {
   generationInputs(): Promise<CanvasInputs | null>;
@@ -73,8 +82,9 @@ export const CanvasPanel = forwardRef<
     /** The model's size multiple: the box's sides snap to it. */
     multiple: number;
     onInitImage: (img: InitImage, size: { width: number; height: number }) => void;
+    onExtend: ExtendPicture;
   }
->(function CanvasPanel({ paintable, multiple, onInitImage }, ref) {
+>(function CanvasPanel({ paintable, multiple, onInitImage, onExtend }, ref) {
   const { initImage, mask: doc, bbox, staging, history } = useDraft();
   const [tool, setTool] = useState<CanvasTool>('brush');
   const [size, setSize] = useState(32);
@@ -93,7 +103,20 @@ export const CanvasPanel = forwardRef<
     () => ({
       generationInputs: async () => {
         if (!initImage || !picture) return null;
-        const box = bbox ?? wholePicture(picture);
+        // A box over the edge: inpainting extends the picture first (an undo step), img2img keeps to the picture.
+        if (bbox && !isInside(bbox, picture) && paintable) {
+          const pads = beyondPicture(bbox, picture);
+          const box = { ...bbox, x: bbox.x + pads.left, y: bbox.y + pads.top };
+          const extended = await onExtend(pads, box);
+          if (!extended) return null;
+          return {
+            init: await cropPicture(`data:image/png;base64,${extended.image}`, box),
+            mask: await cropPicture(`data:image/png;base64,${extended.mask}`, box),
+            box,
+            boxed: true,
+          };
+        }
+        const box = bbox ? snapBox(bbox, picture, multiple) : wholePicture(picture);
         return {
           init: bbox ? await cropPicture(initImage.url, box) : initImage.base64,
           mask: paintable && !isBlank(doc) ? maskPng(maskCanvas.current, bbox ?? undefined) : null,
@@ -102,7 +125,7 @@ export const CanvasPanel = forwardRef<
         };
       },
     }),
-    [initImage, picture, bbox, doc, paintable],
+    [initImage, picture, bbox, doc, paintable, multiple, onExtend],
   );
 
   useEffect(() => {
@@ -296,7 +319,9 @@ export const CanvasPanel = forwardRef<
           <Group gap="xs">
             <Text size="xs" c="dimmed" data-testid="bbox-size">
               {bbox
-                ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}`
+                ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}${
+                    paintable && picture && !isInside(bbox, picture) ? ' (beyond the edge: outpaints)' : ''
+                  }`
                 : `Generates the whole picture (${image.naturalWidth}×${image.naturalHeight}); the Box tool (C) picks a part`}
             </Text>
             {bbox && picture && (
@@ -369,6 +394,7 @@ export const CanvasPanel = forwardRef<
               selectedTool={tool}
               brush={brush}
               multiple={multiple}
+              outpaintRoom={paintable ? OUTPAINT_ROOM : 0}
               strokeCommitted={paint}
               bboxChangedFromCanvas={bboxChanged}
               brushSizeStepped={(d) => setSize((s) => nextBrushSize(s, d))}

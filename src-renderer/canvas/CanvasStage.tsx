@@ -46,10 +46,10 @@ export function CanvasStage(props: CanvasStageProps) {
     };
   }, []);
 
-  const { picture, paintable, staged, bbox, selectedTool, brush, multiple, maskDoc, maskCanvas } = props;
+  const { picture, paintable, staged, bbox, selectedTool, brush, multiple, outpaintRoom, maskDoc, maskCanvas } = props;
   useEffect(() => {
-    manager?.sync({ picture, mask: tinted, paintable, staged, bbox, selectedTool, brush, multiple });
-  }, [manager, picture, tinted, paintable, staged, bbox, selectedTool, brush, multiple]);
+    manager?.sync({ picture, mask: tinted, paintable, staged, bbox, selectedTool, brush, multiple, outpaintRoom });
+  }, [manager, picture, tinted, paintable, staged, bbox, selectedTool, brush, multiple, outpaintRoom]);
 
   useEffect(() => {
     let live = true;

@@ -22,7 +22,13 @@ const PRESETS: { label: string; pads: Pads }[] = [
   { label: '+128 bottom', pads: { left: 0, top: 0, right: 0, bottom: 128 } },
 ];
 
-export function ExtendCanvas({ onExtend, disabled }: { onExtend: (pads: Pads) => Promise<void>; disabled: boolean }) {
+export function ExtendCanvas({
+  onExtend,
+  disabled,
+}: {
+  onExtend: (pads: Pads) => Promise<unknown>;
+  disabled: boolean;
+}) {
   const [opened, setOpened] = useState(false);
   const [pads, setPads] = useState<Pads>(PRESETS[0]!.pads);
   const total = pads.left + pads.top + pads.right + pads.bottom;

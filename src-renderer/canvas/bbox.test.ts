@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxLabel, sameBox, snapBox, wholePicture } from './bbox.js';
+import { beyondPicture, boxLabel, isInside, sameBox, snapBox, wholePicture } from './bbox.js';
 
 const picture = { width: 512, height: 384 };
 
@@ -44,5 +44,15 @@ describe('bounding box', () => {
     expect(boxLabel({ x: 0, y: 0, width: 192, height: 64 })).toBe('192×64');
     expect(sameBox({ x: 1, y: 2, width: 64, height: 64 }, { x: 1, y: 2, width: 64, height: 64 })).toBe(true);
     expect(sameBox(null, { x: 1, y: 2, width: 64, height: 64 })).toBe(false);
+  });
+
+  it('may reach beyond the picture by the room given (outpainting), no further', () => {
+    const box = snapBox({ x: 440, y: -30, width: 128, height: 128 }, picture, 8, 64);
+    expect(box).toEqual({ x: 440, y: -32, width: 128, height: 128 });
+    expect(beyondPicture(box, picture)).toEqual({ left: 0, top: 32, right: 56, bottom: 0 });
+    expect(isInside(box, picture)).toBe(false);
+    expect(snapBox({ x: 700, y: 0, width: 128, height: 128 }, picture, 8, 64).x).toBe(448);
+    expect(snapBox({ x: -500, y: 0, width: 2000, height: 64 }, picture, 8, 64)).toMatchObject({ x: -64, width: 640 });
+    expect(isInside(wholePicture(picture), picture)).toBe(true);
   });
 });

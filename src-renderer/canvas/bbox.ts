@@ -21,23 +21,40 @@ export const wholePicture = (picture: { width: number; height: number }): Rect =
   height: picture.height,
 });
 
-/** One side snapped to the multiple, at least MIN_BOX (or the picture, when it is smaller), at most the picture. */
+/** One side snapped to the multiple, at least MIN_BOX (or the room, when it is smaller), at most the room. */
 function snapSide(length: number, limit: number, multiple: number): number {
   const most = Math.max(multiple, Math.floor(limit / multiple) * multiple);
   const least = Math.min(most, Math.ceil(MIN_BOX / multiple) * multiple);
   return Math.min(most, Math.max(least, Math.round(length / multiple) * multiple));
 }
 
-/** A box as dragged, made valid: corners on the grid, sides on the model's multiple, inside the picture. */
-export function snapBox(box: Rect, picture: { width: number; height: number }, multiple: number): Rect {
-  const width = snapSide(box.width, picture.width, multiple);
-  const height = snapSide(box.height, picture.height, multiple);
+/**
+ * A box as dragged, made valid: corners on the grid, sides on the model's
+ * multiple, inside the picture, or up to `room` pixels beyond its edges
+ * (inpainting: a box over the edge outpaints).
+ */
+export function snapBox(box: Rect, picture: { width: number; height: number }, multiple: number, room = 0): Rect {
+  const width = snapSide(box.width, picture.width + 2 * room, multiple);
+  const height = snapSide(box.height, picture.height + 2 * room, multiple);
   // Corners on the 8-pixel latent grid, as InvokeAI snaps them: the box is easy to place again.
-  const place = (v: number, room: number) => Math.min(Math.max(0, Math.round(v / GRID) * GRID), Math.max(0, room));
+  const place = (v: number, end: number) => Math.min(Math.max(0 - room, Math.round(v / GRID) * GRID), end + room) || 0; // || 0: never -0
   const x = place(box.x, picture.width - width);
   const y = place(box.y, picture.height - height);
   return { x, y, width, height };
 }
+
+/** How far a box reaches beyond each edge of the picture (all 0: inside). */
+export function beyondPicture(box: Rect, picture: { width: number; height: number }) {
+  return {
+    left: Math.max(0, -box.x),
+    top: Math.max(0, -box.y),
+    right: Math.max(0, box.x + box.width - picture.width),
+    bottom: Math.max(0, box.y + box.height - picture.height),
+  };
+}
+
+export const isInside = (box: Rect, picture: { width: number; height: number }) =>
+  Object.values(beyondPicture(box, picture)).every((v) => v === 0);
 
 export const sameBox = (a: Rect | null, b: Rect | null) =>
   a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height);

@@ -42,15 +42,23 @@ export const bboxChanged = (box: Rect) =>
 export const bboxRemoved = (picture: { width: number; height: number }) =>
   stepTaken(() => ({ bbox: null, width: picture.width, height: picture.height }));
 
-/** The picture on a larger canvas with the mask of the new area (outpainting); staged results no longer fit. */
-export const pictureExtended = (image: string, mask: string, size: { width: number; height: number }) =>
+/**
+ * The picture on a larger canvas with the mask of the new area (outpainting); staged results no longer fit.
+ * The box is dropped, or kept where it was over the old picture (a box over the edge outpaints).
+ */
+export const pictureExtended = (
+  image: string,
+  mask: string,
+  size: { width: number; height: number },
+  bbox: Rect | null = null,
+) =>
   stepTaken(() => ({
     initImage: { base64: image, url: `data:image/png;base64,${image}` },
     mask: opAdded(emptyMask(), { type: 'image', dataUrl: `data:image/png;base64,${mask}` }),
-    bbox: null,
+    bbox,
     staging: null,
     strength: 1,
-    ...size,
+    ...(bbox ? { width: bbox.width, height: bbox.height } : size),
   }));
 
 export function canvasUndone(): void {

@@ -5,20 +5,41 @@
  */
 import type { MaskDocument, MaskOp } from './mask-document.js';
 
-const images = new Map<string, HTMLImageElement>();
+/**
+ * Decoded images by URL, shared by every caller: one promise per URL, so two
+ * callers waiting on the same picture both get it (an image has one onload).
+ * The most recently used are kept; data URLs are large.
+ */
+const images = new Map<string, Promise<HTMLImageElement>>();
+const loaded = new Map<string, HTMLImageElement>();
+const CACHE_LIMIT = 24;
 
 export function loadImage(src: string): Promise<HTMLImageElement> {
-  const cached = images.get(src);
-  if (cached?.complete) return Promise.resolve(cached);
-  return new Promise((resolve, reject) => {
-    const img = cached ?? new Image();
-    img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error('image could not be decoded'));
-    if (!cached) {
-      images.set(src, img);
-      img.src = src;
-    }
+  let p = images.get(src);
+  if (p) {
+    images.delete(src);
+    images.set(src, p);
+    return p;
+  }
+  p = new Promise<HTMLImageElement>((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => {
+      loaded.set(src, img);
+      resolve(img);
+    };
+    img.onerror = () => {
+      images.delete(src);
+      reject(new Error('image could not be decoded'));
+    };
+    img.src = src;
   });
+  images.set(src, p);
+  for (const old of images.keys()) {
+    if (images.size <= CACHE_LIMIT) break;
+    images.delete(old);
+    loaded.delete(old);
+  }
+  return p;
 }
 
 function drawOp(ctx: CanvasRenderingContext2D, op: MaskOp, width: number, height: number): void {
@@ -38,8 +59,8 @@ function drawOp(ctx: CanvasRenderingContext2D, op: MaskOp, width: number, height
       ctx.fillRect(0, 0, width, height);
       break;
     case 'image': {
-      const img = images.get(op.dataUrl);
-      if (img?.complete) {
+      const img = loaded.get(op.dataUrl);
+      if (img) {
         // A loaded mask is white-on-black: use its brightness as coverage.
         const tmp = document.createElement('canvas');
         tmp.width = width;

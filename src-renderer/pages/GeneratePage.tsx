@@ -272,14 +272,19 @@ export function GeneratePage() {
       ),
     });
   };
-  /** Outpainting: the source on a larger canvas with the engine's mask for the new area, at full strength. */
-  const extendCanvas = async (pads: Pads) => {
-    if (!initImage || !model) return;
+  /**
+   * Outpainting: the source on a larger canvas with the engine's mask for the new area, at full strength
+   * (from the Extend button, or a box dragged over the picture's edge, which stays over the same part).
+   */
+  const extendCanvas = async (pads: Pads, bboxAfter: Rect | null = null) => {
+    if (!initImage || !model) return null;
     try {
       const r = await client.invoke('engine.outpaintCanvas', { model, image: initImage.base64, ...pads });
-      pictureExtended(r.image, r.mask, { width: r.width, height: r.height });
+      pictureExtended(r.image, r.mask, { width: r.width, height: r.height }, bboxAfter);
+      return r;
     } catch (err) {
       notifications.show({ color: 'red', title: 'Cannot extend the picture', message: (err as Error).message });
+      return null;
     }
   };
   const onInitImage = (img: { base64: string; url: string }, size: { width: number; height: number }) => {
@@ -657,7 +662,13 @@ export function GeneratePage() {
       <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
         <Stack>
           {mode !== 'txt2img' && (
-            <CanvasPanel ref={canvas} paintable={mode === 'inpaint'} multiple={multiple} onInitImage={onInitImage} />
+            <CanvasPanel
+              ref={canvas}
+              paintable={mode === 'inpaint'}
+              multiple={multiple}
+              onInitImage={onInitImage}
+              onExtend={extendCanvas}
+            />
           )}
           <Paper withBorder p="sm" data-testid="progress-panel">
             <Group justify="space-between" mb={4}>

@@ -22,6 +22,7 @@ export class BboxModule {
   });
   private picture = { width: 0, height: 0 };
   private multiple = 8;
+  private room = 0;
   private scale = 1;
 
   constructor(
@@ -32,7 +33,9 @@ export class BboxModule {
     this.transformer.nodes([this.rect]);
     const live = () => this.showLabel(this.nodeBox());
     this.rect.on('dragmove transform', live);
-    this.rect.on('dragend transformend', () => this.changed(snapBox(this.nodeBox(), this.picture, this.multiple)));
+    this.rect.on('dragend transformend', () =>
+      this.changed(snapBox(this.nodeBox(), this.picture, this.multiple, this.room)),
+    );
   }
 
   /** The box as the node now stands (a transform scales the node; the box is its scaled size). */
@@ -47,7 +50,7 @@ export class BboxModule {
 
   private showLabel(box: Rect): void {
     this.label.setAttrs({
-      text: boxLabel(snapBox(box, this.picture, this.multiple)),
+      text: boxLabel(snapBox(box, this.picture, this.multiple, this.room)),
       x: box.x,
       y: box.y - 16 / this.scale,
       fontSize: 12 / this.scale,
@@ -56,11 +59,19 @@ export class BboxModule {
 
   sync(
     box: Rect | null,
-    opts: { editable: boolean; picture: { width: number; height: number }; multiple: number; scale: number },
+    opts: {
+      editable: boolean;
+      picture: { width: number; height: number };
+      multiple: number;
+      /** How far beyond the picture the box may go. */
+      room: number;
+      scale: number;
+    },
   ): void {
     this.picture = opts.picture;
     this.multiple = opts.multiple;
     this.scale = opts.scale;
+    this.room = opts.room;
     const shown = box !== null;
     this.rect.visible(shown);
     this.label.visible(shown);

@@ -34,6 +34,8 @@ export interface CanvasScene {
   selectedTool: CanvasTool;
   brush: { size: number; hardness: number; opacity: number };
   multiple: number;
+  /** How far beyond the picture the box may go (inpainting: that part is outpainted). */
+  outpaintRoom: number;
 }
 
 export class CanvasManager {
@@ -105,6 +107,7 @@ export class CanvasManager {
       editable: tool === 'bbox',
       picture: { width: picture.naturalWidth, height: picture.naturalHeight },
       multiple: scene.multiple,
+      room: scene.outpaintRoom,
       scale,
     });
     this.tools.toolChanged(tool);
