@@ -74,7 +74,7 @@ export {
 } from './weights/checkpoint.js';
 export { writeCheckpoint, type CheckpointLayout } from './weights/checkpoint-writer.js';
 export { embeddingFamily, loraFamily } from './weights/file-family.js';
-export { indexPart, MODEL_PARTS, torchDims } from './weights/model-parts.js';
+export { indexPart, MODEL_PARTS, paramValues, torchDims } from './weights/model-parts.js';
 export { ldmKey } from './weights/ldm-names.js';
 export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';
 export { embeddingName, readInversion } from './weights/inversion.js';

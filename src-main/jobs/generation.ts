@@ -108,7 +108,14 @@ export class ModelCache {
     }
     const hashing = knownHash !== undefined ? knownHash : hashModelFolder(dir).then(shortHash, () => null);
     const model = await LoadedModel.load(loadDir, providers, tuning);
-    for (const inv of variant?.inversions ?? []) model.tokenizer.addInversion(inv.name, inv.ids);
+    if (variant?.eosId != null) {
+      model.tokenizer.moveEos(variant.eosId);
+      model.tokenizer2?.moveEos(variant.eosId);
+    }
+    for (const inv of variant?.inversions ?? []) {
+      model.tokenizer.addInversion(inv.name, inv.ids);
+      model.tokenizer2?.addInversion(inv.name, inv.ids);
+    }
     this.current = { key, model, hash: await hashing, warnings: variant?.warnings ?? [] };
     return this.current;
   }

@@ -36,8 +36,8 @@ const MAX_CACHE_BYTES = 8 * 1024 * 1024;
 
 export class ClipTokenizer {
   readonly bosId: number;
-  readonly eosId: number;
-  readonly padId: number;
+  eosId: number;
+  padId: number;
   private readonly vocab: Map<string, number>;
   private readonly ranks = new Map<string, number>();
   /** Word -> ids for words seen before; bounded by an estimate of its bytes, since prompts come from clients. */
@@ -132,6 +132,16 @@ export class ClipTokenizer {
     view.inversions = [...this.inversions];
     for (const { word, count } of words) view.addInversion(word, new Array<number>(count).fill(0));
     return view;
+  }
+
+  /**
+   * EOS (and padding that is EOS) gets another id whose row holds the same
+   * vector. SDXL's pooled text output is read where ArgMax(input_ids) points,
+   * which is EOS only while EOS is the largest id; embeddings' rows come after it.
+   */
+  moveEos(id: number): void {
+    if (this.padId === this.eosId) this.padId = id;
+    this.eosId = id;
   }
 
   private replaceInversions(ids: number[]): number[] {

@@ -169,6 +169,8 @@ export function diffusersSource(dir: string): WeightSource {
   const folders: Record<ModelPart, SafetensorsFile | null> = {
     unet: open('unet'),
     text_encoder: open('text_encoder'),
+    // SDXL folders are not converted yet: the second encoder is never asked for.
+    text_encoder_2: null,
     vae_encoder: null,
     vae_decoder: null,
   };

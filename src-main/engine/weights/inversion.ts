@@ -3,7 +3,9 @@
  * `emb_params` [n, hidden], and its `.pt` files, read without running their
  * pickles): the vectors become new rows of the text encoder's token-embedding
  * table, and the prompt's tokens that spell the trigger word (the file's
- * stem) are replaced by the new rows' ids, one position per vector.
+ * stem) are replaced by the new rows' ids, one position per vector. SDXL's
+ * files hold one set per text encoder (`clip_l` for CLIP ViT-L, `clip_g`
+ * for OpenCLIP bigG), added to each encoder's table at the same ids.
  */
 import { WeightFileError } from './errors.js';
 import path from 'node:path';
@@ -18,6 +20,8 @@ export interface Inversion {
   vectors: Float32Array;
   count: number;
   hidden: number;
+  /** SDXL: the vectors for the second text encoder (`clip_g`); the ones above are `clip_l`'s. */
+  second?: Inversion;
 }
 
 /** The tensor A1111's embedding files keep their vectors in (a file of one tensor is read as that). */
@@ -39,6 +43,15 @@ function inversionOf(file: string, vectors: Float32Array, shape: readonly number
 
 function readSafetensorsInversion(file: string): Inversion {
   const st = SafetensorsFile.open(file);
+  if (st.has('clip_l') && st.has('clip_g')) {
+    const l = inversionOf(file, st.readFloat32('clip_l'), st.entries.get('clip_l')!.shape);
+    const g = inversionOf(file, st.readFloat32('clip_g'), st.entries.get('clip_g')!.shape);
+    if (l.count !== g.count)
+      throw new WeightFileError(
+        `${path.basename(file)}: clip_l has ${l.count} vectors and clip_g ${g.count}; an SDXL embedding has as many of each`,
+      );
+    return { ...l, second: g };
+  }
   const key =
     VECTOR_KEYS.map((k) => (st.has(k) ? k : null)).find(Boolean) ??
     (st.entries.size === 1 ? [...st.entries.keys()][0]! : null);
@@ -109,10 +122,15 @@ export interface InversionPlan {
   change: { name: string; change: ParamChange };
   /** Per embedding, its new token ids (one per vector). */
   ids: { name: string; ids: number[] }[];
+  /** Where EOS's row was copied (after the embeddings' rows), when asked: the id EOS takes (ClipTokenizer.moveEos). */
+  eosId: number | null;
 }
 
-/** The grown token-embedding table and the ids each embedding's vectors get. */
-export function planInversions(te: IndexedPart, inversions: readonly Inversion[]): InversionPlan {
+/**
+ * The grown token-embedding table and the ids each embedding's vectors get;
+ * with `eosRow`, that row is copied last as well (see InversionPlan.eosId).
+ */
+export function planInversions(te: IndexedPart, inversions: readonly Inversion[], eosRow?: number): InversionPlan {
   const name = tokenEmbeddingParam(te);
   const param = te.params.get(name)!;
   const [rows, width] = param.dims as [number, number];
@@ -123,7 +141,7 @@ export function planInversions(te: IndexedPart, inversions: readonly Inversion[]
       );
     }
   }
-  const added = inversions.reduce((n, inv) => n + inv.count, 0);
+  const added = inversions.reduce((n, inv) => n + inv.count, 0) + (eosRow === undefined ? 0 : 1);
   const ids: InversionPlan['ids'] = [];
   let next = rows;
   for (const inv of inversions) {
@@ -138,7 +156,12 @@ export function planInversions(te: IndexedPart, inversions: readonly Inversion[]
       table.set(inv.vectors, at * width);
       at += inv.count;
     }
+    if (eosRow !== undefined) table.copyWithin(at * width, eosRow * width, (eosRow + 1) * width);
     return table;
   };
-  return { change: { name, change: { values, dims: [rows + added, width] } }, ids };
+  return {
+    change: { name, change: { values, dims: [rows + added, width] } },
+    ids,
+    eosId: eosRow === undefined ? null : rows + added - 1,
+  };
 }

@@ -129,6 +129,8 @@ export interface LdmContext {
 /** The ldm key of a diffusers parameter of a part; null when the layout has no such parameter. */
 export function ldmKey(part: ModelPart, name: string, ctx: LdmContext): string | null {
   if (part === 'text_encoder') return `cond_stage_model.transformer.${name}`;
+  // SDXL single files (conditioner.embedders.1, OpenCLIP layout) are not converted yet.
+  if (part === 'text_encoder_2') return null;
   if (part === 'unet') {
     const k = applyRules(name, unetRules(ctx.unet));
     return k === null ? null : `model.diffusion_model.${k}`;

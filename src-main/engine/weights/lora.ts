@@ -5,6 +5,9 @@
  * `lora_B`). W' = W + weight * alpha / rank * (up @ down), summed over every
  * LoRA given. Module names come from the model's own parameters, never from
  * splitting keys at underscores (`to_out_0`, `time_emb_proj` are ambiguous).
+ * SDXL's kohya files name UNet modules as the original (ldm) UNet does
+ * (`lora_unet_input_blocks_4_1_...`) and the two text encoders `lora_te1_` /
+ * `lora_te2_`; both spellings of the UNet are looked up, as ComfyUI does.
  */
 import { WeightFileError } from './errors.js';
 import path from 'node:path';
@@ -12,6 +15,7 @@ import { type IndexedPart, paramValues, torchDims } from './model-parts.js';
 import type { ParamChange } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
 import { addLowRank, type StoredFloat } from './lora-matmul.js';
+import { ldmKey, unetLayout } from './ldm-names.js';
 import { ONNX_FLOAT, ONNX_FLOAT16, readTensorBytes } from './onnx-graph.js';
 
 export interface LoraUse {
@@ -40,17 +44,28 @@ function loraModules(st: SafetensorsFile): Map<string, LoraModule> {
   return modules;
 }
 
+/** The kohya and PEFT prefixes of each part a LoRA may change. */
+const PREFIXES: Partial<Record<IndexedPart['part'], { kohya: string[]; peft: string }>> = {
+  unet: { kohya: ['lora_unet_'], peft: 'unet.' },
+  text_encoder: { kohya: ['lora_te_', 'lora_te1_'], peft: 'text_encoder.' },
+  text_encoder_2: { kohya: ['lora_te2_'], peft: 'text_encoder_2.' },
+};
+
 /** Every way a LoRA may name a module of this part -> the module's weight parameter. */
 function nameTable(part: IndexedPart): Map<string, string> {
   const table = new Map<string, string>();
-  const kohya = part.part === 'unet' ? 'lora_unet_' : 'lora_te_';
-  const peft = part.part === 'unet' ? 'unet.' : 'text_encoder.';
+  const prefixes = PREFIXES[part.part]!;
+  // The UNet's modules also by their ldm names (SDXL kohya files); the layout is read from the model itself.
+  const ctx = part.part === 'unet' ? { unet: unetLayout(part.params.keys()), vaeUpLevels: 0 } : null;
+  const underscored = (module: string) => module.replace(/\./g, '_');
   for (const name of part.params.keys()) {
     if (!name.endsWith('.weight')) continue;
     const module = name.slice(0, -'.weight'.length);
-    table.set(kohya + module.replace(/\./g, '_'), name);
-    table.set(peft + module, name);
-    table.set(`base_model.model.${module}`, name);
+    for (const kohya of prefixes.kohya) table.set(kohya + underscored(module), name);
+    const ldm = ctx ? ldmKey('unet', name, ctx) : null;
+    if (ldm) table.set(`lora_unet_${underscored(ldm.slice('model.diffusion_model.'.length, -'.weight'.length))}`, name);
+    table.set(prefixes.peft + module, name);
+    if (part.part !== 'text_encoder_2') table.set(`base_model.model.${module}`, name);
   }
   return table;
 }
@@ -76,7 +91,7 @@ interface Contribution {
  * it: the base weight plus every LoRA's `scale * up @ down` (see merged).
  */
 export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): LoraMerge {
-  const targets = parts.filter((p) => p.part === 'unet' || p.part === 'text_encoder');
+  const targets = parts.filter((p) => PREFIXES[p.part] !== undefined);
   const tables = targets.map((p) => ({ part: p, table: nameTable(p) }));
   const plan = new Map<IndexedPart, Map<string, Contribution[]>>();
   const unmatched: LoraMerge['unmatched'] = [];

@@ -14,6 +14,7 @@ import { type LoraUse, mergeLoras } from './lora.js';
 import { type IndexedPart, indexPart } from './model-parts.js';
 import { type ParamChange, writePatchedOnnx } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 
 export interface ModelAdditions {
   loras: LoraUse[];
@@ -29,6 +30,8 @@ export interface ModelVariant {
   inversions: { name: string; ids: number[] }[];
   /** LoRA keys that matched nothing, by file, for the job's warnings. */
   warnings: string[];
+  /** SDXL with embeddings: the id EOS moves to in both tokenizers (ClipTokenizer.moveEos). */
+  eosId: number | null;
 }
 
 export const hasAdditions = (a: ModelAdditions | undefined): a is ModelAdditions =>
@@ -40,10 +43,12 @@ function variantKey(baseDir: string, additions: ModelAdditions): string {
     const st = fs.statSync(f);
     return `${path.resolve(f)}:${st.size}:${st.mtimeMs}`;
   };
-  const parts = ['unet', 'text_encoder', 'vae_decoder', 'vae_encoder']
+  const parts = ['unet', 'text_encoder', 'text_encoder_2', 'vae_decoder', 'vae_encoder']
     .map((p) => path.join(baseDir, p, 'model.onnx'))
     .filter((f) => fs.existsSync(f));
   const text = JSON.stringify({
+    // The variant's layout: 2 since SDXL embeddings move EOS past their rows.
+    layout: 2,
     base: parts.map(stamp),
     loras: additions.loras.map((l) => [stamp(l.file), l.weight]),
     embeddings: additions.embeddings.map(stamp),
@@ -82,8 +87,9 @@ export async function prepareModelVariant(
   const warnings: string[] = [];
   const dir = path.join(cacheRoot, variantKey(baseDir, additions));
   const te = indexPart(baseDir, 'text_encoder');
+  const te2 = indexPart(baseDir, 'text_encoder_2');
   const unet = indexPart(baseDir, 'unet');
-  const parts = [te, unet].filter((p): p is IndexedPart => p !== null);
+  const parts = [te, te2, unet].filter((p): p is IndexedPart => p !== null);
   const merge = mergeLoras(parts, additions.loras);
   for (const u of merge.unmatched) {
     warnings.push(
@@ -92,12 +98,41 @@ export async function prepareModelVariant(
   }
   const changes = merge.changes;
   let inversions: ModelVariant['inversions'] = [];
+  let eosId: number | null = null;
   if (additions.embeddings.length) {
     if (!te) throw new Error('this model has no text encoder to add embeddings to');
-    const plan = planInversions(te, additions.embeddings.map(readInversion));
-    const teChanges = changes.get(te) ?? new Map<string, ParamChange>();
-    teChanges.set(plan.change.name, plan.change.change);
-    changes.set(te, teChanges);
+    const read = additions.embeddings.map(readInversion);
+    for (const inv of read) {
+      if (te2 && !inv.second)
+        throw new WeightFileError(
+          `embedding ${inv.name} is for a model with one text encoder (SD 1.x or 2.x); this SDXL model needs an SDXL embedding (clip_l and clip_g)`,
+        );
+      if (!te2 && inv.second)
+        throw new WeightFileError(
+          `embedding ${inv.name} is an SDXL embedding (clip_l and clip_g); this model has one text encoder (an embedding for another model family?)`,
+        );
+    }
+    const tableChanged = (part: IndexedPart, plan: ReturnType<typeof planInversions>) => {
+      const partChanges = changes.get(part) ?? new Map<string, ParamChange>();
+      partChanges.set(plan.change.name, plan.change.change);
+      changes.set(part, partChanges);
+    };
+    // SDXL reads its pooled text where ArgMax(input_ids) is: EOS must stay the largest id, so it moves past the new rows.
+    const eosRow = te2 ? ClipTokenizer.fromFolder(path.join(baseDir, 'tokenizer')).eosId : undefined;
+    const plan = planInversions(te, read, eosRow);
+    tableChanged(te, plan);
+    eosId = plan.eosId;
+    if (te2) {
+      // Both tokenizers hand the same ids to their encoders: the new rows must get the same ids in both tables.
+      const plan2 = planInversions(
+        te2,
+        read.map((inv) => inv.second!),
+        eosRow,
+      );
+      if (JSON.stringify([plan2.ids, plan2.eosId]) !== JSON.stringify([plan.ids, plan.eosId]))
+        throw new WeightFileError("this model's two text encoders have token tables of different sizes");
+      tableChanged(te2, plan2);
+    }
     inversions = plan.ids;
   }
   if (additions.vae) {
@@ -144,5 +179,5 @@ export async function prepareModelVariant(
     fs.utimesSync(done, now, now);
   }
   pruneVariants(cacheRoot, dir);
-  return { dir, inversions, warnings };
+  return { dir, inversions, warnings, eosId };
 }

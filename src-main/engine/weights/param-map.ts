@@ -9,7 +9,8 @@
  */
 import type { InitializerInfo, NodeInfo, OnnxGraphIndex } from './onnx-graph.js';
 
-export type ModelPart = 'unet' | 'text_encoder' | 'vae_encoder' | 'vae_decoder';
+/** SDXL's second text encoder (OpenCLIP bigG, exported as CLIPTextModelWithProjection) is `text_encoder_2`. */
+export type ModelPart = 'unet' | 'text_encoder' | 'text_encoder_2' | 'vae_encoder' | 'vae_decoder';
 
 /** One place a parameter's value lives in the graph. */
 export interface ParamSite {
@@ -48,10 +49,17 @@ const ROOTS: Record<ModelPart, readonly string[]> = {
     'conv_out',
   ],
   text_encoder: ['embeddings', 'encoder', 'final_layer_norm'],
+  text_encoder_2: ['embeddings', 'encoder', 'final_layer_norm'],
   vae_encoder: ['encoder', 'quant_conv'],
   vae_decoder: ['decoder', 'post_quant_conv'],
 };
-const PREFIX: Record<ModelPart, string> = { unet: '', text_encoder: 'text_model.', vae_encoder: '', vae_decoder: '' };
+const PREFIX: Record<ModelPart, string> = {
+  unet: '',
+  text_encoder: 'text_model.',
+  text_encoder_2: 'text_model.',
+  vae_encoder: '',
+  vae_decoder: '',
+};
 
 /** `m.text_model.encoder.layers.0` -> `text_model.encoder.layers.0` for the part's roots; null when none matches. */
 function canonical(part: ModelPart, dotted: string): string | null {
