@@ -17,6 +17,9 @@ test.beforeAll(async () => {
     fs.symlinkSync(TINY_SD, path.join(models, 'tiny-sd'), 'dir');
     fs.copyFileSync(path.join(BYO, 'lora.safetensors'), path.join(models, 'loras', 'detail.safetensors'));
     fs.copyFileSync(path.join(BYO, 'lora.safetensors'), path.join(models, 'loras', 'spare.safetensors'));
+    // A preview picture beside a LoRA, as CivitAI helpers save them; a broken one beside the other.
+    fs.copyFileSync(path.join(BYO, 'lora-w0.8.png'), path.join(models, 'loras', 'detail.preview.png'));
+    fs.writeFileSync(path.join(models, 'loras', 'spare.png'), 'not a picture');
     // The fixture checkpoint carries first_stage_model.* keys: a VAE file as A1111 users keep them.
     fs.mkdirSync(path.join(models, 'vae'), { recursive: true });
     fs.copyFileSync(path.join(BYO, 'checkpoint.safetensors'), path.join(models, 'vae', 'tiny-vae.safetensors'));
@@ -39,6 +42,17 @@ test('pick a LoRA from the models folder, generate, find it in the gallery and t
   await page.getByTestId('prompt').fill('a cat, a hat');
   await page.getByTestId('prompt').evaluate((el) => (el as HTMLTextAreaElement).setSelectionRange(5, 5));
   await page.getByTestId('lora-picker').click();
+  // The preview beside the file shows as its thumbnail; a file whose preview is broken shows its initials.
+  await expect(
+    page
+      .getByRole('option', { name: /^detail/ })
+      .getByTestId('network-thumbnail')
+      .locator('img'),
+  ).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  await expect(page.getByRole('option', { name: /^spare/ }).getByTestId('network-thumbnail')).toHaveAttribute(
+    'data-has-preview',
+    'false',
+  );
   await page.getByRole('option', { name: /^detail/ }).click();
   await expect(page.getByTestId('prompt')).toHaveValue('a cat <lora:detail:1>, a hat');
   await fillGenerateForm(page, { prompt: PROMPT, steps: 10, cfg: 7, width: 64, height: 64, seed: 1234 });

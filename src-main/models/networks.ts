@@ -10,6 +10,7 @@ import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import type { ModelFileKind } from '../../src-shared/domain/models.js';
 import { loraTags, type ModelAdditions } from '../engine/index.js';
+import { previewNames, previewThumbnail } from './network-previews.js';
 
 export const LORAS_DIR = 'loras';
 export const EMBEDDINGS_DIR = 'embeddings';
@@ -90,19 +91,27 @@ export function upscalerFile(modelsDir: string, name: string): string {
   return found;
 }
 
-/** The pickers' kinds with their sizes, for the Generate page. */
-export function listNetworks(
+/** The pickers' kinds with their sizes (and, for LoRAs and embeddings, a preview's thumbnail), for the Generate page. */
+export async function listNetworks(
   modelsDir: string,
-): Record<'loras' | 'embeddings' | 'upscalers' | 'vae', { name: string; sizeBytes: number }[]> {
-  const list = (kind: ModelFileKind) =>
-    [...networkFiles(modelsDir, kind)]
-      .map(([name, file]) => ({ name, sizeBytes: fs.statSync(file).size }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+): Promise<
+  Record<'loras' | 'embeddings' | 'upscalers' | 'vae', { name: string; sizeBytes: number; thumbnail: string | null }[]>
+> {
+  const list = (kind: ModelFileKind, withPreviews: boolean) =>
+    Promise.all(
+      [...networkFiles(modelsDir, kind)]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(async ([name, file]) => ({
+          name,
+          sizeBytes: fs.statSync(file).size,
+          thumbnail: withPreviews ? await previewThumbnail(path.join(modelsDir, kind), name) : null,
+        })),
+    );
   return {
-    loras: list(LORAS_DIR),
-    embeddings: list(EMBEDDINGS_DIR),
-    upscalers: list(UPSCALERS_DIR),
-    vae: list(VAE_DIR),
+    loras: await list(LORAS_DIR, true),
+    embeddings: await list(EMBEDDINGS_DIR, true),
+    upscalers: await list(UPSCALERS_DIR, false),
+    vae: await list(VAE_DIR, false),
   };
 }
 
@@ -120,7 +129,7 @@ export function deleteModelFile(modelsDir: string, kind: ModelFileKind, file: st
     throw new StudioError('INVALID_INPUT', `"${file}" is not a file; it was left alone`);
   fs.unlinkSync(target);
   const stem = file.replace(FILE_OF[kind], '');
-  for (const preview of [`${stem}.preview.png`, `${stem}.png`, `${stem}.jpg`, `${stem}.webp`]) {
+  for (const preview of previewNames(stem)) {
     fs.rmSync(path.join(modelsDir, kind, preview), { force: true });
   }
   return true;

@@ -5,7 +5,7 @@
  * of `vae/`). The lists are read again each time one opens, so files dropped
  * into the models folder show up without a restart.
  */
-import { Group, Select } from '@mantine/core';
+import { Avatar, Group, Select, Text } from '@mantine/core';
 import { useCall } from '../api/use-call.js';
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -32,6 +32,7 @@ export function NetworkPicker({
     <Group grow align="end">
       {KINDS.map(({ kind, label, folder, insert }) => {
         const files = networks.data?.[kind] ?? [];
+        const thumbnails = new Map(files.map((f) => [f.name, f.thumbnail]));
         return (
           <Select
             key={kind}
@@ -42,6 +43,22 @@ export function NetworkPicker({
             value={null}
             nothingFoundMessage="Nothing by that name"
             data={files.map((f) => ({ value: f.name, label: `${f.name} (${mib(f.sizeBytes)})` }))}
+            // A preview picture kept beside the file (NAME.preview.png, NAME.png...) shows as a thumbnail.
+            renderOption={({ option }) => (
+              <Group gap="xs" wrap="nowrap">
+                <Avatar
+                  src={thumbnails.get(option.value) ?? null}
+                  radius="sm"
+                  size={40}
+                  aria-hidden
+                  data-testid="network-thumbnail"
+                  data-has-preview={thumbnails.get(option.value) ? 'true' : 'false'}
+                >
+                  {option.value.slice(0, 2)}
+                </Avatar>
+                <Text size="sm">{option.label}</Text>
+              </Group>
+            )}
             onDropdownOpen={networks.reload}
             onChange={(name) => name && onInsert(insert(name))}
             data-testid={kind === 'loras' ? 'lora-picker' : 'embedding-picker'}

@@ -47,7 +47,12 @@ export const zInstallDone = z.object({
 });
 
 /** A LoRA or embedding file: its name is what prompts use (`<lora:NAME:1>`, or the word itself). */
-export const zNetworkFile = z.object({ name: z.string(), sizeBytes: z.number().int() });
+export const zNetworkFile = z.object({
+  name: z.string(),
+  sizeBytes: z.number().int(),
+  /** A preview picture beside the file, as a small data URL (LoRAs and embeddings). */
+  thumbnail: z.string().nullable(),
+});
 
 /** The kinds of single files the models folder holds, each in its own sub-folder (as A1111 keeps them). */
 export const MODEL_FILE_KINDS = ['checkpoints', 'loras', 'embeddings', 'vae', 'upscalers'] as const;
