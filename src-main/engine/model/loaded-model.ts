@@ -10,6 +10,7 @@ import { StudioError } from '../../../src-shared/domain/errors.js';
 import type { ProviderName } from '../../../src-shared/domain/settings.js';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { runTiled } from '../upscale/tiles.js';
+import { averagedLatents, type Guide, matchTileToGuide } from './vae-colour-guide.js';
 
 export interface VaeTiling {
   /** Latent pixels per tile side, and the overlap on inner sides. */
@@ -205,6 +206,8 @@ export class LoadedModel {
    * memory of one tile. Null: always whole.
    */
   vaeTiling: VaeTiling | null = DEFAULT_VAE_TILING;
+  /** Tiles matched to a whole decode of the latents averaged down (colour guide); off only to measure it. */
+  vaeColourGuide = true;
 
   private tiled(h: number, w: number): VaeTiling | null {
     const t = this.vaeTiling;
@@ -216,6 +219,15 @@ export class LoadedModel {
     const [, c, h, w] = dims as [number, number, number, number];
     const t = this.tiled(h, w);
     if (!t) return this.decodeWhole(latents, dims);
+    // The colour guide: the latents averaged down to one tile, decoded whole (see vae-colour-guide.ts).
+    const factor = Math.ceil(Math.max(h, w) / t.tile);
+    const small = averagedLatents(latents, c, h, w, factor);
+    const guide: Guide = {
+      data: await this.decodeWhole(small.data, [1, c, small.height, small.width]),
+      width: small.width * 8,
+      height: small.height * 8,
+      factor,
+    };
     return runTiled({
       input: latents,
       inChannels: c,
@@ -226,6 +238,7 @@ export class LoadedModel {
       tile: t.tile,
       overlap: t.overlap,
       run: (chw, tw, th) => this.decodeWhole(chw, [1, c, th, tw]),
+      adjust: this.vaeColourGuide ? (out, tw, th, at) => matchTileToGuide(out, tw, th, at, guide) : undefined,
     });
   }
 

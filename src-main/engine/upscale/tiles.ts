@@ -97,6 +97,8 @@ export interface TiledRun {
   signal?: AbortSignal;
   /** The tiles to run, when not the plan of `tile` and `overlap` (a fixed-size export's). */
   tiles?: Tile[];
+  /** Adjusts a tile's output in place before it is blended ([outChannels, th, tw], at output pixel x, y). */
+  adjust?: (out: Float32Array, tw: number, th: number, at: { x: number; y: number }) => void;
 }
 
 /** The whole input through `run`, tile by tile, blended: [outChannels, height*scale, width*scale]. */
@@ -118,6 +120,7 @@ export async function runTiled(r: TiledRun): Promise<Float32Array> {
     const out = await r.run(chw, t.width, t.height);
     const tw = Math.round(t.width * s);
     const th = Math.round(t.height * s);
+    r.adjust?.(out, tw, th, { x: Math.round(t.x * s), y: Math.round(t.y * s) });
     for (let oy = 0; oy < th; oy++)
       for (let ox = 0; ox < tw; ox++) {
         const w = featherWeight(t, ox, oy, s, r.overlap, r);
