@@ -123,3 +123,20 @@ describe('hires fix', () => {
     }
   });
 });
+
+describe('guidance passes one at a time (large pictures)', () => {
+  it('give the picture the batched passes give, within rounding', async () => {
+    // The built-in UNet takes any batch, so the passes can go either way.
+    expect(model.sig.unet.batchFixed).toBeNull();
+    const batched = await picture({});
+    model.separateGuidanceAbove = 0;
+    try {
+      const separate = await picture({});
+      let max = 0;
+      for (let i = 0; i < batched.length; i++) max = Math.max(max, Math.abs(batched[i]! - separate[i]!));
+      expect(max).toBeLessThanOrEqual(2);
+    } finally {
+      model.separateGuidanceAbove = 96 * 96;
+    }
+  });
+});

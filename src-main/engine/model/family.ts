@@ -23,6 +23,11 @@ export interface ModelDescription {
   nativeSize: number | null;
   /** SDXL: an empty negative prompt conditions on zeros, not on the encoded "" (model_index.json, diffusers' default true). */
   forceZerosForEmptyPrompt: boolean;
+  /**
+   * The first UNet level with attention (0: the latent's own size, as SD 1.x; 1: half of it, as SDXL), from
+   * down_block_types; 0 when the config does not say. Its token count sets the attention's memory.
+   */
+  firstAttentionLevel: number;
 }
 
 const FAMILY_SIZE: Record<ModelFamily, number | null> = { sd1: 512, sd2: 512, 'sd2-v': 768, sdxl: 1024, custom: null };
@@ -76,6 +81,12 @@ export function describeModel(
         ? unetConfig.sample_size * 8
         : FAMILY_SIZE[family],
     forceZerosForEmptyPrompt: sdxl && folder.modelIndex?.force_zeros_for_empty_prompt !== false,
+    firstAttentionLevel: Math.max(
+      0,
+      Array.isArray(unetConfig?.down_block_types)
+        ? unetConfig.down_block_types.findIndex((t: unknown) => typeof t === 'string' && /Attn/.test(t))
+        : 0,
+    ),
   };
 }
 

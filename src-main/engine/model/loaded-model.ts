@@ -206,6 +206,11 @@ export class LoadedModel {
    * memory of one tile. Null: always whole.
    */
   vaeTiling: VaeTiling | null = DEFAULT_VAE_TILING;
+  /**
+   * Attention tokens above which the guidance passes (negative, prompt) run one at a time instead of as one
+   * batch, halving the attention's memory: 96x96, SD 1.5 at 768x768 (SDXL, attention from half size, at 1536).
+   */
+  separateGuidanceAbove = 96 * 96;
   /** Tiles matched to a whole decode of the latents averaged down (colour guide); off only to measure it. */
   vaeColourGuide = true;
 

@@ -444,7 +444,12 @@ async function runOne(
   const condDim = model.sig.unet.timestepCondDim;
   const timestepCond = condDim !== null ? guidanceScaleEmbedding(req.cfgScale, condDim) : undefined;
   const doCfg = req.cfgScale > 1 && !timestepCond;
-  const batched = doCfg && model.sig.unet.batchFixed !== 1;
+  // Large pictures run the guidance passes one at a time where the export allows: the attention's scores grow with
+  // the square of its tokens (SD 1.5 at 1024x1024: 16384 tokens, over 8 GB per pass in fp16).
+  const level = model.description.firstAttentionLevel;
+  const attentionTokens = Math.ceil(h / 2 ** level) * Math.ceil(w / 2 ** level);
+  const oneAtATime = model.sig.unet.batchFixed === null && attentionTokens > model.separateGuidanceAbove;
+  const batched = doCfg && model.sig.unet.batchFixed !== 1 && !oneAtATime;
   const inChannels = model.sig.unet.inChannels;
   const totalCalls = scheduler.timesteps.length - begin;
   // SDXL's added conditioning, in the same batch order as the hidden states.
