@@ -270,6 +270,36 @@ describe('studio command line', () => {
     expect([width, height]).toEqual([128, 128]);
   });
 
+  it('a txt2img generate never loads sharp (its native library costs a one-shot run about 25 ms)', () => {
+    // A preload that reports, at exit, whether any module of the sharp package was loaded.
+    const probe = path.join(tmp, 'probe-sharp.cjs');
+    fs.writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write(`sharp loaded: ${Object.keys(require('node:module')._cache).some((f) => /[\\/]sharp[\\/]/.test(f))}\\n`));",
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        probe,
+        path.join(appRoot(), 'bin', 'studio.js'),
+        'generate',
+        '--model',
+        path.join(appRoot(), 'models', 'studio-shapes'),
+        '--prompt',
+        'a red circle',
+        '--steps',
+        '1',
+        '--quiet',
+        '--out',
+        path.join(tmp, 'nosharp.png'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('sharp loaded: false');
+  });
+
   it('generate takes a variation seed and strength, and png-info reads them back', () => {
     const out = path.join(tmp, 'variation.png');
     const r = studio(

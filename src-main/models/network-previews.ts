@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 
 /** The names a preview of `stem` may have, in the order they are looked for. */
 export const previewNames = (stem: string) =>
@@ -38,6 +37,8 @@ export async function previewThumbnail(dir: string, stem: string): Promise<strin
 
 async function thumbnailOf(file: string): Promise<string | null> {
   try {
+    // Loaded when a preview exists: a command-line generate that only resolves LoRA names never pays for it.
+    const sharp = (await import('sharp')).default;
     const jpeg = await sharp(file, { limitInputPixels: 64e6 })
       .resize(THUMB, THUMB, { fit: 'cover' })
       .jpeg({ quality: 80 })
