@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TINY_SD } from '../../test-support/fixtures.js';
-import { openSession, sessionTuning } from './sessions.js';
+import { openSession, pruneGraphCache, sessionTuning } from './sessions.js';
 
 const UNET = path.join(TINY_SD, 'unet', 'model.onnx');
 
@@ -45,9 +45,11 @@ describe('the optimized-graph cache', () => {
     await first.session.release();
 
     const entry = path.join(cache, entries[0]!);
-    const written = fs.statSync(entry).mtimeMs;
+    const written = fs.statSync(entry);
     const second = await openSession(UNET, ['cpu'], sessionTuning(null, cache));
-    expect(fs.statSync(entry).mtimeMs).toBe(written); // read, not written again
+    // Read, not written again (a new entry is a new file renamed into place); its time marks it used.
+    expect(fs.statSync(entry).ino).toBe(written.ino);
+    expect(fs.statSync(entry).mtimeMs).toBeGreaterThanOrEqual(written.mtimeMs);
     expect(await unetOutput(second.session)).toEqual(want);
     await second.session.release();
 
@@ -66,5 +68,28 @@ describe('the optimized-graph cache', () => {
     const opened = await openSession(UNET, ['cpu'], sessionTuning(2, blocked));
     expect(opened.provider).toBe('cpu');
     await opened.session.release();
+  });
+});
+
+describe('the optimized-graph cache size', () => {
+  it('drops the least recently used graphs past the limit, never the one just written', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-graphs-prune-'));
+    try {
+      const put = (name: string, bytes: number, ageS: number) => {
+        const f = path.join(cache, `${name}.onnx`);
+        fs.writeFileSync(f, Buffer.alloc(bytes));
+        const t = new Date(Date.now() - ageS * 1000);
+        fs.utimesSync(f, t, t);
+        return f;
+      };
+      put('old', 400, 300);
+      put('recent', 400, 10);
+      put('middle', 400, 100);
+      const fresh = put('fresh', 300, 500);
+      pruneGraphCache(cache, 1000, fresh);
+      expect(fs.readdirSync(cache).sort()).toEqual(['fresh.onnx', 'recent.onnx']);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -40,6 +40,35 @@ export interface SessionTuning {
 
 /** Graphs above this size are not cached: the copy would double a large model's disk use. */
 export const MAX_CACHED_GRAPH_BYTES = 1024 * 1024 * 1024;
+/**
+ * The cache's size limit: entries are keyed by the model file's path and time, so every LoRA variant and
+ * every replaced file adds one; the least recently used go first.
+ */
+export const GRAPH_CACHE_LIMIT_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** Removes the least recently used entries (by file time, which a hit refreshes) until the cache fits `limit`. */
+export function pruneGraphCache(dir: string, limit = GRAPH_CACHE_LIMIT_BYTES, keep?: string): void {
+  let entries: { file: string; size: number; used: number }[];
+  try {
+    entries = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => {
+        const st = fs.statSync(path.join(dir, f));
+        return { file: path.join(dir, f), size: st.size, used: st.mtimeMs };
+      })
+      .sort((a, b) => b.used - a.used);
+  } catch {
+    return;
+  }
+  // The one kept counts first; the others by recency.
+  let total = entries.find((e) => e.file === keep)?.size ?? 0;
+  for (const e of entries) {
+    if (e.file === keep) continue;
+    total += e.size;
+    if (total > limit) fs.rmSync(e.file, { force: true });
+  }
+}
 
 /**
  * The studio's session settings: a CPU thread count (null or undefined: all
@@ -83,7 +112,10 @@ async function openThroughCache(file: string, options: Options, dir: string): Pr
   const target = path.join(dir, `${key}.onnx`);
   if (fs.existsSync(target)) {
     try {
-      return await ort.InferenceSession.create(target, { ...options, graphOptimizationLevel: 'disabled' });
+      const session = await ort.InferenceSession.create(target, { ...options, graphOptimizationLevel: 'disabled' });
+      const now = new Date();
+      fs.utimesSync(target, now, now); // recently used: pruned last
+      return session;
     } catch {
       fs.rmSync(target, { force: true }); // damaged (a crash mid-write): made again below
     }
@@ -100,6 +132,7 @@ async function openThroughCache(file: string, options: Options, dir: string): Pr
       optimizedModelFilePath: tmp,
     });
     fs.renameSync(tmp, target);
+    pruneGraphCache(dir, GRAPH_CACHE_LIMIT_BYTES, target);
     return session;
   } catch {
     return null;
