@@ -24,7 +24,7 @@ import { fileToBase64 } from '../generate/file-to-base64.js';
 import { useDraft } from '../generate/draft.js';
 import { TipIcon } from '../TipIcon.js';
 import { beyondPicture, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
-import { bboxChanged, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
+import { bboxChanged, bboxRefitted, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
 import { cropPicture, maskPng } from './compose.js';
 import { isBlank, nextBrushSize, type MaskOp } from './mask-document.js';
@@ -180,6 +180,14 @@ export const CanvasPanel = forwardRef<
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
   }, [takeFile]);
+
+  // Another model may have another size multiple: the box follows it.
+  const pictureWidth = picture?.width;
+  const pictureHeight = picture?.height;
+  useEffect(() => {
+    if (pictureWidth && pictureHeight)
+      bboxRefitted({ width: pictureWidth, height: pictureHeight }, multiple, OUTPAINT_ROOM);
+  }, [pictureWidth, pictureHeight, multiple]);
 
   /** A mask change shows the mask over its source again (a result shown "after" would hide it). */
   const paint = (op: MaskOp) => {

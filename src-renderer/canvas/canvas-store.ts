@@ -13,7 +13,7 @@ import {
   type GenerateDraftState,
   updateDraft,
 } from '../generate/draft.js';
-import { sameBox, type Rect } from './bbox.js';
+import { sameBox, snapBox, type Rect } from './bbox.js';
 import { stepRecorded, stepRedone, stepUndone } from './canvas-history.js';
 import { pasteInto } from './compose.js';
 import { emptyMask, opAdded, type MaskOp } from './mask-document.js';
@@ -27,9 +27,12 @@ const layersOf = (s: GenerateDraftState): CanvasLayers => ({
   height: s.height,
 });
 
-/** An undoable change of the canvas layers (and anything else the patch carries). */
+/** An undoable change of the canvas layers (and anything else the patch carries); nothing changed, no step. */
 function stepTaken(patch: (s: GenerateDraftState) => Partial<CanvasLayers> & DraftPatch): void {
-  updateDraft((s) => ({ ...patch(s), history: stepRecorded(s.history, layersOf(s)) }));
+  updateDraft((s) => {
+    const p = patch(s);
+    return Object.keys(p).length === 0 ? {} : { ...p, history: stepRecorded(s.history, layersOf(s)) };
+  });
 }
 
 export const maskOpAdded = (op: MaskOp) => stepTaken((s) => ({ mask: opAdded(s.mask, op) }));
@@ -37,6 +40,17 @@ export const maskOpAdded = (op: MaskOp) => stepTaken((s) => ({ mask: opAdded(s.m
 /** The box moved or resized (snapped already); the generation size follows it. */
 export const bboxChanged = (box: Rect) =>
   stepTaken((s) => (sameBox(s.bbox, box) ? {} : { bbox: box, width: box.width, height: box.height }));
+
+/**
+ * The box snapped again to another model's multiple (not an undo step: nothing the user did); `room` as the
+ * box tool allows, so a box over the edge stays there.
+ */
+export const bboxRefitted = (picture: { width: number; height: number }, multiple: number, room: number) =>
+  updateDraft((s) => {
+    if (!s.bbox) return {};
+    const box = snapBox(s.bbox, picture, multiple, room);
+    return sameBox(box, s.bbox) ? {} : { bbox: box, width: box.width, height: box.height };
+  });
 
 /** Back to generating the whole picture, at the picture's size. */
 export const bboxRemoved = (picture: { width: number; height: number }) =>

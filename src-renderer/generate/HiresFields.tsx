@@ -4,16 +4,7 @@
  */
 import { Collapse, Group, NumberInput, Select, Switch } from '@mantine/core';
 import { useCall } from '../api/use-call.js';
-
-export interface HiresDraft {
-  scale: number;
-  steps: number | null;
-  denoise: number;
-  /** latent, lanczos, or an ONNX upscaler of the models folder's upscalers/ by name. */
-  upscaler: string;
-}
-
-export const HIRES_OFF: HiresDraft = { scale: 1, steps: null, denoise: 0.7, upscaler: 'latent' };
+import type { HiresDraft } from './draft.js';
 
 export function HiresFields({
   value,

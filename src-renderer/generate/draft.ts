@@ -14,7 +14,17 @@ import type { InitImage } from '../canvas/CanvasPanel.js';
 import type { Rect } from '../canvas/bbox.js';
 import { emptyHistory, type CanvasHistory } from '../canvas/canvas-history.js';
 import { emptyMask, type MaskDocument } from '../canvas/mask-document.js';
-import { HIRES_OFF, type HiresDraft } from './HiresFields.js';
+
+/** Hires fix as the form holds it (scale 1 is off). */
+export interface HiresDraft {
+  scale: number;
+  steps: number | null;
+  denoise: number;
+  /** latent, lanczos, or an ONNX upscaler of the models folder's upscalers/ by name. */
+  upscaler: string;
+}
+
+export const HIRES_OFF: HiresDraft = { scale: 1, steps: null, denoise: 0.7, upscaler: 'latent' };
 
 /** What the canvas's undo covers: the picture and its mask, the box, the parent and the generation size. */
 export interface CanvasLayers {
