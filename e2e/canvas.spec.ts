@@ -118,7 +118,7 @@ test('the box tool: resize and move the box, generate inside it; accepting chang
   await expect(page.getByTestId('width')).toHaveValue('256');
 
   await page.keyboard.press('c');
-  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0');
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0, made at 192×96');
   await expect(page.getByTestId('width')).toBeDisabled();
 
   // The editor fits the 256x128 picture with a 16 px margin: picture pixels to screen points.
@@ -219,4 +219,36 @@ test('a box dragged over the edge outpaints: the picture grows under it, the old
   await page.getByTestId('undo-button').click();
   await page.getByTestId('undo-button').click();
   await expect.poll(async () => (await rgb((await savedDraft(page)).initImage!.base64)).info.width).toBe(128);
+});
+
+test("a box is made at the model's size and scaled back into it; switched off, at its own", async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('img2img').click();
+  const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#c03020' } })
+    .png()
+    .toBuffer();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  await page.keyboard.press('c');
+  // The built-in model's native size is 128 (multiple 32): a 256x128 box is made at about 128x128's area, in its shape.
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0, made at 192×96');
+  await expect(page.getByTestId('width')).toHaveValue('192');
+  await fillGenerateForm(page, { prompt: 'a red circle on a blue background', steps: 2 });
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 1/1', { timeout: 60_000 });
+  const { items } = await callHost<{ items: { id: number; width: number; height: number }[] }>(
+    host.url,
+    'gallery.search',
+    { limit: 1 },
+  );
+  expect(items[0]).toMatchObject({ width: 192, height: 96 });
+  await page.getByTestId('staging-accept').click();
+  await expect.poll(async () => (await savedDraft(page)).parentId).toBe(items[0]!.id);
+  expect((await rgb((await savedDraft(page)).initImage!.base64)).info).toMatchObject({ width: 256, height: 128 });
+
+  await page.getByTestId('bbox-scaled').click();
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0');
+  await expect(page.getByTestId('width')).toHaveValue('256');
 });

@@ -14,6 +14,7 @@ import {
   SegmentedControl,
   Slider,
   Stack,
+  Switch,
   Text,
   Tooltip,
 } from '@mantine/core';
@@ -21,9 +22,9 @@ import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { fileToBase64 } from '../generate/file-to-base64.js';
-import { useDraft } from '../generate/draft.js';
+import { updateDraft, useDraft } from '../generate/draft.js';
 import { TipIcon } from '../TipIcon.js';
-import { beyondPicture, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
+import { beyondPicture, boxGenerationSize, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
 import { bboxChanged, bboxRefitted, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
 import { cropPicture, maskPng } from './compose.js';
@@ -44,8 +45,9 @@ export interface CanvasInputs {
   mask: string | null;
   /** Where the results go back (the whole picture when there is no box). */
   box: Rect;
-  /** Whether a box is set: the generation's size is the box's. */
+  /** Whether a box is set: then the generation's size is `size` (the box's, or scaled to the model). */
   boxed: boolean;
+  size: { width: number; height: number };
 }
 
 /** What outpainting from the canvas needs of the page: the picture extended by the engine (or null: it said why). */
@@ -68,6 +70,9 @@ function download(name: string, dataUrl: string) {
   a.click();
 }
 
+const sameSize = (a: { width: number; height: number }, b: { width: number; height: number }) =>
+  a.width === b.width && a.height === b.height;
+
 const TOOLS: { value: CanvasTool; label: string; painting?: boolean }[] = [
   { value: 'brush', label: 'Brush (B)', painting: true },
   { value: 'eraser', label: 'Eraser (E)', painting: true },
@@ -81,11 +86,17 @@ export const CanvasPanel = forwardRef<
     paintable: boolean;
     /** The model's size multiple: the box's sides snap to it. */
     multiple: number;
+    /** The model's native size (null: unknown): a scaled box is generated at its area. */
+    nativeSize: number | null;
     onInitImage: (img: InitImage, size: { width: number; height: number }) => void;
     onExtend: ExtendPicture;
   }
->(function CanvasPanel({ paintable, multiple, onInitImage, onExtend }, ref) {
-  const { initImage, mask: doc, bbox, staging, history } = useDraft();
+>(function CanvasPanel({ paintable, multiple, nativeSize, onInitImage, onExtend }, ref) {
+  const { initImage, mask: doc, bbox, bboxScaled, staging, history } = useDraft();
+  const sizeOf = useCallback(
+    (box: Rect) => boxGenerationSize(box, bboxScaled, nativeSize, multiple),
+    [bboxScaled, nativeSize, multiple],
+  );
   const [tool, setTool] = useState<CanvasTool>('brush');
   const [size, setSize] = useState(32);
   const [hardness, setHardness] = useState(0.8);
@@ -109,23 +120,30 @@ export const CanvasPanel = forwardRef<
           const box = { ...bbox, x: bbox.x + pads.left, y: bbox.y + pads.top };
           const extended = await onExtend(pads, box);
           if (!extended) return null;
+          const size = sizeOf(box);
           return {
-            init: await cropPicture(`data:image/png;base64,${extended.image}`, box),
-            mask: await cropPicture(`data:image/png;base64,${extended.mask}`, box),
+            init: await cropPicture(`data:image/png;base64,${extended.image}`, box, size),
+            mask: await cropPicture(`data:image/png;base64,${extended.mask}`, box, size),
             box,
             boxed: true,
+            size,
           };
         }
         const box = bbox ? snapBox(bbox, picture, multiple) : wholePicture(picture);
+        const size = sizeOf(box);
         return {
-          init: bbox ? await cropPicture(initImage.url, box) : initImage.base64,
-          mask: paintable && !isBlank(doc) ? maskPng(maskCanvas.current, bbox ?? undefined) : null,
+          init: bbox ? await cropPicture(initImage.url, box, size) : initImage.base64,
+          mask:
+            paintable && !isBlank(doc)
+              ? maskPng(maskCanvas.current, bbox ? box : undefined, bbox ? size : undefined)
+              : null,
           box,
           boxed: bbox !== null,
+          size,
         };
       },
     }),
-    [initImage, picture, bbox, doc, paintable, multiple, onExtend],
+    [initImage, picture, bbox, sizeOf, doc, paintable, multiple, onExtend],
   );
 
   useEffect(() => {
@@ -329,13 +347,28 @@ export const CanvasPanel = forwardRef<
               {bbox
                 ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}${
                     paintable && picture && !isInside(bbox, picture) ? ' (beyond the edge: outpaints)' : ''
-                  }`
+                  }${sameSize(sizeOf(bbox), bbox) ? '' : `, made at ${boxLabel({ ...bbox, ...sizeOf(bbox) })}`}`
                 : `Generates the whole picture (${image.naturalWidth}×${image.naturalHeight}); the Box tool (C) picks a part`}
             </Text>
             {bbox && picture && (
-              <Button size="compact-xs" variant="subtle" onClick={() => bboxRemoved(picture)} data-testid="bbox-clear">
-                Whole picture
-              </Button>
+              <>
+                <Switch
+                  size="xs"
+                  label="At the model's size"
+                  checked={bboxScaled}
+                  disabled={!nativeSize}
+                  onChange={(e) => updateDraft({ bboxScaled: e.currentTarget.checked })}
+                  data-testid="bbox-scaled"
+                />
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  onClick={() => bboxRemoved(picture)}
+                  data-testid="bbox-clear"
+                >
+                  Whole picture
+                </Button>
+              </>
             )}
           </Group>
         )}

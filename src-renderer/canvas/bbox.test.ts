@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beyondPicture, boxLabel, isInside, sameBox, snapBox, wholePicture } from './bbox.js';
+import { beyondPicture, boxLabel, isInside, sameBox, scaledSize, snapBox, wholePicture } from './bbox.js';
 
 const picture = { width: 512, height: 384 };
 
@@ -44,6 +44,13 @@ describe('bounding box', () => {
     expect(boxLabel({ x: 0, y: 0, width: 192, height: 64 })).toBe('192×64');
     expect(sameBox({ x: 1, y: 2, width: 64, height: 64 }, { x: 1, y: 2, width: 64, height: 64 })).toBe(true);
     expect(sameBox(null, { x: 1, y: 2, width: 64, height: 64 })).toBe(false);
+  });
+
+  it("is generated at the model's native area, in its shape, when scaled", () => {
+    expect(scaledSize({ width: 96, height: 64 }, 512, 8)).toEqual({ width: 624, height: 416 });
+    expect(scaledSize({ width: 64, height: 64 }, 128, 8)).toEqual({ width: 128, height: 128 });
+    // A box larger than the native size is made smaller, as InvokeAI does.
+    expect(scaledSize({ width: 1024, height: 1024 }, 512, 64)).toEqual({ width: 512, height: 512 });
   });
 
   it('may reach beyond the picture by the room given (outpainting), no further', () => {

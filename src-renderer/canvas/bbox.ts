@@ -56,6 +56,22 @@ export function beyondPicture(box: Rect, picture: { width: number; height: numbe
 export const isInside = (box: Rect, picture: { width: number; height: number }) =>
   Object.values(beyondPicture(box, picture)).every((v) => v === 0);
 
+/**
+ * The size a box is generated at when scaled to the model (InvokeAI's scaled
+ * bounding box): the box's shape with the area of the model's native square,
+ * sides on the model's multiple. A 96x64 box on SD 1.5 (native 512) is made at
+ * 624x416 and scaled back into the box, where the model draws well.
+ */
+export function scaledSize(box: { width: number; height: number }, native: number, multiple: number) {
+  const k = native / Math.sqrt(box.width * box.height);
+  const side = (v: number) => Math.max(multiple, Math.round((v * k) / multiple) * multiple);
+  return { width: side(box.width), height: side(box.height) };
+}
+
+/** What a box is generated at: scaled to the model (when asked and the model's size is known) or its own size. */
+export const boxGenerationSize = (box: Rect, scaled: boolean, native: number | null, multiple: number) =>
+  scaled && native ? scaledSize(box, native, multiple) : { width: box.width, height: box.height };
+
 export const sameBox = (a: Rect | null, b: Rect | null) =>
   a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height);
 

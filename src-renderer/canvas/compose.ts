@@ -17,21 +17,25 @@ function canvasOf(width: number, height: number): [HTMLCanvasElement, CanvasRend
 
 const toBase64 = (c: HTMLCanvasElement) => c.toDataURL('image/png').replace(PNG_PREFIX, '');
 
-/** The part of a picture under the box, as PNG base64, pixel for pixel. */
-export async function cropPicture(url: string, box: Rect): Promise<string> {
+type Size = { width: number; height: number };
+
+/** The part of a picture under the box, as PNG base64: pixel for pixel, or scaled to `size`. */
+export async function cropPicture(url: string, box: Rect, size: Size = box): Promise<string> {
   const img = await loadImage(url);
-  const [c, ctx] = canvasOf(box.width, box.height);
-  ctx.drawImage(img, box.x, box.y, box.width, box.height, 0, 0, box.width, box.height);
+  const [c, ctx] = canvasOf(size.width, size.height);
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(img, box.x, box.y, box.width, box.height, 0, 0, size.width, size.height);
   return toBase64(c);
 }
 
-/** The mask as the engine takes it (white = repaint, on black), whole or cut to a box. */
-export function maskPng(mask: HTMLCanvasElement, box?: Rect): string {
+/** The mask as the engine takes it (white = repaint, on black), whole or cut to a box (scaled to `size`). */
+export function maskPng(mask: HTMLCanvasElement, box?: Rect, size?: Size): string {
   const b = box ?? { x: 0, y: 0, width: mask.width, height: mask.height };
-  const [c, ctx] = canvasOf(b.width, b.height);
+  const out = size ?? b;
+  const [c, ctx] = canvasOf(out.width, out.height);
   ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, b.width, b.height);
-  ctx.drawImage(mask, b.x, b.y, b.width, b.height, 0, 0, b.width, b.height);
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(mask, b.x, b.y, b.width, b.height, 0, 0, out.width, out.height);
   return toBase64(c);
 }
 

@@ -81,6 +81,8 @@ export interface GenerateDraftState {
   parentId: number | undefined;
   /** The part of the picture a generation fills (null: the whole picture). */
   bbox: Rect | null;
+  /** The box is generated at the model's size and scaled into it (InvokeAI's scaled bounding box). */
+  bboxScaled: boolean;
   staging: Staging | null;
   history: CanvasHistory<CanvasLayers>;
   /** The canvas's jobs still to come back, with the box each fills. */
@@ -118,6 +120,7 @@ const defaults = (): GenerateDraftState => ({
   mask: emptyMask(),
   parentId: undefined,
   bbox: null,
+  bboxScaled: true,
   staging: null,
   history: emptyHistory(),
   canvasJobs: [],

@@ -24,7 +24,7 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CanvasPanel, type CanvasPanelHandle } from '../canvas/CanvasPanel.js';
 import { canvasJobQueued, jobFinished, pictureExtended } from '../canvas/canvas-store.js';
-import type { Rect } from '../canvas/bbox.js';
+import { boxGenerationSize, type Rect } from '../canvas/bbox.js';
 import { ExtendCanvas, type Pads } from '../canvas/ExtendCanvas.js';
 import { type GenerationMode } from '../../src-shared/domain/generation.js';
 import type { RngMode } from '../../src-shared/domain/settings.js';
@@ -145,6 +145,10 @@ export function GeneratePage() {
   const lastSeed = state.result?.images[0]?.seed ?? null;
   // Limits are shown where they apply, never clamped silently; sizes snap to the model's multiple when a field is left.
   const multiple = usable.find((m) => m.name === model)?.sizeMultiple ?? 8;
+  const nativeSize = usable.find((m) => m.name === model)?.nativeSize ?? null;
+  // A box on the canvas sets the generation's size: its own, or scaled to the model's (moved and sized on the canvas).
+  const boxed = mode !== 'txt2img' && draft.bbox !== null;
+  const genSize = boxed ? boxGenerationSize(draft.bbox!, draft.bboxScaled, nativeSize, multiple) : { width, height };
   const isSdxl = usable.find((m) => m.name === model)?.family === 'sdxl';
   const sizeError = (v: number) =>
     !Number.isInteger(v) || v < 64 || v > 2048
@@ -155,15 +159,13 @@ export function GeneratePage() {
   const invalid = {
     steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? undefined : '1 to 200 steps',
     cfg: Number.isFinite(cfg) && cfg >= 0 && cfg <= 50 ? undefined : '0 to 50',
-    width: sizeError(width),
-    height: sizeError(height),
+    width: sizeError(genSize.width),
+    height: sizeError(genSize.height),
   };
   const formValid = !seedInvalid && Object.values(invalid).every((e) => e === undefined);
   const canGenerate = !!model && (mode === 'txt2img' || !!initImage) && formValid;
 
   const canvas = useRef<CanvasPanelHandle>(null);
-  /** A box on the canvas sets the generation's size (it is moved and sized on the canvas). */
-  const boxed = mode !== 'txt2img' && draft.bbox !== null;
   const promptBox = useRef<HTMLTextAreaElement>(null);
   /** A LoRA tag or an embedding's word where the cursor is (replacing a selection), spaced from its neighbours. */
   const insertInPrompt = (text: string) =>
@@ -187,8 +189,8 @@ export function GeneratePage() {
       notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
       return null;
     }
-    // With a box, the generation is the box's part of the picture, at the box's size.
-    const size = inputs?.boxed ? { width: inputs.box.width, height: inputs.box.height } : { width, height };
+    // With a box, the generation is the box's part of the picture, at the box's size or scaled to the model's.
+    const size = inputs?.boxed ? inputs.size : { width, height };
     // Styles are read when the job starts, so one imported a moment ago applies.
     return stylesFor(draft.styles).then((picked) => {
       const styled = applyStyles(picked, prompt, negative);
@@ -460,7 +462,7 @@ export function GeneratePage() {
               max={2048}
               clampBehavior="none"
               step={multiple}
-              value={width}
+              value={genSize.width}
               onChange={(v) => setWidth(Number(v))}
               onBlur={() => setWidth(snapSize(width, multiple))}
               error={invalid.width}
@@ -474,7 +476,7 @@ export function GeneratePage() {
               max={2048}
               clampBehavior="none"
               step={multiple}
-              value={height}
+              value={genSize.height}
               onChange={(v) => setHeight(Number(v))}
               onBlur={() => setHeight(snapSize(height, multiple))}
               error={invalid.height}
@@ -666,6 +668,7 @@ export function GeneratePage() {
               ref={canvas}
               paintable={mode === 'inpaint'}
               multiple={multiple}
+              nativeSize={nativeSize}
               onInitImage={onInitImage}
               onExtend={extendCanvas}
             />
