@@ -52,6 +52,19 @@ export const isMyJob = (jobId: string) => mine.has(jobId);
 /** job.done events that came before engine.generate answered with their id (a job that failed at once). */
 const earlyDone = new Map<string, JobDone>();
 
+/** A finished job of this window: the last result, and its pictures at the front of the session strip. */
+function withDone(s: JobState, d: JobDone): JobState {
+  // A job cancelled while waiting does not replace what is on screen.
+  if (d.status === 'cancelled' && s.activeJobId !== d.jobId && s.progress?.jobId !== d.jobId) return s;
+  return {
+    ...s,
+    result: d,
+    session: [...d.images.map((i) => ({ ...i, jobId: d.jobId })).reverse(), ...s.session].slice(0, SESSION_LIMIT),
+    progress: s.progress?.jobId === d.jobId ? null : s.progress,
+    error: d.status === 'failed' ? (d.error?.message ?? 'Generation failed') : null,
+  };
+}
+
 /** Follows the engine queue: the running job's progress and preview, the last result, the waiting jobs. */
 export function useJob() {
   const [state, setState] = useState<JobState>({
@@ -111,21 +124,7 @@ export function useJob() {
         if (earlyDone.size > 20) earlyDone.delete(earlyDone.keys().next().value!);
         return;
       }
-      setState((s) => ({
-        ...s,
-        // A job cancelled while waiting does not replace what is on screen.
-        ...(d.status === 'cancelled' && s.activeJobId !== d.jobId && s.progress?.jobId !== d.jobId
-          ? {}
-          : {
-              result: d,
-              session: [...d.images.map((i) => ({ ...i, jobId: d.jobId })).reverse(), ...s.session].slice(
-                0,
-                SESSION_LIMIT,
-              ),
-              progress: s.progress?.jobId === d.jobId ? null : s.progress,
-              error: d.status === 'failed' ? (d.error?.message ?? 'Generation failed') : null,
-            }),
-      }));
+      setState((s) => withDone(s, d));
     });
     return () => {
       offQueue();
@@ -146,7 +145,10 @@ export function useJob() {
           : s,
       );
       const done = earlyDone.get(jobId);
-      if (done) setState((s) => ({ ...s, result: done, error: done.error?.message ?? null }));
+      if (done) {
+        earlyDone.delete(jobId);
+        setState((s) => withDone(s, done));
+      }
       return jobId;
     } catch (err) {
       setState((s) => ({ ...s, error: (err as Error).message }));
@@ -156,7 +158,15 @@ export function useJob() {
 
   /** Jobs this window started some other way (a plot's cells): their progress and results show here. */
   const adopt = useCallback((jobIds: readonly string[]) => {
-    for (const id of jobIds) remember(id);
+    for (const id of jobIds) {
+      remember(id);
+      // A fast cell can finish before the window learns it is its own.
+      const done = earlyDone.get(id);
+      if (done) {
+        earlyDone.delete(id);
+        setState((s) => withDone(s, done));
+      }
+    }
   }, []);
 
   /** Cancels a job by id, or this window's running job (never another window's by default). */
