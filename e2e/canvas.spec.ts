@@ -252,3 +252,40 @@ test("a box is made at the model's size and scaled back into it; switched off, a
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0');
   await expect(page.getByTestId('width')).toHaveValue('256');
 });
+
+test('inpainting a box whose part of the mask is empty says so and runs nothing', async ({ page }) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#204080' } })
+    .png()
+    .toBuffer();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  // Where picture pixels are on the screen, measured when asked: the box's row above the stage can move it.
+  const editorBox = async () => (await page.getByTestId('mask-editor').boundingBox())!;
+  let editor = await editorBox();
+  const scale = Math.min((editor.width - 32) / 256, (editor.height - 32) / 128);
+  const at = (x: number, y: number) =>
+    [
+      editor.x + (editor.width - 256 * scale) / 2 + x * scale,
+      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
+    ] as const;
+  const drag = async (from: readonly [number, number], to: readonly [number, number]) => {
+    await page.mouse.move(...from);
+    await page.mouse.down();
+    await page.mouse.move(...to, { steps: 8 });
+    await page.mouse.up();
+  };
+  // A stroke on the right, then a box over the left half only.
+  await drag(at(220, 20), at(220, 100));
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('bbox-size')).toContainText('Generates the box: 256×128');
+  editor = await editorBox();
+  await drag(at(256, 64), at(130, 64));
+  await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByText('Paint a mask inside the box over the part to repaint first.')).toBeVisible();
+  await expect(page.getByTestId('staging-bar')).toHaveCount(0);
+});

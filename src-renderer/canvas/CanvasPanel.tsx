@@ -27,7 +27,7 @@ import { TipIcon } from '../TipIcon.js';
 import { beyondPicture, boxGenerationSize, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
 import { bboxChanged, bboxRefitted, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
-import { cropPicture, maskPng } from './compose.js';
+import { cropPicture, maskPng, paintedIn } from './compose.js';
 import { isBlank, nextBrushSize, type MaskOp } from './mask-document.js';
 import { loadImage } from './mask-raster.js';
 import { StagingBar } from './StagingBar.js';
@@ -134,7 +134,7 @@ export const CanvasPanel = forwardRef<
         return {
           init: bbox ? await cropPicture(initImage.url, box, size) : initImage.base64,
           mask:
-            paintable && !isBlank(doc)
+            paintable && !isBlank(doc) && (!bbox || paintedIn(maskCanvas.current, box))
               ? maskPng(maskCanvas.current, bbox ? box : undefined, bbox ? size : undefined)
               : null,
           box,
@@ -342,7 +342,8 @@ export const CanvasPanel = forwardRef<
           </Tooltip>
         </Group>
         {image && (
-          <Group gap="xs">
+          // A fixed height: the box's controls appearing must not move the stage under the pointer.
+          <Group gap="xs" mih={28}>
             <Text size="xs" c="dimmed" data-testid="bbox-size">
               {bbox
                 ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}${

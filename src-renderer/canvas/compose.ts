@@ -39,6 +39,18 @@ export function maskPng(mask: HTMLCanvasElement, box?: Rect, size?: Size): strin
   return toBase64(c);
 }
 
+/** Whether anything is painted on the mask inside the box (a mask elsewhere would repaint nothing there). */
+export function paintedIn(mask: HTMLCanvasElement, box: Rect): boolean {
+  const x = Math.max(0, box.x);
+  const y = Math.max(0, box.y);
+  const w = Math.min(mask.width, box.x + box.width) - x;
+  const h = Math.min(mask.height, box.y + box.height) - y;
+  if (w <= 0 || h <= 0) return false;
+  const alpha = mask.getContext('2d')!.getImageData(x, y, w, h).data;
+  for (let i = 3; i < alpha.length; i += 4) if (alpha[i]! > 0) return true;
+  return false;
+}
+
 /** The picture with a result drawn over its box (scaled to the box when the sizes differ), as PNG base64. */
 export async function pasteInto(pictureUrl: string, resultPng: string, box: Rect): Promise<string> {
   const [picture, result] = await Promise.all([loadImage(pictureUrl), loadImage(`data:image/png;base64,${resultPng}`)]);

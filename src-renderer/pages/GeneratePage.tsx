@@ -186,7 +186,12 @@ export function GeneratePage() {
     const inputs = mode === 'txt2img' ? null : await canvas.current?.generationInputs();
     if (mode !== 'txt2img' && !inputs) return null;
     if (mode === 'inpaint' && !inputs?.mask) {
-      notifications.show({ color: 'yellow', message: 'Paint a mask over the part to repaint first.' });
+      notifications.show({
+        color: 'yellow',
+        message: draft.bbox
+          ? 'Paint a mask inside the box over the part to repaint first.'
+          : 'Paint a mask over the part to repaint first.',
+      });
       return null;
     }
     // With a box, the generation is the box's part of the picture, at the box's size or scaled to the model's.
