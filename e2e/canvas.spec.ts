@@ -35,6 +35,29 @@ function maxDiff(a: Buffer, b: Buffer): number {
   return m;
 }
 
+/**
+ * The pointer over the canvas in picture pixels: the editor fits the picture
+ * with a 16 px margin. Measured at each use (the rows above the stage may move it).
+ */
+function canvasPointer(page: Page, picture: { width: number; height: number }) {
+  const at = async (x: number, y: number) => {
+    const editor = (await page.getByTestId('mask-editor').boundingBox())!;
+    const scale = Math.min((editor.width - 32) / picture.width, (editor.height - 32) / picture.height);
+    return [
+      editor.x + (editor.width - picture.width * scale) / 2 + x * scale,
+      editor.y + (editor.height - picture.height * scale) / 2 + y * scale,
+    ] as const;
+  };
+  return {
+    drag: async (from: [number, number], to: [number, number]) => {
+      await page.mouse.move(...(await at(...from)));
+      await page.mouse.down();
+      await page.mouse.move(...(await at(...to)), { steps: 8 });
+      await page.mouse.up();
+    },
+  };
+}
+
 const galleryPng = async (id: number) =>
   sharp(
     path.join(host.home, 'data', 'gallery', (await callHost<{ image: string }>(host.url, 'gallery.get', { id })).image),
@@ -121,24 +144,11 @@ test('the box tool: resize and move the box, generate inside it; accepting chang
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0, made at 192×96');
   await expect(page.getByTestId('width')).toBeDisabled();
 
-  // The editor fits the 256x128 picture with a 16 px margin: picture pixels to screen points.
-  const editor = (await page.getByTestId('mask-editor').boundingBox())!;
-  const scale = Math.min((editor.width - 32) / 256, (editor.height - 32) / 128);
-  const at = (x: number, y: number) =>
-    [
-      editor.x + (editor.width - 256 * scale) / 2 + x * scale,
-      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
-    ] as const;
-  const drag = async (from: readonly [number, number], to: readonly [number, number]) => {
-    await page.mouse.move(...from);
-    await page.mouse.down();
-    await page.mouse.move(...to, { steps: 8 });
-    await page.mouse.up();
-  };
+  const pointer = canvasPointer(page, { width: 256, height: 128 });
   // The right edge's handle to the middle, then the box itself to the right half.
-  await drag(at(256, 64), at(130, 64));
+  await pointer.drag([256, 64], [130, 64]);
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
-  await drag(at(64, 64), at(190, 64));
+  await pointer.drag([64, 64], [190, 64]);
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 128,0');
   await expect(page.getByTestId('width')).toHaveValue('128');
 
@@ -184,17 +194,7 @@ test('a box dragged over the edge outpaints: the picture grows under it, the old
   await page.keyboard.press('c');
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
 
-  const editor = (await page.getByTestId('mask-editor').boundingBox())!;
-  const scale = Math.min((editor.width - 32) / 128, (editor.height - 32) / 128);
-  const at = (x: number, y: number) =>
-    [
-      editor.x + (editor.width - 128 * scale) / 2 + x * scale,
-      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
-    ] as const;
-  await page.mouse.move(...at(64, 64));
-  await page.mouse.down();
-  await page.mouse.move(...at(130, 64), { steps: 8 });
-  await page.mouse.up();
+  await canvasPointer(page, { width: 128, height: 128 }).drag([64, 64], [130, 64]);
   await expect(page.getByTestId('bbox-size')).toHaveText(
     'Generates the box: 128×128 at 64,0 (beyond the edge: outpaints)',
   );
@@ -263,27 +263,12 @@ test('inpainting a box whose part of the mask is empty says so and runs nothing'
   await page.getByTestId('init-image-button').click();
   await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
   await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
-  // Where picture pixels are on the screen, measured when asked: the box's row above the stage can move it.
-  const editorBox = async () => (await page.getByTestId('mask-editor').boundingBox())!;
-  let editor = await editorBox();
-  const scale = Math.min((editor.width - 32) / 256, (editor.height - 32) / 128);
-  const at = (x: number, y: number) =>
-    [
-      editor.x + (editor.width - 256 * scale) / 2 + x * scale,
-      editor.y + (editor.height - 128 * scale) / 2 + y * scale,
-    ] as const;
-  const drag = async (from: readonly [number, number], to: readonly [number, number]) => {
-    await page.mouse.move(...from);
-    await page.mouse.down();
-    await page.mouse.move(...to, { steps: 8 });
-    await page.mouse.up();
-  };
+  const pointer = canvasPointer(page, { width: 256, height: 128 });
   // A stroke on the right, then a box over the left half only.
-  await drag(at(220, 20), at(220, 100));
+  await pointer.drag([220, 20], [220, 100]);
   await page.keyboard.press('c');
   await expect(page.getByTestId('bbox-size')).toContainText('Generates the box: 256×128');
-  editor = await editorBox();
-  await drag(at(256, 64), at(130, 64));
+  await pointer.drag([256, 64], [130, 64]);
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
   await page.getByTestId('generate-button').click();
   await expect(page.getByText('Paint a mask inside the box over the part to repaint first.')).toBeVisible();
