@@ -78,5 +78,10 @@ describe('the canvas store', () => {
     jobFinished(done('d', [], 'failed'));
     expect(currentDraft().staging!.images).toHaveLength(1);
     expect(currentDraft().canvasJobs).toEqual([]);
+    // A job of the previous picture does not come back to a new one.
+    canvasJobQueued('e', box(0));
+    freshCanvas();
+    jobFinished(done('e', [40]));
+    expect(currentDraft().staging).toBeNull();
   });
 });

@@ -70,7 +70,9 @@ export const pictureExtended = (
     initImage: { base64: image, url: `data:image/png;base64,${image}` },
     mask: opAdded(emptyMask(), { type: 'image', dataUrl: `data:image/png;base64,${mask}` }),
     bbox,
+    // Staged results and jobs still running were placed on the smaller picture.
     staging: null,
+    canvasJobs: [],
     strength: 1,
     ...(bbox ? { width: bbox.width, height: bbox.height } : size),
   }));

@@ -250,8 +250,17 @@ function save() {
 
 export type DraftPatch = Partial<GenerateDraftState>;
 
-/** A new picture on the canvas starts a new document: no mask, box, staged results or history. */
-export const newCanvas = (): DraftPatch => ({ mask: emptyMask(), bbox: null, staging: null, history: emptyHistory() });
+/**
+ * A new picture on the canvas starts a new document: no mask, box, staged results or history, and the old
+ * picture's jobs still running no longer come back to it (their results are in the gallery all the same).
+ */
+export const newCanvas = (): DraftPatch => ({
+  mask: emptyMask(),
+  bbox: null,
+  staging: null,
+  history: emptyHistory(),
+  canvasJobs: [],
+});
 
 export function updateDraft(patch: DraftPatch | ((s: GenerateDraftState) => DraftPatch)): void {
   const p = typeof patch === 'function' ? patch(state) : patch;
