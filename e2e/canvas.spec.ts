@@ -21,7 +21,20 @@ interface SavedDraft {
 }
 /** The Generate draft as the page saved it (a moment after each change). */
 const savedDraft = (page: Page) =>
-  page.evaluate(() => JSON.parse(localStorage.getItem('latent-studio.generate-draft.v1') ?? 'null') as SavedDraft);
+  page.evaluate(() => {
+    const raw = JSON.parse(localStorage.getItem('latent-studio.generate-draft.v1') ?? 'null');
+    if (!raw?.strings) return raw as SavedDraft;
+    // Long strings (pictures) are stored once in a table and referenced as {$s: index}.
+    const revive = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(revive)
+        : v && typeof v === 'object'
+          ? '$s' in v
+            ? raw.strings[(v as { $s: number }).$s]
+            : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]))
+          : v;
+    return revive(raw.doc) as SavedDraft;
+  });
 
 const rgb = async (png: Buffer | string) =>
   sharp(typeof png === 'string' ? Buffer.from(png, 'base64') : png)
@@ -273,4 +286,35 @@ test('inpainting a box whose part of the mask is empty says so and runs nothing'
   await page.getByTestId('generate-button').click();
   await expect(page.getByText('Paint a mask inside the box over the part to repaint first.')).toBeVisible();
   await expect(page.getByTestId('staging-bar')).toHaveCount(0);
+});
+
+test('the canvas history of a large picture survives a reload (each picture is stored once, not once per step)', async ({
+  page,
+}) => {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText('Inpaint').click();
+  // Noise compresses badly: about 1 MB of base64, which plain JSON would repeat in every undo step.
+  const noise = Buffer.alloc(512 * 384 * 3);
+  let x = 2463534242;
+  for (let i = 0; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 255;
+  }
+  const picture = await sharp(noise, { raw: { width: 512, height: 384, channels: 3 } })
+    .png()
+    .toBuffer();
+  expect(picture.length).toBeGreaterThan(500_000);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'noise.png', mimeType: 'image/png', buffer: picture });
+  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  const pointer = canvasPointer(page, { width: 512, height: 384 });
+  for (let i = 0; i < 12; i++) await pointer.drag([40 + i * 35, 50], [40 + i * 35, 300]);
+  await page.reload();
+  await expect(page.getByTestId('undo-button')).toBeEnabled();
+  for (let i = 0; i < 12; i++) await page.getByTestId('undo-button').click();
+  await expect(page.getByTestId('undo-button')).toBeDisabled();
+  await expect(page.getByTestId('redo-button')).toBeEnabled();
 });

@@ -14,6 +14,7 @@ import type { InitImage } from '../canvas/CanvasPanel.js';
 import type { Rect } from '../canvas/bbox.js';
 import { emptyHistory, type CanvasHistory } from '../canvas/canvas-history.js';
 import { emptyMask, type MaskDocument } from '../canvas/mask-document.js';
+import { isSharedStrings, shareStrings, unshareStrings } from './shared-strings.js';
 
 /** Hires fix as the form holds it (scale 1 is off). */
 export interface HiresDraft {
@@ -214,7 +215,9 @@ function validField(key: string, v: unknown, base: GenerateDraftState): boolean 
 
 function load(): GenerateDraftState {
   try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<GenerateDraftState> | null;
+    const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as unknown;
+    // Written with its long strings (pictures) shared; an entry from before that is plain JSON.
+    const saved = (isSharedStrings(raw) ? unshareStrings(raw) : raw) as Partial<GenerateDraftState> | null;
     if (!saved || typeof saved !== 'object') return defaults();
     // Only known keys of the right type survive: an old or hand-edited entry never breaks the page.
     const base = defaults();
@@ -233,14 +236,14 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function save() {
   const { fresh: _fresh, ...doc } = state;
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(doc));
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(shareStrings(doc)));
   } catch {
     // Over the storage quota (pictures in the history): drop the history and the staged results first,
     // then the picture itself; the settings always stay.
     const lean = { ...doc, history: emptyHistory(), staging: null };
     for (const attempt of [lean, { ...lean, initImage: null, mask: emptyMask(), bbox: null }])
       try {
-        localStorage.setItem(STORAGE_KEY, JSON.stringify(attempt));
+        localStorage.setItem(STORAGE_KEY, JSON.stringify(shareStrings(attempt)));
         return;
       } catch {
         // Storage unavailable: the draft still lives for this session.
