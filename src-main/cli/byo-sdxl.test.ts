@@ -16,6 +16,7 @@ import {
   indexPart,
   paramValues,
   torchDims,
+  writeCheckpoint,
   writeSafetensors,
 } from '../engine/index.js';
 import { appRoot } from '../paths.js';
@@ -30,7 +31,9 @@ const generate = (out: string, prompt: string, ...flags: string[]) =>
       path.join(appRoot(), 'bin', 'studio.js'),
       'generate',
       '--model',
-      TINY_SDXL,
+      // A --model among the flags names another model folder.
+      flags.includes('--model') ? flags[flags.indexOf('--model') + 1]! : TINY_SDXL,
+      ...flags.filter((_, i) => flags[i] !== '--model' && flags[i - 1] !== '--model'),
       '--prompt',
       prompt,
       '--seed',
@@ -43,7 +46,6 @@ const generate = (out: string, prompt: string, ...flags: string[]) =>
       '--provider',
       'cpu',
       '--quiet',
-      ...flags,
       '--out',
       path.join(tmp, out),
     ],
@@ -99,5 +101,23 @@ describe('SDXL embeddings and LoRAs on the command line', () => {
     expect(styled.status, styled.stderr).toBe(0);
     expect(styled.stderr).not.toMatch(/matched nothing/);
     expect(imageDifference(await pixels('lora.png'), await pixels('base.png')).max).toBeGreaterThan(0);
+  });
+
+  it('an SDXL single-file checkpoint converts (studio models convert) to a model that draws the same picture', async () => {
+    const file = path.join(tmp, 'sdxl-finetune.safetensors');
+    writeCheckpoint(TINY_SDXL, file, { layout: 'sgm', dtype: 'F32' });
+    const out = path.join(tmp, 'converted-sdxl');
+    const conv = spawnSync(
+      process.execPath,
+      [path.join(appRoot(), 'bin', 'studio.js'), 'models', 'convert', file, '--template', TINY_SDXL, '--out', out],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(conv.status, conv.stderr).toBe(0);
+    const template = generate('from-template.png', 'a red circle on a blue background');
+    expect(template.status, template.stderr).toBe(0);
+    // The same settings on the converted model.
+    const converted = generate('from-converted.png', 'a red circle on a blue background', '--model', out);
+    expect(converted.status, converted.stderr).toBe(0);
+    expect(imageDifference(await pixels('from-converted.png'), await pixels('from-template.png')).max).toBe(0);
   });
 });

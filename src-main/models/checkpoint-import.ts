@@ -17,7 +17,7 @@ import type { ConvertWorkerMessage, ConvertWorkerInput } from './convert-worker-
 
 /** A repository to install when no model of the family is there to lend its graphs (checked to exist on the Hub). */
 const SUGGESTED_TEMPLATES: Record<string, string> = { sd1: 'onnx-community/stable-diffusion-v1-5-ONNX' };
-const FAMILY_LABEL: Record<string, string> = { sd1: 'SD 1.x', sd2: 'SD 2.x', custom: 'custom-size' };
+const FAMILY_LABEL: Record<string, string> = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL', custom: 'custom-size' };
 
 /** A model name from a file name: its stem, with what model names cannot hold replaced. */
 export function modelNameFor(file: string): string {

@@ -88,6 +88,9 @@ function thirdOf(st: SafetensorsFile, key: string, k: number): SourceTensor {
 }
 
 const OPENCLIP_ROOT = 'cond_stage_model.model.';
+/** SDXL's single files (Stability's sgm layout): CLIP ViT-L as transformers names it, OpenCLIP bigG as SD 2.x's. */
+const SGM_CLIP_L = 'conditioner.embedders.0.transformer.';
+const SGM_OPENCLIP = 'conditioner.embedders.1.model.';
 const OPENCLIP_NAMES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^text_model\.embeddings\.token_embedding\.weight$/, () => 'token_embedding.weight'],
   [/^text_model\.embeddings\.position_embedding\.weight$/, () => 'positional_embedding'],
@@ -111,20 +114,52 @@ const OPENCLIP_NAMES: [RegExp, (m: RegExpExecArray) => string][] = [
  * parameter named as transformers' CLIPTextModel names it (diffusers' SD 2
  * text encoders); q, k and v are thirds of one fused `in_proj` there.
  */
-export function openClipKey(name: string): { key: string; third: number | null } | null {
+export function openClipKey(name: string, root = OPENCLIP_ROOT): { key: string; third: number | null } | null {
   for (const [re, to] of OPENCLIP_NAMES) {
     const m = re.exec(name);
     if (!m) continue;
     const qkv = /self_attn\.([qkv])_proj\./.exec(name);
-    return { key: OPENCLIP_ROOT + to(m), third: qkv ? 'qkv'.indexOf(qkv[1]!) : null };
+    return { key: root + to(m), third: qkv ? 'qkv'.indexOf(qkv[1]!) : null };
   }
   return null;
 }
 
-function openClipTensor(st: SafetensorsFile, name: string): SourceTensor | string {
-  const k = openClipKey(name);
-  if (!k) return `${OPENCLIP_ROOT}(${name})`;
+function openClipTensor(st: SafetensorsFile, name: string, root = OPENCLIP_ROOT): SourceTensor | string {
+  const k = openClipKey(name, root);
+  if (!k) return `${root}(${name})`;
   if (!st.has(k.key)) return k.key;
+  return k.third === null ? tensorOf(st, k.key) : thirdOf(st, k.key, k.third);
+}
+
+/** A [rows, cols] tensor read as [cols, rows]: OpenCLIP keeps its text projection as x @ P, a Linear holds P^T. */
+function transposedOf(st: SafetensorsFile, key: string): SourceTensor {
+  const [rows, cols] = st.entries.get(key)!.shape as [number, number];
+  const read = () => {
+    const v = st.readFloat32(key);
+    const out = new Float32Array(v.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = v[r * cols + c]!;
+    return out;
+  };
+  // No raw copy: the bytes are in the other order.
+  return { key: `${key}^T`, shape: [cols, rows], read, dtype: 'transposed', readRaw: () => Buffer.alloc(0) };
+}
+
+/**
+ * Where SDXL's sgm single file keeps a text encoder parameter: the first encoder under its transformers name;
+ * the second as OpenCLIP (fused q/k/v, projection transposed), or under its own name for an export whose
+ * modules are named its own way.
+ */
+export function sgmTextKey(part: 'text_encoder' | 'text_encoder_2', name: string) {
+  if (part === 'text_encoder') return { key: SGM_CLIP_L + name, third: null, transposed: false };
+  if (name === 'text_projection.weight')
+    return { key: `${SGM_OPENCLIP}text_projection`, third: null, transposed: true };
+  return { ...(openClipKey(name, SGM_OPENCLIP) ?? { key: SGM_OPENCLIP + name, third: null }), transposed: false };
+}
+
+function sgmTextTensor(st: SafetensorsFile, part: 'text_encoder' | 'text_encoder_2', name: string) {
+  const k = sgmTextKey(part, name);
+  if (!st.has(k.key)) return k.key;
+  if (k.transposed) return transposedOf(st, k.key);
   return k.third === null ? tensorOf(st, k.key) : thirdOf(st, k.key, k.third);
 }
 
@@ -137,6 +172,8 @@ export function ldmSource(st: SafetensorsFile): WeightSource {
     inpainting: convIn?.shape[1] === 9,
     find(part, name, ctx) {
       if (part === 'text_encoder' && family === 'sd2') return openClipTensor(st, name);
+      if (family === 'sdxl' && (part === 'text_encoder' || part === 'text_encoder_2'))
+        return sgmTextTensor(st, part, name);
       const key = ldmKey(part, name, ctx);
       if (key === null) return `${part}:${name}`;
       if (st.has(key)) return tensorOf(st, key);
@@ -169,8 +206,7 @@ export function diffusersSource(dir: string): WeightSource {
   const folders: Record<ModelPart, SafetensorsFile | null> = {
     unet: open('unet'),
     text_encoder: open('text_encoder'),
-    // SDXL folders are not converted yet: the second encoder is never asked for.
-    text_encoder_2: null,
+    text_encoder_2: open('text_encoder_2'),
     vae_encoder: null,
     vae_decoder: null,
   };
@@ -270,8 +306,6 @@ export function openCheckpoint(fileOrDir: string): WeightSource {
       `${what}: pickled checkpoints are not read (they can run code); use its .safetensors version`,
     );
   const source = ldmSource(SafetensorsFile.open(fileOrDir));
-  if (source.family === 'sdxl')
-    throw new WeightFileError(`${what} is an SDXL checkpoint; SDXL single-file checkpoints do not convert yet`);
   if (source.family === 'vae')
     throw new WeightFileError(`${what} is a VAE, not a whole model: put it in the models folder's vae/`);
   if (source.family === 'unknown')
@@ -286,6 +320,7 @@ export function openCheckpoint(fileOrDir: string): WeightSource {
 export const TEMPLATE_FAMILIES: Record<string, readonly string[]> = {
   sd1: ['sd1'],
   sd2: ['sd2', 'sd2-v'],
+  sdxl: ['sdxl'],
   custom: ['custom'],
 };
 
@@ -361,7 +396,12 @@ export async function convertCheckpoint(
   const total = parts.reduce((n, p) => n + changes.get(p)!.size, 0);
   let done = 0;
   try {
-    copyTree(templateDir, partial, (rel) => MODEL_PARTS.some((p) => rel === p));
+    // Everything but the parts' graphs and weights, which are written below: the parts' config.json files say
+    // the VAE's scaling factor and the UNet's size and layout (SDXL's VAE scale is not SD 1.x's default).
+    copyTree(templateDir, partial, (rel) => {
+      const [top, file] = rel.split(path.sep);
+      return MODEL_PARTS.some((p) => p === top) && file !== undefined && /\.onnx(_data)?$|^weights\.pb$/.test(file);
+    });
     for (const part of parts) {
       /** Each weight as the writer reaches it: progress, and the place a cancel takes effect. */
       const tick = () => {

@@ -64,6 +64,9 @@ function unetRules(layout: UnetLayout): Rule[] {
   return [
     [/^time_embedding\.linear_1\.(.*)$/, (m) => `time_embed.0.${m[1]}`],
     [/^time_embedding\.linear_2\.(.*)$/, (m) => `time_embed.2.${m[1]}`],
+    // SDXL's pooled text and size ids, added to the time embedding.
+    [/^add_embedding\.linear_1\.(.*)$/, (m) => `label_emb.0.0.${m[1]}`],
+    [/^add_embedding\.linear_2\.(.*)$/, (m) => `label_emb.0.2.${m[1]}`],
     [/^conv_in\.(.*)$/, (m) => `input_blocks.0.0.${m[1]}`],
     [/^conv_norm_out\.(.*)$/, (m) => `out.0.${m[1]}`],
     [/^conv_out\.(.*)$/, (m) => `out.2.${m[1]}`],

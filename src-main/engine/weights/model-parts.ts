@@ -8,7 +8,14 @@ import { indexOnnxGraph, type OnnxGraphIndex, readTensor } from './onnx-graph.js
 import { type ModelPart, mapParams, type Param } from './param-map.js';
 import { readParam } from './patch-writer.js';
 
-export const MODEL_PARTS: readonly ModelPart[] = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'];
+/** Every weight-bearing part a model folder may have (`text_encoder_2`: SDXL's second text encoder). */
+export const MODEL_PARTS: readonly ModelPart[] = [
+  'text_encoder',
+  'text_encoder_2',
+  'unet',
+  'vae_decoder',
+  'vae_encoder',
+];
 
 export interface IndexedPart {
   part: ModelPart;
