@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import path from 'node:path';
+import { writeCheckpoint } from '../src-main/engine/weights/checkpoint-writer';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm } from './helpers/generate-form';
 import { spawnHostWithModels, TINY_SD, TINY_SDXL, type SpawnedHost } from './helpers/host';
@@ -62,4 +64,20 @@ test('pick the SDXL model, set its size conditioning, generate, find it in the g
   await expect(page.getByTestId('original-height')).toHaveValue('96');
   await expect(page.getByTestId('crop-top')).toHaveValue('');
   await expect(page.getByTestId('crop-left')).toHaveValue('16');
+});
+
+test('an SDXL single-file checkpoint imports on the Models page onto the installed SDXL model', async ({ page }) => {
+  test.setTimeout(120_000);
+  // A fine-tune as CivitAI shares them: Stability's single-file layout (here the tiny SDXL model's own weights).
+  const file = path.join(host.home, 'My SDXL Finetune.safetensors');
+  writeCheckpoint(TINY_SDXL, file, { layout: 'sgm', dtype: 'F32' });
+  await page.goto(`${host.url}#/models`);
+  await page.getByTestId('checkpoint-path').fill(file);
+  await page.getByTestId('checkpoint-inspect').click();
+  await expect(page.getByTestId('checkpoint-info')).toContainText('SDXL');
+  await expect(page.getByTestId('checkpoint-info')).toContainText('graphs from tiny-sdxl');
+  await page.getByTestId('checkpoint-convert').click();
+  await expect(page.getByTestId('convert-status')).toContainText('Converted', { timeout: 60_000 });
+  await expect(page.getByTestId('model-row-My SDXL Finetune')).toBeVisible();
+  await expect(page.getByTestId('model-row-My SDXL Finetune')).toContainText('sdxl');
 });
