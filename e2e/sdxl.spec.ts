@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import path from 'node:path';
-import { writeCheckpoint } from '../src-main/engine/weights/checkpoint-writer';
+import { writeCheckpoint } from '../src-main/engine/index.js';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm } from './helpers/generate-form';
 import { spawnHostWithModels, TINY_SD, TINY_SDXL, type SpawnedHost } from './helpers/host';
