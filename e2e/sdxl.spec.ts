@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
-import { writeCheckpoint } from '../src-main/engine/index.js';
+import { writeCheckpoint, writeSafetensors } from '../src-main/engine/index.js';
 import { callHost } from './helpers/contract-client';
 import { fillGenerateForm } from './helpers/generate-form';
 import { spawnHostWithModels, TINY_SD, TINY_SDXL, type SpawnedHost } from './helpers/host';
@@ -80,4 +81,24 @@ test('an SDXL single-file checkpoint imports on the Models page onto the install
   await expect(page.getByTestId('convert-status')).toContainText('Converted', { timeout: 60_000 });
   await expect(page.getByTestId('model-row-My SDXL Finetune')).toBeVisible();
   await expect(page.getByTestId('model-row-My SDXL Finetune')).toContainText('sdxl');
+});
+
+test("the LoRA picker marks files made for another family and lists the chosen model's first", async ({ page }) => {
+  const loras = path.join(host.home, 'models', 'loras');
+  fs.mkdirSync(loras, { recursive: true });
+  // An SDXL LoRA as kohya writes them (its second text encoder's keys say SDXL).
+  const key = 'lora_te2_m_layers_0_q_proj';
+  writeSafetensors(path.join(loras, 'xl-style.safetensors'), {
+    [`${key}.lora_down.weight`]: { shape: [1, 64], data: new Float32Array(64) },
+    [`${key}.lora_up.weight`]: { shape: [64, 1], data: new Float32Array(64) },
+  });
+  await page.goto(host.url);
+  await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
+  await page.getByTestId('lora-picker').click();
+  await expect(page.getByRole('option', { name: /^xl-style \(0\.0 MiB, for SDXL\)/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('model-select').click();
+  await page.getByRole('option', { name: 'tiny-sdxl' }).click();
+  await page.getByTestId('lora-picker').click();
+  await expect(page.getByRole('option', { name: /^xl-style \(0\.0 MiB\)$/ })).toBeVisible();
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import type { ModelFileKind } from '../../src-shared/domain/models.js';
-import { loraTags, type ModelAdditions } from '../engine/index.js';
+import { embeddingFamily, loraFamily, loraTags, type ModelAdditions } from '../engine/index.js';
 import { previewNames, previewThumbnail } from './network-previews.js';
 
 export const LORAS_DIR = 'loras';
@@ -95,24 +95,37 @@ export function upscalerFile(modelsDir: string, name: string): string {
 export async function listNetworks(
   modelsDir: string,
 ): Promise<
-  Record<'loras' | 'embeddings' | 'upscalers' | 'vae', { name: string; sizeBytes: number; thumbnail: string | null }[]>
+  Record<
+    'loras' | 'embeddings' | 'upscalers' | 'vae',
+    { name: string; sizeBytes: number; thumbnail: string | null; family: string | null }[]
+  >
 > {
-  const list = (kind: ModelFileKind, withPreviews: boolean) =>
+  const list = (kind: ModelFileKind, familyOfFile?: (file: string) => string | null) =>
     Promise.all(
       [...networkFiles(modelsDir, kind)]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(async ([name, file]) => ({
           name,
           sizeBytes: fs.statSync(file).size,
-          thumbnail: withPreviews ? await previewThumbnail(path.join(modelsDir, kind), name) : null,
+          thumbnail: familyOfFile ? await previewThumbnail(path.join(modelsDir, kind), name) : null,
+          family: familyOfFile ? familyOrNull(familyOfFile, file) : null,
         })),
     );
   return {
-    loras: await list(LORAS_DIR, true),
-    embeddings: await list(EMBEDDINGS_DIR, true),
-    upscalers: await list(UPSCALERS_DIR, false),
-    vae: await list(VAE_DIR, false),
+    loras: await list(LORAS_DIR, loraFamily),
+    embeddings: await list(EMBEDDINGS_DIR, embeddingFamily),
+    upscalers: await list(UPSCALERS_DIR),
+    vae: await list(VAE_DIR),
   };
+}
+
+/** The family a file was made for, from its header; a file that cannot be read has none here (using it says why). */
+function familyOrNull(familyOfFile: (file: string) => string | null, file: string): string | null {
+  try {
+    return familyOfFile(file);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -5,32 +5,22 @@
  * the Generate draft (canvas-store.ts changes it); this panel holds only
  * tool settings.
  */
-import {
-  ActionIcon,
-  Button,
-  FileButton,
-  Group,
-  Paper,
-  SegmentedControl,
-  Slider,
-  Stack,
-  Switch,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { ActionIcon, Button, FileButton, Group, Paper, SegmentedControl, Stack, Text, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { fileToBase64 } from '../generate/file-to-base64.js';
-import { updateDraft, useDraft } from '../generate/draft.js';
+import { useDraft } from '../generate/draft.js';
 import { TipIcon } from '../TipIcon.js';
-import { beyondPicture, boxGenerationSize, boxLabel, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
-import { bboxChanged, bboxRefitted, bboxRemoved, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
+import { beyondPicture, boxGenerationSize, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
+import { bboxChanged, bboxRefitted, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
 import { cropPicture, maskPng, paintedIn } from './compose.js';
 import { isBlank, nextBrushSize, type MaskOp } from './mask-document.js';
 import { loadImage } from './mask-raster.js';
 import { StagingBar } from './StagingBar.js';
+import { BoxRow } from './BoxRow.js';
+import { type Brush, BrushSettings } from './BrushSettings.js';
 import { toolForKey, type CanvasTool } from './tool-hotkeys.js';
 
 export interface InitImage {
@@ -69,9 +59,6 @@ function download(name: string, dataUrl: string) {
   a.download = name;
   a.click();
 }
-
-const sameSize = (a: { width: number; height: number }, b: { width: number; height: number }) =>
-  a.width === b.width && a.height === b.height;
 
 const TOOLS: { value: CanvasTool; label: string; painting?: boolean }[] = [
   { value: 'brush', label: 'Brush (B)', painting: true },
@@ -247,6 +234,8 @@ export const CanvasPanel = forwardRef<
     paint({ type: 'image', dataUrl: `data:${file.type};base64,${await fileToBase64(file)}` });
   };
   const brush = useMemo(() => ({ size, hardness, opacity }), [size, hardness, opacity]);
+  const setBrushSetting = (key: keyof Brush, v: number) =>
+    ({ size: setSize, hardness: setHardness, opacity: setOpacity })[key](v);
   const staged = useMemo(
     () => (staging && stagedImage && showAfter ? { image: stagedImage, box: staging.box } : null),
     [staging, stagedImage, showAfter],
@@ -341,81 +330,17 @@ export const CanvasPanel = forwardRef<
             </ActionIcon>
           </Tooltip>
         </Group>
-        {image && (
-          // A fixed height: the box's controls appearing must not move the stage under the pointer.
-          <Group gap="xs" mih={28}>
-            <Text size="xs" c="dimmed" data-testid="bbox-size">
-              {bbox
-                ? `Generates the box: ${boxLabel(bbox)} at ${bbox.x},${bbox.y}${
-                    paintable && picture && !isInside(bbox, picture) ? ' (beyond the edge: outpaints)' : ''
-                  }${sameSize(sizeOf(bbox), bbox) ? '' : `, made at ${boxLabel({ ...bbox, ...sizeOf(bbox) })}`}`
-                : `Generates the whole picture (${image.naturalWidth}×${image.naturalHeight}); the Box tool (C) picks a part`}
-            </Text>
-            {bbox && picture && (
-              <>
-                <Switch
-                  size="xs"
-                  label="At the model's size"
-                  checked={bboxScaled}
-                  disabled={!nativeSize}
-                  onChange={(e) => updateDraft({ bboxScaled: e.currentTarget.checked })}
-                  data-testid="bbox-scaled"
-                />
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  onClick={() => bboxRemoved(picture)}
-                  data-testid="bbox-clear"
-                >
-                  Whole picture
-                </Button>
-              </>
-            )}
-          </Group>
+        {image && picture && (
+          <BoxRow
+            bbox={bbox}
+            picture={picture}
+            outpaints={paintable && !!bbox && !isInside(bbox, picture)}
+            madeAt={bbox ? sizeOf(bbox) : null}
+            scaled={bboxScaled}
+            canScale={!!nativeSize}
+          />
         )}
-        {paintable && (
-          <Group grow>
-            <div>
-              <Text size="xs" id="brush-size">
-                Brush size {size}px ([ ])
-              </Text>
-              <Slider
-                aria-labelledby="brush-size"
-                min={1}
-                max={256}
-                value={size}
-                onChange={setSize}
-                data-testid="brush-size"
-              />
-            </div>
-            <div>
-              <Text size="xs" id="brush-hardness">
-                Hardness {Math.round(hardness * 100)}%
-              </Text>
-              <Slider
-                aria-labelledby="brush-hardness"
-                min={0}
-                max={1}
-                step={0.05}
-                value={hardness}
-                onChange={setHardness}
-              />
-            </div>
-            <div>
-              <Text size="xs" id="mask-opacity">
-                Mask opacity {Math.round(opacity * 100)}%
-              </Text>
-              <Slider
-                aria-labelledby="mask-opacity"
-                min={0.1}
-                max={1}
-                step={0.05}
-                value={opacity}
-                onChange={setOpacity}
-              />
-            </div>
-          </Group>
-        )}
+        {paintable && <BrushSettings brush={brush} onBrush={setBrushSetting} />}
         {staging && <StagingBar staging={staging} showAfter={showAfter} onShowAfter={setShowAfter} />}
         {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file button beside it is the keyboard path */}
         <div

@@ -10,6 +10,10 @@ import { useCall } from '../api/use-call.js';
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
+const FAMILY_LABEL: Record<string, string> = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL' };
+/** The registry's model families as LoRA families name them (v-prediction SD 2.x takes SD 2.x files). */
+const asFileFamily = (modelFamily: string | null) => (modelFamily === 'sd2-v' ? 'sd2' : modelFamily);
+
 const KINDS = [
   { kind: 'loras', label: 'Add a LoRA', folder: 'loras/', insert: (name: string) => `<lora:${name}:1>` },
   { kind: 'embeddings', label: 'Add an embedding', folder: 'embeddings/', insert: (name: string) => name },
@@ -19,11 +23,16 @@ export function NetworkPicker({
   onInsert,
   vae,
   onVae,
+  modelFamily,
 }: {
   onInsert: (text: string) => void;
   vae: string | null;
   onVae: (vae: string | null) => void;
+  /** The chosen model's family: files made for another one are marked and listed after the ones that fit. */
+  modelFamily: string | null;
 }) {
+  const family = asFileFamily(modelFamily);
+  const fitsNot = (f: { family: string | null }) => f.family !== null && family !== null && f.family !== family;
   const networks = useCall('models.networks', {});
   const vaes = networks.data?.vae ?? [];
   // A remixed or imported record may name its VAE with the extension, as A1111 writes it.
@@ -31,7 +40,7 @@ export function NetworkPicker({
   return (
     <Group grow align="end">
       {KINDS.map(({ kind, label, folder, insert }) => {
-        const files = networks.data?.[kind] ?? [];
+        const files = [...(networks.data?.[kind] ?? [])].sort((a, b) => Number(fitsNot(a)) - Number(fitsNot(b)));
         const thumbnails = new Map(files.map((f) => [f.name, f.thumbnail]));
         return (
           <Select
@@ -42,7 +51,10 @@ export function NetworkPicker({
             clearable
             value={null}
             nothingFoundMessage="Nothing by that name"
-            data={files.map((f) => ({ value: f.name, label: `${f.name} (${mib(f.sizeBytes)})` }))}
+            data={files.map((f) => ({
+              value: f.name,
+              label: `${f.name} (${mib(f.sizeBytes)}${fitsNot(f) ? `, for ${FAMILY_LABEL[f.family!] ?? f.family}` : ''})`,
+            }))}
             // A preview picture kept beside the file (NAME.preview.png, NAME.png...) shows as a thumbnail.
             renderOption={({ option }) => (
               <Group gap="xs" wrap="nowrap">

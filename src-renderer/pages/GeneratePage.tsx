@@ -373,7 +373,12 @@ export function GeneratePage() {
             inputRef={promptBox}
             steps={Number.isInteger(steps) && steps > 0 ? steps : 20}
           />
-          <NetworkPicker onInsert={insertInPrompt} vae={draft.vae} onVae={(vae) => updateDraft({ vae })} />
+          <NetworkPicker
+            onInsert={insertInPrompt}
+            vae={draft.vae}
+            onVae={(vae) => updateDraft({ vae })}
+            modelFamily={usable.find((m) => m.name === model)?.family ?? null}
+          />
           <Group grow wrap="nowrap" align="start">
             <StylePicker value={draft.styles} onChange={(v) => updateDraft({ styles: v })} />
             <PromptHistory onPick={(p, n) => updateDraft({ prompt: p, negativePrompt: n })} />

@@ -52,6 +52,8 @@ export const zNetworkFile = z.object({
   sizeBytes: z.number().int(),
   /** A preview picture beside the file, as a small data URL (LoRAs and embeddings). */
   thumbnail: z.string().nullable(),
+  /** The model family a LoRA or embedding was made for (sd1, sd2, sdxl), from its tensors; null when unknown. */
+  family: z.string().nullable(),
 });
 
 /** The kinds of single files the models folder holds, each in its own sub-folder (as A1111 keeps them). */
