@@ -106,6 +106,12 @@ test('extend the canvas, generate two results, accept the second, undo it: the p
   await page.getByTestId('batch-count').fill('2');
   await page.getByTestId('generate-button').click();
   await expect(page.getByTestId('staging-count')).toHaveText('Result 1/2', { timeout: 60_000 });
+  // The arrow keys step through the staged results (not while a button has the focus: Generate has it now).
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 2/2');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('staging-count')).toHaveText('Result 1/2');
   await page.getByTestId('staging-next').click();
   await expect(page.getByTestId('staging-count')).toHaveText('Result 2/2');
 
@@ -177,7 +183,9 @@ test('the box tool: resize and move the box, generate inside it; accepting chang
     { limit: 1 },
   );
   expect(items[0]).toMatchObject({ mode: 'img2img', width: 128, height: 128 });
-  await page.getByTestId('staging-accept').click();
+  // Enter accepts the result shown.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('Enter');
   await expect.poll(async () => (await savedDraft(page)).parentId).toBe(items[0]!.id);
 
   // Left of the box: the picture as it was; in the box: the result.

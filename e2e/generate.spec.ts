@@ -100,7 +100,8 @@ test('the Models page lists the model as ready and default; ? opens the shortcut
   await expect(page.getByTestId('model-row-studio-shapes')).toContainText('default');
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
-  await expect(page.getByRole('dialog')).toContainText('Undo / redo a stroke');
+  await expect(page.getByRole('dialog')).toContainText('Undo / redo on the canvas');
+  await expect(page.getByRole('dialog')).toContainText('Staged results');
 });
 
 test('jobs queue behind the running one and can be reordered and removed', async ({ page }) => {

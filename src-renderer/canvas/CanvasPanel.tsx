@@ -13,7 +13,15 @@ import { fileToBase64 } from '../generate/file-to-base64.js';
 import { useDraft } from '../generate/draft.js';
 import { TipIcon } from '../TipIcon.js';
 import { beyondPicture, boxGenerationSize, isInside, snapBox, wholePicture, type Rect } from './bbox.js';
-import { bboxChanged, bboxRefitted, canvasRedone, canvasUndone, maskOpAdded } from './canvas-store.js';
+import {
+  bboxChanged,
+  bboxRefitted,
+  canvasRedone,
+  canvasUndone,
+  maskOpAdded,
+  stagedAccepted,
+  stagedShown,
+} from './canvas-store.js';
 import { CanvasStage } from './CanvasStage.js';
 import { cropPicture, maskPng, paintedIn } from './compose.js';
 import { isBlank, nextBrushSize, type MaskOp } from './mask-document.js';
@@ -227,6 +235,19 @@ export const CanvasPanel = forwardRef<
           ['0', () => setFitSignal((n) => n + 1)],
         ]
       : [],
+  );
+
+  // The staging area: step through the results and accept one, as InvokeAI does. Not while a button has the
+  // focus: Enter there presses the button (Generate again), and arrows belong to fields and sliders.
+  useHotkeys(
+    staging
+      ? [
+          ['ArrowLeft', () => stagedShown(staging.index - 1)],
+          ['ArrowRight', () => stagedShown(staging.index + 1)],
+          ['Enter', () => void stagedAccepted()],
+        ]
+      : [],
+    ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'],
   );
 
   const loadMask = async (file: File | null) => {
