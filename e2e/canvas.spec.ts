@@ -71,6 +71,22 @@ function canvasPointer(page: Page, picture: { width: number; height: number }) {
   };
 }
 
+/** Opens a picture on the Generate page's canvas, in img2img or inpaint mode, and waits until it is shown. */
+async function openOnCanvas(page: Page, mode: 'img2img' | 'Inpaint', picture: Buffer) {
+  await openGenerate(page, host.url);
+  await page.getByTestId('mode-control').getByText(mode).click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('init-image-button').click();
+  await (await chooser).setFiles({ name: 'picture.png', mimeType: 'image/png', buffer: picture });
+  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+}
+
+/** A flat 256x128 picture of one colour. */
+const widePicture = (background: string) =>
+  sharp({ create: { width: 256, height: 128, channels: 3, background } })
+    .png()
+    .toBuffer();
+
 const galleryPng = async (id: number) =>
   sharp(
     path.join(host.home, 'data', 'gallery', (await callHost<{ image: string }>(host.url, 'gallery.get', { id })).image),
@@ -147,16 +163,12 @@ test('extend the canvas, generate two results, accept the second, undo it: the p
 });
 
 test('the box tool: resize and move the box, generate inside it; accepting changes only the box', async ({ page }) => {
-  await openGenerate(page, host.url);
-  await page.getByTestId('mode-control').getByText('img2img').click();
   const source = await makePng(9, {}, 128);
   const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#204080' } })
     .composite([{ input: source, left: 0, top: 0 }])
     .png()
     .toBuffer();
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('init-image-button').click();
-  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+  await openOnCanvas(page, 'img2img', wide);
   await expect(page.getByTestId('width')).toHaveValue('256');
 
   await page.keyboard.press('c');
@@ -205,13 +217,8 @@ test('the box tool: resize and move the box, generate inside it; accepting chang
 });
 
 test('a box dragged over the edge outpaints: the picture grows under it, the old pixels stay', async ({ page }) => {
-  await openGenerate(page, host.url);
-  await page.getByTestId('mode-control').getByText('Inpaint').click();
   const source = await makePng(3, {}, 128);
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('init-image-button').click();
-  await (await chooser).setFiles({ name: 'source.png', mimeType: 'image/png', buffer: source });
-  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  await openOnCanvas(page, 'Inpaint', source);
   await page.keyboard.press('c');
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 128×128 at 0,0');
 
@@ -243,15 +250,8 @@ test('a box dragged over the edge outpaints: the picture grows under it, the old
 });
 
 test("a box is made at the model's size and scaled back into it; switched off, at its own", async ({ page }) => {
-  await openGenerate(page, host.url);
-  await page.getByTestId('mode-control').getByText('img2img').click();
-  const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#c03020' } })
-    .png()
-    .toBuffer();
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('init-image-button').click();
-  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
-  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  const wide = await widePicture('#c03020');
+  await openOnCanvas(page, 'img2img', wide);
   await page.keyboard.press('c');
   // The built-in model's native size is 128 (multiple 32): a 256x128 box is made at about 128x128's area, in its shape.
   await expect(page.getByTestId('bbox-size')).toHaveText('Generates the box: 256×128 at 0,0, made at 192×96');
@@ -275,15 +275,8 @@ test("a box is made at the model's size and scaled back into it; switched off, a
 });
 
 test('inpainting a box whose part of the mask is empty says so and runs nothing', async ({ page }) => {
-  await openGenerate(page, host.url);
-  await page.getByTestId('mode-control').getByText('Inpaint').click();
-  const wide = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#204080' } })
-    .png()
-    .toBuffer();
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('init-image-button').click();
-  await (await chooser).setFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
-  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  const wide = await widePicture('#204080');
+  await openOnCanvas(page, 'Inpaint', wide);
   const pointer = canvasPointer(page, { width: 256, height: 128 });
   // A stroke on the right, then a box over the left half only.
   await pointer.drag([220, 20], [220, 100]);
@@ -299,8 +292,6 @@ test('inpainting a box whose part of the mask is empty says so and runs nothing'
 test('the canvas history of a large picture survives a reload (each picture is stored once, not once per step)', async ({
   page,
 }) => {
-  await openGenerate(page, host.url);
-  await page.getByTestId('mode-control').getByText('Inpaint').click();
   // Noise compresses badly: about 1 MB of base64, which plain JSON would repeat in every undo step.
   const noise = Buffer.alloc(512 * 384 * 3);
   let x = 2463534242;
@@ -314,10 +305,7 @@ test('the canvas history of a large picture survives a reload (each picture is s
     .png()
     .toBuffer();
   expect(picture.length).toBeGreaterThan(500_000);
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByTestId('init-image-button').click();
-  await (await chooser).setFiles({ name: 'noise.png', mimeType: 'image/png', buffer: picture });
-  await expect(page.getByTestId('bbox-size')).toContainText('whole picture');
+  await openOnCanvas(page, 'Inpaint', picture);
   const pointer = canvasPointer(page, { width: 512, height: 384 });
   for (let i = 0; i < 12; i++) await pointer.drag([40 + i * 35, 50], [40 + i * 35, 300]);
   await page.reload();
