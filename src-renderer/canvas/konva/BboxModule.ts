@@ -33,9 +33,15 @@ export class BboxModule {
     this.transformer.nodes([this.rect]);
     const live = () => this.showLabel(this.nodeBox());
     this.rect.on('dragmove transform', live);
-    this.rect.on('dragend transformend', () =>
-      this.changed(snapBox(this.nodeBox(), this.picture, this.multiple, this.room)),
-    );
+    this.rect.on('dragend transformend', () => {
+      const box = snapBox(this.nodeBox(), this.picture, this.multiple, this.room);
+      // Shown snapped at once: a drag that snaps back to where the box was changes nothing in the store,
+      // so no sync would come to put the node back.
+      this.rect.setAttrs({ ...box, scaleX: 1, scaleY: 1 });
+      this.showLabel(box);
+      this.transformer.forceUpdate();
+      this.changed(box);
+    });
   }
 
   /** The box as the node now stands (a transform scales the node; the box is its scaled size). */
