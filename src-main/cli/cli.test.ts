@@ -10,11 +10,13 @@ import { ensureWorkerBuilt } from '../test-support/studio-harness.js';
 import { decodePngToRgb, imageDifference, type SdxlCase } from '../engine/index.js';
 import { filesOf, startFakeHub } from '../test-support/fake-hub.js';
 
-const studio = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(appRoot(), 'bin', 'studio.js'), ...args], {
+/** The CLI with node's own flags first (a preload), then the command's. */
+const studioWith = (nodeArgs: string[], ...args: string[]) =>
+  spawnSync(process.execPath, [...nodeArgs, path.join(appRoot(), 'bin', 'studio.js'), ...args], {
     encoding: 'utf8',
     timeout: 120_000,
   });
+const studio = (...args: string[]) => studioWith([], ...args);
 
 /** The CLI in a child process that can be awaited (the fake hub runs in this one). */
 function studioAsync(
@@ -277,24 +279,18 @@ describe('studio command line', () => {
       probe,
       "process.on('exit', () => process.stderr.write(`sharp loaded: ${Object.keys(require('node:module')._cache).some((f) => /[\\/]sharp[\\/]/.test(f))}\\n`));",
     );
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--require',
-        probe,
-        path.join(appRoot(), 'bin', 'studio.js'),
-        'generate',
-        '--model',
-        path.join(appRoot(), 'models', 'studio-shapes'),
-        '--prompt',
-        'a red circle',
-        '--steps',
-        '1',
-        '--quiet',
-        '--out',
-        path.join(tmp, 'nosharp.png'),
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
+    const r = studioWith(
+      ['--require', probe],
+      'generate',
+      '--model',
+      path.join(appRoot(), 'models', 'studio-shapes'),
+      '--prompt',
+      'a red circle',
+      '--steps',
+      '1',
+      '--quiet',
+      '--out',
+      path.join(tmp, 'nosharp.png'),
     );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('sharp loaded: false');
