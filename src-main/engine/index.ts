@@ -44,6 +44,7 @@ export { TorchCpuGenerator, TorchCudaGenerator, createGenerator } from './rng/in
 // Runtime: execution providers and session options.
 export { availableProviders, listBackends, providerOrder, providerStatuses } from './runtime/providers.js';
 export { sessionTuning, type SessionTuning } from './runtime/sessions.js';
+export { type GraphIoDeclared, type GraphValue, readGraphIo } from './runtime/graph-io.js';
 export { ORT_VERSION } from './runtime/ort-version.js';
 
 // Conformance with the Python references.

@@ -25,6 +25,7 @@ export const DEFAULT_VAE_TILING: VaeTiling = { tile: 96, overlap: 16, above: 128
 const LATENT_CHANNELS_OUT = 4;
 import { openSession, type OpenedSession, type SessionTuning } from '../runtime/sessions.js';
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
+import { runAnySize } from '../runtime/shaped-session.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
 import { describeModel, type ModelDescription } from './family.js';
 import {
@@ -89,17 +90,18 @@ export class LoadedModel {
       providers: readonly ProviderName[],
       settings: SessionTuning = tuning,
     ) => {
+      const broken = (reason: string, cause: unknown) =>
+        new StudioError(
+          'BROKEN_MODEL',
+          `"${folder.name}": ${component} could not be loaded: ${redactPaths(reason.split('\n')[0]!)}`,
+          { cause },
+        );
       try {
-        return await openSession(file, providers, settings);
+        return await openSession(file, providers, settings, broken);
       } catch (err) {
         // Every provider failed: the CPU's reason says what is wrong with the file (a GPU's only that it is absent).
         const tried = (err as { fallbacks?: { provider: ProviderName; reason: string }[] }).fallbacks ?? [];
-        const reason = (tried.find((f) => f.provider === 'cpu') ?? tried.at(-1))?.reason ?? (err as Error).message;
-        throw new StudioError(
-          'BROKEN_MODEL',
-          `"${folder.name}": ${component} could not be loaded: ${redactPaths(reason.split('\n')[0]!)}`,
-          { cause: err },
-        );
+        throw broken((tried.find((f) => f.provider === 'cpu') ?? tried.at(-1))?.reason ?? (err as Error).message, err);
       }
     };
     // The UNet decides the provider; the others follow it so tensors stay on one device kind.
@@ -242,15 +244,16 @@ export class LoadedModel {
       scale: 8,
       tile: t.tile,
       overlap: t.overlap,
-      run: (chw, tw, th) => this.decodeWhole(chw, [1, c, th, tw]),
+      run: (chw, tw, th) => this.decodeWhole(chw, [1, c, th, tw], true),
       adjust: this.vaeColourGuide ? (out, tw, th, at) => matchTileToGuide(out, tw, th, at, guide) : undefined,
     });
   }
 
-  private async decodeWhole(latents: Float32Array, dims: readonly number[]): Promise<Float32Array> {
-    const out = await this.sessions.dec.session.run({
-      [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims),
-    });
+  /** `tile`: one of many sizes, run on the graph that takes any size (see ShapedSession). */
+  private async decodeWhole(latents: Float32Array, dims: readonly number[], tile = false): Promise<Float32Array> {
+    const feeds = { [this.sig.dec.input]: floatTensor(this.sig.dec.inputType, latents, dims) };
+    const session = this.sessions.dec.session;
+    const out = await (tile ? runAnySize(session, feeds) : session.run(feeds));
     const image = tensorToFloat32(out[this.sig.dec.output]!);
     if (this.sig.dec.inputType === 'float16' && image.some((v) => !Number.isFinite(v))) {
       // SDXL's original VAE overflows in fp16 (diffusers upcasts it; an ONNX graph cannot be upcast here).
@@ -276,11 +279,11 @@ export class LoadedModel {
       scale: 1 / 8,
       tile: t.tile * 8,
       overlap: t.overlap * 8,
-      run: (chw, tw, th) => this.encodeWhole(chw, [1, 3, th, tw]),
+      run: (chw, tw, th) => this.encodeWhole(chw, [1, 3, th, tw], true),
     });
   }
 
-  private async encodeWhole(image: Float32Array, dims: readonly number[]): Promise<Float32Array> {
+  private async encodeWhole(image: Float32Array, dims: readonly number[], tile = false): Promise<Float32Array> {
     if (!this.canEncodeImages) {
       throw new StudioError(
         'UNSUPPORTED_MODEL',
@@ -295,9 +298,8 @@ export class LoadedModel {
       this.encoder = null; // a later try may succeed (a file put right, memory freed)
       throw err;
     }
-    const out = await enc.opened.session.run({
-      [enc.sig.input]: floatTensor(enc.sig.inputType, image, dims),
-    });
+    const feeds = { [enc.sig.input]: floatTensor(enc.sig.inputType, image, dims) };
+    const out = await (tile ? runAnySize(enc.opened.session, feeds) : enc.opened.session.run(feeds));
     const params = tensorToFloat32(out[enc.sig.output]!);
     // latent_parameters = mean || logvar on the channel axis: the first half is the mean.
     if (enc.sig.output === 'latent_parameters') return Float32Array.from(params.subarray(0, params.length / 2));

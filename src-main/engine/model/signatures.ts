@@ -5,7 +5,7 @@
  * 4 vs 9 UNet channels, fp16 tensors). The declarations come from a session's
  * metadata (engine) or straight from the ONNX file (model registry).
  */
-import type * as ort from 'onnxruntime-node';
+import type { ModelSession } from '../runtime/shaped-session.js';
 import { StudioError } from '../../../src-shared/domain/errors.js';
 
 type Meta = { name: string; type?: string; shape?: readonly (number | string)[] };
@@ -16,7 +16,7 @@ export interface GraphIo {
   outputs: readonly Meta[];
 }
 
-export function sessionIo(session: ort.InferenceSession): GraphIo {
+export function sessionIo(session: ModelSession): GraphIo {
   const s = session as unknown as { inputMetadata: Meta[]; outputMetadata: Meta[] };
   return { inputs: s.inputMetadata, outputs: s.outputMetadata };
 }

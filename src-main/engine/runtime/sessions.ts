@@ -10,9 +10,11 @@ import * as ort from 'onnxruntime-node';
 import { ORT_VERSION } from './ort-version.js';
 import type { ProviderName } from '../../../src-shared/domain/settings.js';
 import { executionProvidersFor } from './providers.js';
+import { type GraphIoDeclared, type InputShapes, readGraphIo, withInputShapes } from './graph-io.js';
+import { type ModelSession, ShapedSession } from './shaped-session.js';
 
 export interface OpenedSession {
-  session: ort.InferenceSession;
+  session: ModelSession;
   provider: ProviderName;
   /** Providers tried before this one, with why each failed. */
   fallbacks: { provider: ProviderName; reason: string }[];
@@ -36,7 +38,18 @@ export interface SessionTuning {
    * load skips graph optimization: about half the load time of the built-in model's UNet. Off when unset.
    */
   optimizedCacheDir?: string;
+  /**
+   * CPU graphs up to SHAPED_GRAPH_MAX_BYTES open once per input size with the sizes fixed (ShapedSession):
+   * on by default; off only to measure it.
+   */
+  fixedShapes?: boolean;
 }
+
+/**
+ * CPU graphs up to this size (weights included) open per input size. Larger ones (an SD 1.5 UNet) keep one
+ * graph for every size: a copy per size would cost their weights again and seconds to open.
+ */
+export const SHAPED_GRAPH_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Graphs above this size are not cached: the copy would double a large model's disk use. */
 export const MAX_CACHED_GRAPH_BYTES = 1024 * 1024 * 1024;
@@ -83,6 +96,38 @@ export function sessionTuning(threads: number | null | undefined, optimizedCache
 
 type Options = ort.InferenceSession.SessionOptions;
 
+/** The graph with its weights: external data (a large export's model.onnx_data, a LoRA variant's link to its base) sits beside it. */
+function graphBytes(file: string): number {
+  const dir = path.dirname(file);
+  const beside = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + fs.statSync(path.join(dir, e.name)).size, 0);
+  return Math.max(fs.statSync(file).size, beside);
+}
+
+/**
+ * Where the graph comes from: the file itself, or (fixed sizes) a copy made in memory. A copy's external
+ * data is still found beside the original file.
+ */
+interface GraphSource {
+  file: string;
+  shapes?: InputShapes;
+}
+
+function createFrom(source: GraphSource, options: Options): Promise<ort.InferenceSession> {
+  if (!source.shapes) return ort.InferenceSession.create(source.file, options);
+  const model = withInputShapes(fs.readFileSync(source.file), source.shapes);
+  const session = options.extra?.session as Record<string, unknown> | undefined;
+  return ort.InferenceSession.create(model, {
+    ...options,
+    extra: {
+      ...options.extra,
+      session: { ...session, model_external_initializers_file_folder_path: path.dirname(source.file) },
+    },
+  });
+}
+
 /**
  * The CPU session from the optimized-graph cache, writing the entry on a
  * miss. Keyed by the file (path, size, mtime), the runtime's version and the
@@ -90,23 +135,23 @@ type Options = ort.InferenceSession.SessionOptions;
  * when the file is too large or the cache cannot be used; the caller then
  * opens the file as usual.
  */
-async function openThroughCache(file: string, options: Options, dir: string): Promise<ort.InferenceSession | null> {
+async function openThroughCache(
+  source: GraphSource,
+  options: Options,
+  dir: string,
+): Promise<ort.InferenceSession | null> {
+  const { file } = source;
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
+    // External data would be written inline into the cached graph.
+    if (graphBytes(file) > MAX_CACHED_GRAPH_BYTES) return null;
   } catch {
     return null;
   }
-  // The graph with its weights: external data (a large export's model.onnx_data, a LoRA variant's link to
-  // its base) sits beside it and would be written inline into the cached graph.
-  const withWeights = fs
-    .readdirSync(path.dirname(file), { withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((n, e) => n + fs.statSync(path.join(path.dirname(file), e.name)).size, 0);
-  if (Math.max(stat.size, withWeights) > MAX_CACHED_GRAPH_BYTES) return null;
   const key = crypto
     .createHash('sha256')
-    .update(JSON.stringify([path.resolve(file), stat.size, stat.mtimeMs, ORT_VERSION, options]))
+    .update(JSON.stringify([path.resolve(file), stat.size, stat.mtimeMs, ORT_VERSION, options, source.shapes ?? null]))
     .digest('hex')
     .slice(0, 32);
   const target = path.join(dir, `${key}.onnx`);
@@ -125,7 +170,7 @@ async function openThroughCache(file: string, options: Options, dir: string): Pr
     // Written under a private name and renamed into place, so a reader never sees half a graph.
     const tmp = path.join(dir, `${key}.${crypto.randomBytes(6).toString('hex')}.tmp`);
     // Graphs up to MAX_CACHED_GRAPH_BYTES fit one protobuf file: the weights stay inline.
-    const session = await ort.InferenceSession.create(file, {
+    const session = await createFrom(source, {
       ...options,
       // ORT warns that the graph holds this CPU's layouts: that is why the key names the machine's runtime.
       logSeverityLevel: 3,
@@ -150,10 +195,40 @@ export function shortReason(err: unknown): string {
     .slice(0, 160);
 }
 
+/** One graph for `provider`: from the optimized-graph cache when there is one, else made now. */
+async function openGraph(
+  source: GraphSource,
+  provider: ProviderName,
+  options: Options,
+  tuning: SessionTuning,
+): Promise<ort.InferenceSession> {
+  const cached =
+    provider === 'cpu' && tuning.optimizedCacheDir
+      ? await openThroughCache(source, options, tuning.optimizedCacheDir)
+      : null;
+  return cached ?? (await createFrom(source, options));
+}
+
+/** The graph's declared inputs and outputs when it is to open per input size; null to open it as it is. */
+function shapedIo(file: string, provider: ProviderName, tuning: SessionTuning): GraphIoDeclared | null {
+  if (provider !== 'cpu' || tuning.fixedShapes === false) return null;
+  try {
+    return graphBytes(file) <= SHAPED_GRAPH_MAX_BYTES ? readGraphIo(file) : null;
+  } catch {
+    return null; // opened as it is, ONNX Runtime then says what is wrong with the file
+  }
+}
+
+/**
+ * The session for `file` on the first provider of `order` that opens it. A
+ * small CPU graph opens per input size when first run at that size; a failure
+ * then is described by `describeFailure`, as one at opening would have been.
+ */
 export async function openSession(
   file: string,
   order: readonly ProviderName[],
   tuning: SessionTuning = {},
+  describeFailure: (reason: string, cause: unknown) => Error = (reason, cause) => new Error(reason, { cause }),
 ): Promise<OpenedSession> {
   const fallbacks: OpenedSession['fallbacks'] = [];
   for (const provider of order) {
@@ -168,12 +243,16 @@ export async function openSession(
           ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
           : {}),
       };
-      const cached =
-        provider === 'cpu' && tuning.optimizedCacheDir
-          ? await openThroughCache(file, options, tuning.optimizedCacheDir)
-          : null;
-      const session = cached ?? (await ort.InferenceSession.create(file, options));
-      return { session, provider, fallbacks };
+      const io = shapedIo(file, provider, tuning);
+      if (io) {
+        const session = new ShapedSession(io, (shapes) =>
+          openGraph({ file, ...(shapes ? { shapes } : {}) }, provider, options, tuning).catch((err: unknown) => {
+            throw describeFailure(shortReason(err), err);
+          }),
+        );
+        return { session, provider, fallbacks };
+      }
+      return { session: await openGraph({ file }, provider, options, tuning), provider, fallbacks };
     } catch (err) {
       fallbacks.push({ provider, reason: shortReason(err) });
     }
