@@ -104,7 +104,10 @@ fs.rmSync(stamp, { force: true });
 
 const jobs = [];
 if (want('cli')) {
-  // Split into chunks so each command loads only its own code and native modules (cli/main.ts).
+  // Split into chunks so each command loads only its own code and native modules (cli/main.ts). Chunk
+  // names carry their content's hash: the last build's chunks go first, or every build would leave its
+  // chunks behind (and electron-builder would package them all).
+  fs.rmSync(path.join(dist, 'chunks'), { recursive: true, force: true });
   jobs.push(
     esbuild({
       ...common,

@@ -100,7 +100,14 @@ export class GalleryService {
   private async saveDerived(
     from: GalleryItem,
     png: Buffer,
-    how: { source: string; parentId: number | null; metadata: object; durationMs: number | null },
+    how: {
+      source: string;
+      parentId: number | null;
+      metadata: object;
+      durationMs: number | null;
+      /** Items that become its children, linked before anything else can see it (a plot's cells). */
+      children?: readonly number[];
+    },
   ): Promise<number> {
     const id = this.store.add({
       ...pickFields(from, RECORDED_SETTING_NAMES),
@@ -119,6 +126,8 @@ export class GalleryService {
       initImage: null,
       mask: null,
     });
+    // No await between the row and its links: a search never sees the grid without its cells.
+    if (how.children) this.store.setParent(how.children, id);
     await this.store.files.thumbnail(this.store.row(id).image_file).catch(() => {});
     return id;
   }
@@ -139,19 +148,18 @@ export class GalleryService {
   }
 
   /** An X/Y/Z plot's grid picture, with the first cell's settings and the axes; the cells become its children. */
-  async saveGrid(
+  saveGrid(
     cellIds: readonly number[],
     png: Buffer,
     axes: { x: string | null; y: string | null; z: string | null },
   ): Promise<number> {
-    const id = await this.saveDerived(this.store.get(cellIds[0]!), png, {
+    return this.saveDerived(this.store.get(cellIds[0]!), png, {
       source: 'plot',
       parentId: null,
       metadata: { plot: axes },
       durationMs: null,
+      children: cellIds,
     });
-    this.store.setParent(cellIds, id);
-    return id;
   }
 
   /** Imports one picture; `existed` when the very same file was already in the gallery (nothing is added). */

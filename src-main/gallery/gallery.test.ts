@@ -140,6 +140,16 @@ describe('gallery store', () => {
     gallery.store.purge(-1);
     expect(gallery.store.get(grandchild).parentId).toBeNull();
   });
+
+  it('a plot grid is never seen without its cells as children', async () => {
+    const cells = [await gen(), await gen()];
+    const saving = gallery.saveGrid(cells, await makePng(999), { x: 'seed=1,2', y: null, z: null });
+    // Before the save finishes (its thumbnail), the newest item is the grid, already with its cells.
+    const grid = searchGallery(gallery.store, { limit: 1 }).items[0]!;
+    expect(grid.source).toBe('plot');
+    expect(gallery.store.lineage(grid.id).descendants.map((i) => i.id)).toEqual(cells);
+    expect(await saving).toBe(grid.id);
+  });
 });
 
 describe('gallery search', () => {
