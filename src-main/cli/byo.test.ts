@@ -47,6 +47,11 @@ describe('bring your own models on the command line', () => {
       }
     }
     if (c.init) extra.push('--init', path.join(BYO, c.init), '--strength', String(c.strength));
+    await expectReference(c, model, extra);
+  });
+
+  /** `studio generate` with the case's settings and `extra` flags draws the case's reference PNG. */
+  async function expectReference(c: ByoCase, model: string, extra: string[]): Promise<void> {
     const out = path.join(tmp, `${c.name}.png`);
     const r = studio(
       'generate',
@@ -84,6 +89,49 @@ describe('bring your own models on the command line', () => {
     const d = imageDifference(got.data, want.data);
     expect(d.max).toBeLessThanOrEqual(manifest.check.png_max_abs);
     expect(d.mean).toBeLessThanOrEqual(manifest.check.png_mean_abs);
+  }
+
+  it("LyCORIS: a LoHa and a LoKr holding the fixture LoRA's change draw the LoRA's reference picture", async () => {
+    // LoHa: (up @ down) * (ones @ ones) = up @ down, scaled by alpha / rank as the LoRA is. LoKr: kron([[1]], up @ down),
+    // its second factor decomposed, so alpha / rank applies too. Convs' factors are flattened to matrices as kohya's are.
+    const c = manifest.cases.find((x) => x.apply[0]?.kind === 'lora')!;
+    const lora = SafetensorsFile.open(path.join(BYO, c.apply[0]!.file));
+    const loha: Record<string, { shape: number[]; data: Float32Array }> = {};
+    const lokr: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name, e] of lora.entries) {
+      const m = /^(.*)\.lora_down\.weight$/.exec(name);
+      if (!m) continue;
+      const stem = m[1]!;
+      const up = lora.entries.get(`${stem}.lora_up.weight`)!;
+      const [rank, out, inner] = [e.shape[0]!, up.shape[0]!, e.shape.slice(1).reduce((a, b) => a * b, 1)];
+      const upData = { shape: [out, rank], data: lora.readFloat32(`${stem}.lora_up.weight`) };
+      const downData = { shape: [rank, inner], data: lora.readFloat32(name) };
+      const alpha = { shape: [], data: lora.readFloat32(`${stem}.alpha`) };
+      Object.assign(loha, {
+        [`${stem}.hada_w1_a`]: upData,
+        [`${stem}.hada_w1_b`]: downData,
+        [`${stem}.hada_w2_a`]: { shape: [out, 1], data: new Float32Array(out).fill(1) },
+        [`${stem}.hada_w2_b`]: { shape: [1, inner], data: new Float32Array(inner).fill(1) },
+        [`${stem}.alpha`]: alpha,
+      });
+      Object.assign(lokr, {
+        [`${stem}.lokr_w1`]: { shape: [1, 1], data: Float32Array.of(1) },
+        [`${stem}.lokr_w2_a`]: upData,
+        [`${stem}.lokr_w2_b`]: { shape: e.shape, data: downData.data },
+        [`${stem}.alpha`]: alpha,
+      });
+    }
+    for (const [kind, tensors] of [
+      ['loha', loha],
+      ['lokr', lokr],
+    ] as const) {
+      const file = path.join(tmp, `${kind}.safetensors`);
+      writeSafetensors(file, tensors);
+      await expectReference({ ...c, name: kind }, byoModelDir(BYO, c.model), [
+        '--lora',
+        `${file}:${c.apply[0]!.weight}`,
+      ]);
+    }
   });
 
   it('refuses a truncated file, a LoRA or embedding for another model, with one line and exit code 2', () => {

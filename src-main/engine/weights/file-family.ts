@@ -5,18 +5,18 @@
  */
 import { SafetensorsFile } from './safetensors.js';
 import { readInversion } from './inversion.js';
+import { loraModuleShapes } from './lora.js';
 
 const WIDTH_FAMILY: Record<number, string> = { 768: 'sd1', 1024: 'sd2', 2048: 'sdxl' };
 
+/** A LoRA's, LoHa's or LoKr's family; throws when its modules do not fit together. */
 export function loraFamily(file: string): string | null {
   const st = SafetensorsFile.open(file);
-  const keys = [...st.entries.keys()];
-  if (keys.some((k) => /^lora_te[12]_|text_encoder_2/.test(k))) return 'sdxl';
+  const modules = loraModuleShapes(st);
+  if (modules.some((m) => /^lora_te[12]_|text_encoder_2/.test(m.key))) return 'sdxl';
   // Cross-attention's key projection reads the text: its input width names the family.
-  const toK = keys.find((k) => /attn2[._]to_k.*(lora_down|lora_A)\.weight$/.test(k));
-  if (toK) return WIDTH_FAMILY[st.entries.get(toK)!.shape[1]!] ?? null;
-  const te = keys.find((k) => /^lora_te_.*q_proj.*lora_down\.weight$/.test(k));
-  return te ? (WIDTH_FAMILY[st.entries.get(te)!.shape[1]!] ?? null) : null;
+  const toK = modules.find((m) => /attn2[._]to_k/.test(m.key)) ?? modules.find((m) => /^lora_te_.*q_proj/.test(m.key));
+  return toK ? (WIDTH_FAMILY[toK.inner] ?? null) : null;
 }
 
 export function embeddingFamily(file: string): string | null {

@@ -99,3 +99,15 @@ export async function addLowRank(
   const data = out.out!.data as Uint16Array | Float32Array;
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
+
+/** u @ d for u [rows, rank] and d [rank, cols], float32 (the same graph, added to zeros). */
+export async function lowRankProduct(
+  u: Float32Array,
+  d: Float32Array,
+  rows: number,
+  cols: number,
+  rank: number,
+): Promise<Float32Array> {
+  const bytes = await addLowRank(Buffer.alloc(rows * cols * 4), ONNX_FLOAT, u, d, rows, cols, rank);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, rows * cols);
+}

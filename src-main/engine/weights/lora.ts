@@ -3,7 +3,12 @@
  * (`lora_unet_*`, `lora_te_*` with `lora_down`, `lora_up`, `alpha`; LoCon
  * convs with k x k down and 1x1 up) and diffusers / PEFT keys (`lora_A`,
  * `lora_B`). W' = W + weight * alpha / rank * (up @ down), summed over every
- * LoRA given. Module names come from the model's own parameters, never from
+ * LoRA given. LyCORIS's LoHa (`hada_w1_a` ...: the Hadamard product of two
+ * low-rank products, times alpha / rank) and LoKr (`lokr_w1`, `lokr_w2` or
+ * their `_a`/`_b` factors: a Kronecker product, times alpha / rank when a
+ * factor is decomposed, else 1) merge the same way, as ComfyUI applies them;
+ * their Tucker-decomposed convs (`hada_t1`, `lokr_t2`) and DoRA files
+ * (`dora_scale`) are refused by name. Module names come from the model's own parameters, never from
  * splitting keys at underscores (`to_out_0`, `time_emb_proj` are ambiguous).
  * SDXL's kohya files name UNet modules as the original (ldm) UNet does
  * (`lora_unet_input_blocks_4_1_...`) and the two text encoders `lora_te1_` /
@@ -14,34 +19,181 @@ import path from 'node:path';
 import { type IndexedPart, paramValues, torchDims } from './model-parts.js';
 import type { ParamChange } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
-import { addLowRank, type StoredFloat } from './lora-matmul.js';
+import { addLowRank, lowRankProduct, type StoredFloat } from './lora-matmul.js';
 import { ldmKey, unetLayout } from './ldm-names.js';
 import { ONNX_FLOAT, ONNX_FLOAT16, readTensorBytes } from './onnx-graph.js';
+import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
 
 export interface LoraUse {
   file: string;
   weight: number;
 }
 
-interface LoraModule {
-  key: string;
-  down: string;
-  up: string;
-  alpha: string | null;
-}
+/** A LyCORIS LoKr factor: one matrix, or the product of two (`_a` @ `_b`). */
+type Factor = { whole: string } | { a: string; b: string };
 
-/** The LoRA's modules by their key stem (`lora_unet_..._to_q`, `unet.down_blocks....to_q`). */
+/** One module of a file, by kind: its tensors' names. */
+type LoraModule = { key: string; alpha: string | null } & (
+  | { kind: 'lora'; down: string; up: string }
+  | { kind: 'loha'; w1a: string; w1b: string; w2a: string; w2b: string }
+  | { kind: 'lokr'; w1: Factor; w2: Factor }
+);
+
+/** The modules of a LoRA, LoHa or LoKr file by their key stem (`lora_unet_..._to_q`, `unet.down_blocks....to_q`). */
 function loraModules(st: SafetensorsFile): Map<string, LoraModule> {
   const modules = new Map<string, LoraModule>();
+  const alphaOf = (stem: string) => (st.has(`${stem}.alpha`) ? `${stem}.alpha` : null);
+  const refuseTucker = (stem: string, t: string) => {
+    if (st.has(`${stem}.${t}`))
+      throw new WeightFileError(
+        `${path.basename(st.file)}: ${stem} is a Tucker-decomposed conv (${t}), which is not supported yet`,
+      );
+  };
   for (const name of st.entries.keys()) {
-    const m = /^(.*)\.(lora_down|lora_A)\.weight$/.exec(name);
-    if (!m) continue;
-    const stem = m[1]!;
-    const upName = m[2] === 'lora_down' ? `${stem}.lora_up.weight` : `${stem}.lora_B.weight`;
-    if (!st.has(upName)) continue;
-    modules.set(stem, { key: stem, down: name, up: upName, alpha: st.has(`${stem}.alpha`) ? `${stem}.alpha` : null });
+    // DoRA rescales each merged weight's columns to a learnt norm: merging without it would draw something else.
+    if (name.endsWith('.dora_scale'))
+      throw new WeightFileError(`${path.basename(st.file)}: DoRA files (dora_scale) are not supported yet`);
+    const lora = /^(.*)\.(lora_down|lora_A)\.weight$/.exec(name);
+    if (lora) {
+      const stem = lora[1]!;
+      const up = lora[2] === 'lora_down' ? `${stem}.lora_up.weight` : `${stem}.lora_B.weight`;
+      if (st.has(up)) modules.set(stem, { kind: 'lora', key: stem, down: name, up, alpha: alphaOf(stem) });
+      continue;
+    }
+    const loha = /^(.*)\.hada_w1_a$/.exec(name);
+    if (loha) {
+      const stem = loha[1]!;
+      const [w1b, w2a, w2b] = ['hada_w1_b', 'hada_w2_a', 'hada_w2_b'].map((t) => `${stem}.${t}`) as [
+        string,
+        string,
+        string,
+      ];
+      refuseTucker(stem, 'hada_t1');
+      if ([w1b, w2a, w2b].every((t) => st.has(t)))
+        modules.set(stem, { kind: 'loha', key: stem, w1a: name, w1b, w2a, w2b, alpha: alphaOf(stem) });
+      continue;
+    }
+    const lokr = /^(.*)\.lokr_w1(_a)?$/.exec(name);
+    if (lokr) {
+      const stem = lokr[1]!;
+      const factor = (w: string): Factor | null => {
+        if (st.has(`${stem}.${w}`)) return { whole: `${stem}.${w}` };
+        if (st.has(`${stem}.${w}_a`) && st.has(`${stem}.${w}_b`)) return { a: `${stem}.${w}_a`, b: `${stem}.${w}_b` };
+        return null;
+      };
+      refuseTucker(stem, 'lokr_t2');
+      const w1 = factor('lokr_w1');
+      const w2 = factor('lokr_w2');
+      if (w1 && w2) modules.set(stem, { kind: 'lokr', key: stem, w1, w2, alpha: alphaOf(stem) });
+    }
   }
   return modules;
+}
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** A matrix's [rows, cols] with every dimension after the first flattened into the columns. */
+function matrixDims(st: SafetensorsFile, name: string): [number, number] {
+  const shape = st.entries.get(name)!.shape;
+  return [shape[0]!, product(shape.slice(1))];
+}
+
+/** A LoKr factor's [rows, cols], and its inner rank when decomposed. */
+function factorDims(st: SafetensorsFile, f: Factor): { rows: number; cols: number; rank: number | null } {
+  if ('whole' in f) {
+    const [rows, cols] = matrixDims(st, f.whole);
+    return { rows, cols, rank: null };
+  }
+  const [rows, rankA] = matrixDims(st, f.a);
+  const [rankB, cols] = matrixDims(st, f.b);
+  if (rankA !== rankB) throw new Error(`${f.a} and ${f.b} do not multiply`);
+  return { rows, cols, rank: rankB };
+}
+
+interface ModuleShape {
+  /** The weight it changes, [out, inner] (inner: every dimension after the first). */
+  out: number;
+  inner: number;
+  /** What a LoRA stacks along (its rank). */
+  rank: number;
+  /** alpha / rank, as the tools apply it. */
+  scale: number;
+}
+
+/** What a module changes, from the file's header and alpha alone. Throws when its tensors do not fit together. */
+function moduleShape(st: SafetensorsFile, mod: LoraModule): ModuleShape {
+  const alpha = mod.alpha ? st.readFloat32(mod.alpha)[0]! : null;
+  if (mod.kind === 'lora') {
+    const down = st.entries.get(mod.down)!.shape;
+    const up = st.entries.get(mod.up)!.shape;
+    const rank = down[0]!;
+    if (up[1] !== rank || up.slice(2).some((d) => d !== 1)) throw new Error(`up [${up}] does not fit down [${down}]`);
+    return { out: up[0]!, inner: product(down.slice(1)), rank, scale: (alpha ?? rank) / rank };
+  }
+  if (mod.kind === 'loha') {
+    const [out1, r1] = matrixDims(st, mod.w1a);
+    const [r1b, inner1] = matrixDims(st, mod.w1b);
+    const [out2, r2] = matrixDims(st, mod.w2a);
+    const [r2b, inner2] = matrixDims(st, mod.w2b);
+    if (r1 !== r1b || r2 !== r2b || out1 !== out2 || inner1 !== inner2)
+      throw new Error('its two Hadamard factors do not have one shape');
+    return { out: out1, inner: inner1, rank: r1b, scale: alpha === null ? 1 : alpha / r1b };
+  }
+  const w1 = factorDims(st, mod.w1);
+  const w2 = factorDims(st, mod.w2);
+  // ComfyUI: alpha over the decomposed factor's rank (the second's when both are); no alpha when neither is.
+  const rank = w2.rank ?? w1.rank;
+  return {
+    out: w1.rows * w2.rows,
+    inner: w1.cols * w2.cols,
+    rank: rank ?? 1,
+    scale: alpha !== null && rank !== null ? alpha / rank : 1,
+  };
+}
+
+function factorValues(st: SafetensorsFile, f: Factor): Promise<Float32Array> {
+  if ('whole' in f) return Promise.resolve(st.readFloat32(f.whole));
+  const { rows, cols, rank } = factorDims(st, f);
+  return lowRankProduct(st.readFloat32(f.a), st.readFloat32(f.b), rows, cols, rank!);
+}
+
+/**
+ * A LoHa's or LoKr's whole change to the weight, [out, inner], `scale` folded
+ * in; the low-rank products run in ONNX Runtime (a JavaScript loop managed
+ * 0.75 GMAC/s here: a rank-16 LoHa on an SD 1.5 UNet would take half a minute).
+ */
+async function denseDelta(st: SafetensorsFile, mod: LoraModule, scale: number): Promise<Float32Array> {
+  if (mod.kind === 'lora') throw new Error('a LoRA merges as a low-rank product');
+  if (mod.kind === 'loha') {
+    const [out, r1] = matrixDims(st, mod.w1a);
+    const [, inner] = matrixDims(st, mod.w1b);
+    const [, r2] = matrixDims(st, mod.w2a);
+    const m1 = await lowRankProduct(st.readFloat32(mod.w1a), st.readFloat32(mod.w1b), out, inner, r1);
+    const m2 = await lowRankProduct(st.readFloat32(mod.w2a), st.readFloat32(mod.w2b), out, inner, r2);
+    for (let i = 0; i < m1.length; i++) m1[i] = m1[i]! * m2[i]! * scale;
+    return m1;
+  }
+  // kron(w1, w2): row i*c + j, column p*n + q is w1[i, p] * w2[j, q] (a conv's w2 flattened to [c, in*k*k]).
+  const a = factorDims(st, mod.w1);
+  const b = factorDims(st, mod.w2);
+  const w1 = await factorValues(st, mod.w1);
+  const w2 = await factorValues(st, mod.w2);
+  const inner = a.cols * b.cols;
+  const out = new Float32Array(a.rows * b.rows * inner);
+  for (let i = 0; i < a.rows; i++)
+    for (let p = 0; p < a.cols; p++) {
+      const v = w1[i * a.cols + p]! * scale;
+      for (let j = 0; j < b.rows; j++) {
+        const row = (i * b.rows + j) * inner + p * b.cols;
+        for (let q = 0; q < b.cols; q++) out[row + q] = v * w2[j * b.cols + q]!;
+      }
+    }
+  return out;
+}
+
+/** Every module's key and the [out, inner] weight it changes (a file's model family is told from these). */
+export function loraModuleShapes(st: SafetensorsFile): { key: string; out: number; inner: number }[] {
+  return [...loraModules(st).values()].map((m) => ({ key: m.key, ...moduleShape(st, m) }));
 }
 
 /** The kohya and PEFT prefixes of each part a LoRA may change. */
@@ -100,7 +252,7 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
     const modules = loraModules(st);
     if (modules.size === 0) {
       throw new WeightFileError(
-        `${path.basename(lora.file)}: no LoRA weights in this file (LoHa, LoKr and other kinds are not supported)`,
+        `${path.basename(lora.file)}: no LoRA, LoHa or LoKr weights in this file (other LyCORIS kinds are not supported)`,
       );
     }
     const missed: string[] = [];
@@ -113,23 +265,22 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
       }
       matched++;
       const dims = torchDims(hit.part.params.get(hit.param)!);
-      const downE = st.entries.get(mod.down)!;
-      const upE = st.entries.get(mod.up)!;
-      const rank = downE.shape[0]!;
-      const inner = dims.slice(1).reduce((a, b) => a * b, 1);
-      const downInner = downE.shape.slice(1).reduce((a, b) => a * b, 1);
-      const upOk = upE.shape[0] === dims[0] && upE.shape[1] === rank && upE.shape.slice(2).every((d) => d === 1);
-      if (!upOk || downInner !== inner) {
+      let shape: ModuleShape;
+      try {
+        shape = moduleShape(st, mod);
+      } catch (err) {
+        throw new WeightFileError(`${path.basename(lora.file)}: ${mod.key}: ${(err as Error).message}`);
+      }
+      if (shape.out !== dims[0] || shape.inner !== product(dims.slice(1))) {
         throw new WeightFileError(
-          `${path.basename(lora.file)}: ${mod.key} has shapes [${downE.shape}] / [${upE.shape}] that do not fit ${hit.param} [${dims}] (a LoRA for another model family?)`,
+          `${path.basename(lora.file)}: ${mod.key} changes a [${shape.out}, ${shape.inner}] weight, which does not fit ${hit.param} [${dims}] (a LoRA for another model family?)`,
         );
       }
-      const alpha = mod.alpha ? st.readFloat32(mod.alpha)[0]! : rank;
-      const scale = lora.weight * (alpha / rank);
+      const scale = lora.weight * shape.scale;
       if (scale === 0) continue;
       const perPart = plan.get(hit.part) ?? new Map<string, Contribution[]>();
       plan.set(hit.part, perPart);
-      perPart.set(hit.param, [...(perPart.get(hit.param) ?? []), { st, mod, rank, scale }]);
+      perPart.set(hit.param, [...(perPart.get(hit.param) ?? []), { st, mod, rank: shape.rank, scale }]);
     }
     if (matched === 0) {
       throw new WeightFileError(
@@ -160,6 +311,7 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
  * in) and downs stacked along the rank, so several LoRAs are one MatMul, run
  * by ONNX Runtime on the weight as stored (its precision; a Linear held
  * transposed by MatMul gets W^T + down^T @ up^T, never transposing W itself).
+ * LoHa and LoKr changes, full-rank, are summed and added after that.
  */
 async function mergedStored(
   part: IndexedPart,
@@ -170,25 +322,62 @@ async function mergedStored(
   const site = param.sites[0]!;
   const t = part.index.initializers.get(site.initializer)!;
   const [outDim, ...rest] = torchDims(param) as [number, ...number[]];
-  const inner = rest.reduce((a, b) => a * b, 1);
-  const rank = contributions.reduce((n, c) => n + c.rank, 0);
-  // up [out, R] (scaled) and down [R, inner], stacked along R.
-  const up = new Float32Array(outDim * rank);
-  const down = new Float32Array(rank * inner);
-  let at = 0;
-  for (const { st, mod, rank: r, scale } of contributions) {
-    const u = st.readFloat32(mod.up);
-    for (let o = 0; o < outDim; o++) for (let k = 0; k < r; k++) up[o * rank + at + k] = u[o * r + k]! * scale;
-    down.set(st.readFloat32(mod.down), at * inner);
-    at += r;
-  }
-  const w = readTensorBytes(t, part.file);
+  const inner = product(rest);
   const stored = t.dataType as StoredFloat;
-  const bytes =
-    site.layout === 'transposed'
-      ? await addLowRank(w, stored, transpose(down, rank, inner), transpose(up, outDim, rank), inner, outDim, rank)
-      : await addLowRank(w, stored, up, down, outDim, inner, rank);
+  let bytes = readTensorBytes(t, part.file);
+  const lowRank = contributions.filter((c) => c.mod.kind === 'lora');
+  if (lowRank.length) {
+    const rank = lowRank.reduce((n, c) => n + c.rank, 0);
+    // up [out, R] (scaled) and down [R, inner], stacked along R.
+    const up = new Float32Array(outDim * rank);
+    const down = new Float32Array(rank * inner);
+    let at = 0;
+    for (const { st, mod, rank: r, scale } of lowRank) {
+      if (mod.kind !== 'lora') continue;
+      const u = st.readFloat32(mod.up);
+      for (let o = 0; o < outDim; o++) for (let k = 0; k < r; k++) up[o * rank + at + k] = u[o * r + k]! * scale;
+      down.set(st.readFloat32(mod.down), at * inner);
+      at += r;
+    }
+    bytes =
+      site.layout === 'transposed'
+        ? await addLowRank(
+            bytes,
+            stored,
+            transpose(down, rank, inner),
+            transpose(up, outDim, rank),
+            inner,
+            outDim,
+            rank,
+          )
+        : await addLowRank(bytes, stored, up, down, outDim, inner, rank);
+  }
+  const dense = await denseSum(contributions, outDim * inner);
+  if (dense) bytes = addStored(bytes, stored, site.layout === 'transposed' ? transpose(dense, outDim, inner) : dense);
   return { bytes, dataType: t.dataType };
+}
+
+/** The LoHa and LoKr changes to one weight summed, [out, inner]; null when there are none. */
+async function denseSum(contributions: Contribution[], length: number): Promise<Float32Array | null> {
+  let sum: Float32Array | null = null;
+  for (const { st, mod, scale } of contributions) {
+    if (mod.kind === 'lora') continue;
+    const delta = await denseDelta(st, mod, scale);
+    if (!sum) sum = delta;
+    else for (let i = 0; i < length; i++) sum[i]! += delta[i]!;
+  }
+  return sum;
+}
+
+/** `w` (float32 or float16 bytes) plus `delta` in float32, back in w's precision. */
+function addStored(w: Buffer, stored: StoredFloat, delta: Float32Array): Buffer {
+  const aligned = new Uint8Array(w.length);
+  aligned.set(w); // a typed view needs an aligned copy
+  const values =
+    stored === ONNX_FLOAT16 ? float16ToFloat32(new Uint16Array(aligned.buffer)) : new Float32Array(aligned.buffer);
+  for (let i = 0; i < values.length; i++) values[i]! += delta[i]!;
+  const out = stored === ONNX_FLOAT16 ? float32ToFloat16(values) : values;
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** A [rows, cols] matrix as [cols, rows]. */
@@ -203,8 +392,9 @@ async function mergedValues(part: IndexedPart, name: string, contributions: Cont
   const base = paramValues(part, name);
   const outDim = torchDims(part.params.get(name)!)[0]!;
   const inner = base.length / outDim;
-  const delta = new Float32Array(base.length);
+  const delta = (await denseSum(contributions, base.length)) ?? new Float32Array(base.length);
   for (const { st, mod, rank, scale } of contributions) {
+    if (mod.kind !== 'lora') continue;
     const down = st.readFloat32(mod.down);
     const up = st.readFloat32(mod.up);
     for (let o = 0; o < outDim; o++)

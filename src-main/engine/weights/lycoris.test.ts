@@ -1,0 +1,189 @@
+/**
+ * LyCORIS LoHa and LoKr files merged into tiny-sd, checked on the merged
+ * weights against the definitions written element by element: LoHa
+ * dW[o][i] = s * (w1a @ w1b)[o][i] * (w2a @ w2b)[o][i] with s = weight *
+ * alpha / rank; LoKr dW[o][i] = s * W1[o / c][i / n] * W2[o % c][i % n]
+ * (W2 [c, n], a conv's flattened), s = weight * alpha / rank when a factor
+ * is decomposed, else the weight alone.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TINY_SD } from '../../test-support/fixtures.js';
+import { loraFamily } from './file-family.js';
+import { indexPart, paramValues, torchDims } from './model-parts.js';
+import { prepareModelVariant } from './model-variant.js';
+import { writeSafetensors } from './safetensors.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-lycoris-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+type Tensors = Record<string, { shape: number[]; data: Float32Array }>;
+const filled = (n: number, seed: number) =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 0.05);
+const t = (shape: number[], seed: number) => ({
+  shape,
+  data: filled(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ),
+});
+const scalar = (v: number) => ({ shape: [], data: Float32Array.of(v) });
+
+/** (a @ b)[o][i] for a [rows, k], b [k, cols]. */
+const at = (a: Float32Array, b: Float32Array, k: number, cols: number, o: number, i: number) => {
+  let sum = 0;
+  for (let r = 0; r < k; r++) sum += a[o * k + r]! * b[r * cols + i]!;
+  return sum;
+};
+
+const ATTN_K = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_k.weight'; // a MatMul: stored transposed
+const Q_PROJ = 'text_model.encoder.layers.0.self_attn.q_proj.weight';
+const CONV = 'down_blocks.0.resnets.0.conv1.weight';
+
+function dimsOf(part: 'unet' | 'text_encoder', param: string): number[] {
+  return torchDims(indexPart(TINY_SD, part)!.params.get(param)!);
+}
+
+async function expectMerged(
+  files: { file: string; weight: number }[],
+  expected: { part: 'unet' | 'text_encoder'; param: string; delta: (o: number, i: number) => number }[],
+) {
+  const variant = await prepareModelVariant(TINY_SD, { loras: files, embeddings: [] }, path.join(tmp, 'variants'));
+  expect(variant.warnings).toEqual([]);
+  for (const e of expected) {
+    const base = paramValues(indexPart(TINY_SD, e.part)!, e.param);
+    const merged = paramValues(indexPart(variant.dir, e.part)!, e.param);
+    const [out, ...rest] = dimsOf(e.part, e.param) as [number, ...number[]];
+    const inner = rest.reduce((a, b) => a * b, 1);
+    let worst = 0;
+    for (let o = 0; o < out; o++)
+      for (let i = 0; i < inner; i++)
+        worst = Math.max(worst, Math.abs(merged[o * inner + i]! - (base[o * inner + i]! + e.delta(o, i))));
+    expect(worst, e.param).toBeLessThan(1e-6);
+  }
+}
+
+describe('LyCORIS LoHa and LoKr', () => {
+  it('merges a LoHa on a Linear held transposed, summed with a LoRA on the same weight', async () => {
+    expect(dimsOf('unet', ATTN_K)).toEqual([32, 32]);
+    const stem = 'lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_k';
+    const loha: Tensors = {
+      [`${stem}.hada_w1_a`]: t([32, 3], 1),
+      [`${stem}.hada_w1_b`]: t([3, 32], 2),
+      [`${stem}.hada_w2_a`]: t([32, 2], 3),
+      [`${stem}.hada_w2_b`]: t([2, 32], 4),
+      [`${stem}.alpha`]: scalar(1.5),
+    };
+    const lora: Tensors = {
+      [`${stem}.lora_up.weight`]: t([32, 4], 5),
+      [`${stem}.lora_down.weight`]: t([4, 32], 6),
+      [`${stem}.alpha`]: scalar(2),
+    };
+    const lohaFile = path.join(tmp, 'loha.safetensors');
+    const loraFile = path.join(tmp, 'lora.safetensors');
+    writeSafetensors(lohaFile, loha);
+    writeSafetensors(loraFile, lora);
+    const d = (name: string) => loha[`${stem}.${name}`]!.data;
+    const u = lora[`${stem}.lora_up.weight`]!.data;
+    const dn = lora[`${stem}.lora_down.weight`]!.data;
+    await expectMerged(
+      [
+        { file: lohaFile, weight: 0.7 },
+        { file: loraFile, weight: 0.5 },
+      ],
+      [
+        {
+          part: 'unet',
+          param: ATTN_K,
+          delta: (o, i) =>
+            ((0.7 * 1.5) / 3) *
+              at(d('hada_w1_a'), d('hada_w1_b'), 3, 32, o, i) *
+              at(d('hada_w2_a'), d('hada_w2_b'), 2, 32, o, i) +
+            ((0.5 * 2) / 4) * at(u, dn, 4, 32, o, i),
+        },
+      ],
+    );
+  });
+
+  it('merges LoKr: a whole first factor with a decomposed second (alpha / rank), and a conv of two whole factors (no alpha)', async () => {
+    expect(dimsOf('text_encoder', Q_PROJ)).toEqual([32, 32]);
+    expect(dimsOf('unet', CONV)).toEqual([32, 32, 3, 3]);
+    const q = 'lora_te_text_model_encoder_layers_0_self_attn_q_proj';
+    const conv = 'lora_unet_down_blocks_0_resnets_0_conv1';
+    const tensors: Tensors = {
+      [`${q}.lokr_w1`]: t([2, 4], 11),
+      [`${q}.lokr_w2_a`]: t([16, 2], 12),
+      [`${q}.lokr_w2_b`]: t([2, 8], 13),
+      [`${q}.alpha`]: scalar(3),
+      [`${conv}.lokr_w1`]: t([4, 2], 14),
+      [`${conv}.lokr_w2`]: t([8, 16, 3, 3], 15),
+      [`${conv}.alpha`]: scalar(5), // ignored: neither factor is decomposed
+    };
+    const file = path.join(tmp, 'lokr.safetensors');
+    writeSafetensors(file, tensors);
+    const v = (name: string) => tensors[name]!.data;
+    await expectMerged(
+      [{ file, weight: 0.9 }],
+      [
+        {
+          part: 'text_encoder',
+          param: Q_PROJ,
+          // W1 [2, 4], W2 = w2_a @ w2_b [16, 8]
+          delta: (o, i) =>
+            ((0.9 * 3) / 2) *
+            v(`${q}.lokr_w1`)[Math.floor(o / 16) * 4 + Math.floor(i / 8)]! *
+            at(v(`${q}.lokr_w2_a`), v(`${q}.lokr_w2_b`), 2, 8, o % 16, i % 8),
+        },
+        {
+          part: 'unet',
+          param: CONV,
+          // W1 [4, 2], W2 [8, 16 * 9]
+          delta: (o, i) =>
+            0.9 *
+            v(`${conv}.lokr_w1`)[Math.floor(o / 8) * 2 + Math.floor(i / 144)]! *
+            v(`${conv}.lokr_w2`)[(o % 8) * 144 + (i % 144)]!,
+        },
+      ],
+    );
+  });
+
+  it('refuses a Tucker-decomposed conv and DoRA by name, and tells a LoHa or LoKr file its family from its shapes', async () => {
+    const conv = 'lora_unet_down_blocks_0_resnets_0_conv1';
+    const tucker = path.join(tmp, 'tucker.safetensors');
+    writeSafetensors(tucker, {
+      [`${conv}.hada_w1_a`]: t([2, 32], 1),
+      [`${conv}.hada_w1_b`]: t([2, 32], 2),
+      [`${conv}.hada_w2_a`]: t([2, 32], 3),
+      [`${conv}.hada_w2_b`]: t([2, 32], 4),
+      [`${conv}.hada_t1`]: t([2, 2, 3, 3], 5),
+    });
+    await expect(
+      prepareModelVariant(TINY_SD, { loras: [{ file: tucker, weight: 1 }], embeddings: [] }, path.join(tmp, 'v')),
+    ).rejects.toThrow(/Tucker-decomposed conv \(hada_t1\)/);
+    const dora = path.join(tmp, 'dora.safetensors');
+    writeSafetensors(dora, {
+      [`${conv}.lora_up.weight`]: t([32, 2, 1, 1], 1),
+      [`${conv}.lora_down.weight`]: t([2, 32, 3, 3], 2),
+      [`${conv}.dora_scale`]: t([32, 1, 1, 1], 3),
+    });
+    await expect(
+      prepareModelVariant(TINY_SD, { loras: [{ file: dora, weight: 1 }], embeddings: [] }, path.join(tmp, 'v')),
+    ).rejects.toThrow(/DoRA files \(dora_scale\) are not supported/);
+
+    // SD 1.x's cross-attention reads 768-wide text.
+    const toK = 'lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k';
+    const lohaFile = path.join(tmp, 'sd1-loha.safetensors');
+    writeSafetensors(lohaFile, {
+      [`${toK}.hada_w1_a`]: t([320, 1], 1),
+      [`${toK}.hada_w1_b`]: t([1, 768], 2),
+      [`${toK}.hada_w2_a`]: t([320, 1], 3),
+      [`${toK}.hada_w2_b`]: t([1, 768], 4),
+    });
+    const lokrFile = path.join(tmp, 'sd1-lokr.safetensors');
+    writeSafetensors(lokrFile, { [`${toK}.lokr_w1`]: t([4, 4], 1), [`${toK}.lokr_w2`]: t([80, 192], 2) });
+    expect(loraFamily(lohaFile)).toBe('sd1');
+    expect(loraFamily(lokrFile)).toBe('sd1');
+  });
+});
