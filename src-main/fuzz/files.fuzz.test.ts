@@ -13,7 +13,14 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStudioError } from '../../src-shared/domain/errors.js';
-import { indexOnnxGraph, readInversion, readTensor, SafetensorsFile } from '../engine/index.js';
+import {
+  indexOnnxGraph,
+  loraFamily,
+  readInversion,
+  readTensor,
+  SafetensorsFile,
+  writeSafetensors,
+} from '../engine/index.js';
 import { GalleryService } from '../gallery/gallery-service.js';
 import { readOnnxSignature } from '../models/onnx-signature.js';
 import { withTextChunks } from '../pngmeta/png-chunks.js';
@@ -96,10 +103,28 @@ describe(`fuzzing model files (seed ${FUZZ_SEED})`, () => {
   it('damaged ONNX graphs, LoRAs, embeddings and checkpoints are refused with typed errors, never a crash', async () => {
     const rand = seeded(FUZZ_SEED + 3);
     const byo = path.join(FIXTURES_DIR, 'byo');
+    // LyCORIS files: a LoHa and a LoKr (decomposed second factor) on a cross-attention key projection.
+    const stem = 'lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k';
+    const m = (rows: number, cols: number) => ({ shape: [rows, cols], data: new Float32Array(rows * cols).fill(0.01) });
+    const lyco = (name: string, tensors: Record<string, { shape: number[]; data: Float32Array }>) => {
+      writeSafetensors(path.join(tmp, name), tensors);
+      return fs.readFileSync(path.join(tmp, name));
+    };
     const sources = {
       onnx: fs.readFileSync(path.join(TINY_SD, 'vae_encoder', 'model.onnx')),
       lora: fs.readFileSync(path.join(byo, 'lora.safetensors')),
       embedding: fs.readFileSync(path.join(byo, 'red-thing.safetensors')),
+      loha: lyco('loha.safetensors', {
+        [`${stem}.hada_w1_a`]: m(32, 2),
+        [`${stem}.hada_w1_b`]: m(2, 32),
+        [`${stem}.hada_w2_a`]: m(32, 2),
+        [`${stem}.hada_w2_b`]: m(2, 32),
+      }),
+      lokr: lyco('lokr.safetensors', {
+        [`${stem}.lokr_w1`]: m(4, 4),
+        [`${stem}.lokr_w2_a`]: m(8, 2),
+        [`${stem}.lokr_w2_b`]: m(2, 8),
+      }),
     };
     const failures: string[] = [];
     const rssBefore = process.memoryUsage().rss;
@@ -125,6 +150,7 @@ describe(`fuzzing model files (seed ${FUZZ_SEED})`, () => {
           for (const name of st.entries.keys()) st.readFloat32(name);
         });
         if (kind === 'embedding') await probe(failures, 'embedding', isStudioError, () => readInversion(file));
+        else await probe(failures, `${kind} modules`, isStudioError, () => loraFamily(file));
       }
       fs.rmSync(file);
     });

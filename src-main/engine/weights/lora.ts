@@ -98,6 +98,8 @@ function matrixDims(st: SafetensorsFile, name: string): [number, number] {
   return [shape[0]!, product(shape.slice(1))];
 }
 
+const badModule = (st: SafetensorsFile, why: string) => new WeightFileError(`${path.basename(st.file)}: ${why}`);
+
 /** A LoKr factor's [rows, cols], and its inner rank when decomposed. */
 function factorDims(st: SafetensorsFile, f: Factor): { rows: number; cols: number; rank: number | null } {
   if ('whole' in f) {
@@ -106,7 +108,7 @@ function factorDims(st: SafetensorsFile, f: Factor): { rows: number; cols: numbe
   }
   const [rows, rankA] = matrixDims(st, f.a);
   const [rankB, cols] = matrixDims(st, f.b);
-  if (rankA !== rankB) throw new Error(`${f.a} and ${f.b} do not multiply`);
+  if (rankA !== rankB) throw badModule(st, `${f.a} and ${f.b} do not multiply`);
   return { rows, cols, rank: rankB };
 }
 
@@ -127,7 +129,8 @@ function moduleShape(st: SafetensorsFile, mod: LoraModule): ModuleShape {
     const down = st.entries.get(mod.down)!.shape;
     const up = st.entries.get(mod.up)!.shape;
     const rank = down[0]!;
-    if (up[1] !== rank || up.slice(2).some((d) => d !== 1)) throw new Error(`up [${up}] does not fit down [${down}]`);
+    if (up[1] !== rank || up.slice(2).some((d) => d !== 1))
+      throw badModule(st, `${mod.key}: up [${up}] does not fit down [${down}]`);
     return { out: up[0]!, inner: product(down.slice(1)), rank, scale: (alpha ?? rank) / rank };
   }
   if (mod.kind === 'loha') {
@@ -136,7 +139,7 @@ function moduleShape(st: SafetensorsFile, mod: LoraModule): ModuleShape {
     const [out2, r2] = matrixDims(st, mod.w2a);
     const [r2b, inner2] = matrixDims(st, mod.w2b);
     if (r1 !== r1b || r2 !== r2b || out1 !== out2 || inner1 !== inner2)
-      throw new Error('its two Hadamard factors do not have one shape');
+      throw badModule(st, `${mod.key}: its two Hadamard factors do not have one shape`);
     return { out: out1, inner: inner1, rank: r1b, scale: alpha === null ? 1 : alpha / r1b };
   }
   const w1 = factorDims(st, mod.w1);
@@ -265,12 +268,7 @@ export function mergeLoras(parts: IndexedPart[], loras: readonly LoraUse[]): Lor
       }
       matched++;
       const dims = torchDims(hit.part.params.get(hit.param)!);
-      let shape: ModuleShape;
-      try {
-        shape = moduleShape(st, mod);
-      } catch (err) {
-        throw new WeightFileError(`${path.basename(lora.file)}: ${mod.key}: ${(err as Error).message}`);
-      }
+      const shape = moduleShape(st, mod);
       if (shape.out !== dims[0] || shape.inner !== product(dims.slice(1))) {
         throw new WeightFileError(
           `${path.basename(lora.file)}: ${mod.key} changes a [${shape.out}, ${shape.inner}] weight, which does not fit ${hit.param} [${dims}] (a LoRA for another model family?)`,
