@@ -6,9 +6,9 @@
  * LoRA given. LyCORIS's LoHa (`hada_w1_a` ...: the Hadamard product of two
  * low-rank products, times alpha / rank) and LoKr (`lokr_w1`, `lokr_w2` or
  * their `_a`/`_b` factors: a Kronecker product, times alpha / rank when a
- * factor is decomposed, else 1) merge the same way, as ComfyUI applies them;
- * their Tucker-decomposed convs (`hada_t1`, `lokr_t2`) and DoRA files
- * (`dora_scale`) are refused by name. Module names come from the model's own parameters, never from
+ * factor is decomposed, else 1) merge the same way, as ComfyUI applies them,
+ * Tucker-decomposed convs included (LoCon's `lora_mid`, `hada_t1`/`hada_t2`,
+ * `lokr_t2`). DoRA files (`dora_scale`) are refused by name. Module names come from the model's own parameters, never from
  * splitting keys at underscores (`to_out_0`, `time_emb_proj` are ambiguous).
  * SDXL's kohya files name UNet modules as the original (ldm) UNet does
  * (`lora_unet_input_blocks_4_1_...`) and the two text encoders `lora_te1_` /
@@ -29,13 +29,27 @@ export interface LoraUse {
   weight: number;
 }
 
-/** A LyCORIS LoKr factor: one matrix, or the product of two (`_a` @ `_b`). */
-type Factor = { whole: string } | { a: string; b: string };
+/**
+ * A low-rank product `up` [out, r] @ `down` [r, inner]. A Tucker-decomposed
+ * conv keeps its k x k in a core `mid` [r, r', kh, kw] between them (down
+ * [r', in]): dW[o, c, k, l] = sum over m, n of up[o, m] mid[m, n, k, l]
+ * down[n, c]. LyCORIS stores a Tucker LoHa's or LoKr's up as [r, out]
+ * (`upTransposed`); a LoCon's `lora_up` stays [out, r].
+ */
+interface LowRank {
+  up: string;
+  down: string;
+  mid: string | null;
+  upTransposed: boolean;
+}
+
+/** A LyCORIS LoKr factor: one matrix, or a low-rank product. */
+type Factor = { whole: string } | LowRank;
 
 /** One module of a file, by kind: its tensors' names. */
 type LoraModule = { key: string; alpha: string | null } & (
-  | { kind: 'lora'; down: string; up: string }
-  | { kind: 'loha'; w1a: string; w1b: string; w2a: string; w2b: string }
+  | { kind: 'lora'; pair: LowRank }
+  | { kind: 'loha'; w1: LowRank; w2: LowRank }
   | { kind: 'lokr'; w1: Factor; w2: Factor }
 );
 
@@ -43,11 +57,12 @@ type LoraModule = { key: string; alpha: string | null } & (
 function loraModules(st: SafetensorsFile): Map<string, LoraModule> {
   const modules = new Map<string, LoraModule>();
   const alphaOf = (stem: string) => (st.has(`${stem}.alpha`) ? `${stem}.alpha` : null);
-  const refuseTucker = (stem: string, t: string) => {
-    if (st.has(`${stem}.${t}`))
-      throw new WeightFileError(
-        `${path.basename(st.file)}: ${stem} is a Tucker-decomposed conv (${t}), which is not supported yet`,
-      );
+  const named = (name: string) => (st.has(name) ? name : null);
+  /** LoHa's and LoKr's pairs: `_a` @ `_b`, with a Tucker core `t` when there is one. */
+  const lycoPair = (a: string, b: string, t: string | null): LowRank | null => {
+    if (!st.has(a) || !st.has(b)) return null;
+    const mid = t ? named(t) : null;
+    return { up: a, down: b, mid, upTransposed: mid !== null };
   };
   for (const name of st.entries.keys()) {
     // DoRA rescales each merged weight's columns to a learnt norm: merging without it would draw something else.
@@ -57,59 +72,57 @@ function loraModules(st: SafetensorsFile): Map<string, LoraModule> {
     if (lora) {
       const stem = lora[1]!;
       const up = lora[2] === 'lora_down' ? `${stem}.lora_up.weight` : `${stem}.lora_B.weight`;
-      if (st.has(up)) modules.set(stem, { kind: 'lora', key: stem, down: name, up, alpha: alphaOf(stem) });
+      const pair = { up, down: name, mid: named(`${stem}.lora_mid.weight`), upTransposed: false };
+      if (st.has(up)) modules.set(stem, { kind: 'lora', key: stem, pair, alpha: alphaOf(stem) });
       continue;
     }
     const loha = /^(.*)\.hada_w1_a$/.exec(name);
     if (loha) {
-      const stem = loha[1]!;
-      const [w1b, w2a, w2b] = ['hada_w1_b', 'hada_w2_a', 'hada_w2_b'].map((t) => `${stem}.${t}`) as [
-        string,
-        string,
-        string,
-      ];
-      refuseTucker(stem, 'hada_t1');
-      if ([w1b, w2a, w2b].every((t) => st.has(t)))
-        modules.set(stem, { kind: 'loha', key: stem, w1a: name, w1b, w2a, w2b, alpha: alphaOf(stem) });
+      const s = loha[1]!;
+      const w1 = lycoPair(name, `${s}.hada_w1_b`, `${s}.hada_t1`);
+      const w2 = lycoPair(`${s}.hada_w2_a`, `${s}.hada_w2_b`, `${s}.hada_t2`);
+      if (w1 && w2) modules.set(s, { kind: 'loha', key: s, w1, w2, alpha: alphaOf(s) });
       continue;
     }
     const lokr = /^(.*)\.lokr_w1(_a)?$/.exec(name);
     if (lokr) {
-      const stem = lokr[1]!;
-      const factor = (w: string): Factor | null => {
-        if (st.has(`${stem}.${w}`)) return { whole: `${stem}.${w}` };
-        if (st.has(`${stem}.${w}_a`) && st.has(`${stem}.${w}_b`)) return { a: `${stem}.${w}_a`, b: `${stem}.${w}_b` };
-        return null;
-      };
-      refuseTucker(stem, 'lokr_t2');
-      const w1 = factor('lokr_w1');
-      const w2 = factor('lokr_w2');
-      if (w1 && w2) modules.set(stem, { kind: 'lokr', key: stem, w1, w2, alpha: alphaOf(stem) });
+      const s = lokr[1]!;
+      const factor = (w: string, t: string | null): Factor | null =>
+        st.has(`${s}.${w}`) ? { whole: `${s}.${w}` } : lycoPair(`${s}.${w}_a`, `${s}.${w}_b`, t && `${s}.${t}`);
+      const w1 = factor('lokr_w1', null); // only the second factor carries a conv's kernel
+      const w2 = factor('lokr_w2', 'lokr_t2');
+      if (w1 && w2) modules.set(s, { kind: 'lokr', key: s, w1, w2, alpha: alphaOf(s) });
     }
   }
   return modules;
 }
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-
-/** A matrix's [rows, cols] with every dimension after the first flattened into the columns. */
-function matrixDims(st: SafetensorsFile, name: string): [number, number] {
-  const shape = st.entries.get(name)!.shape;
-  return [shape[0]!, product(shape.slice(1))];
-}
-
 const badModule = (st: SafetensorsFile, why: string) => new WeightFileError(`${path.basename(st.file)}: ${why}`);
 
-/** A LoKr factor's [rows, cols], and its inner rank when decomposed. */
+/** A pair's product [rows, cols] and its rank, from the header; throws when its tensors do not multiply. */
+function pairDims(st: SafetensorsFile, p: LowRank): { rows: number; cols: number; rank: number } {
+  const up = st.entries.get(p.up)!.shape;
+  const down = st.entries.get(p.down)!.shape;
+  const [rows, rank] = p.upTransposed ? [up[1], up[0]] : [up[0], up[1]];
+  const mid = p.mid ? st.entries.get(p.mid)!.shape : null;
+  const fits =
+    rows !== undefined &&
+    up.slice(2).every((d) => d === 1) &&
+    (mid ? mid[0] === rank && mid[1] === down[0] && down.slice(2).every((d) => d === 1) : rank === down[0]);
+  if (!fits)
+    throw badModule(st, `${p.up} [${up}]${mid ? `, ${p.mid} [${mid}]` : ''} and ${p.down} [${down}] do not multiply`);
+  const cols = (mid ? (down[1] ?? 1) * product(mid.slice(2)) : product(down.slice(1))) as number;
+  return { rows: rows!, cols, rank: rank! };
+}
+
+/** A LoKr factor's [rows, cols], and its rank when it is a product. */
 function factorDims(st: SafetensorsFile, f: Factor): { rows: number; cols: number; rank: number | null } {
   if ('whole' in f) {
-    const [rows, cols] = matrixDims(st, f.whole);
-    return { rows, cols, rank: null };
+    const shape = st.entries.get(f.whole)!.shape;
+    return { rows: shape[0]!, cols: product(shape.slice(1)), rank: null };
   }
-  const [rows, rankA] = matrixDims(st, f.a);
-  const [rankB, cols] = matrixDims(st, f.b);
-  if (rankA !== rankB) throw badModule(st, `${f.a} and ${f.b} do not multiply`);
-  return { rows, cols, rank: rankB };
+  return pairDims(st, f);
 }
 
 interface ModuleShape {
@@ -126,21 +139,15 @@ interface ModuleShape {
 function moduleShape(st: SafetensorsFile, mod: LoraModule): ModuleShape {
   const alpha = mod.alpha ? st.readFloat32(mod.alpha)[0]! : null;
   if (mod.kind === 'lora') {
-    const down = st.entries.get(mod.down)!.shape;
-    const up = st.entries.get(mod.up)!.shape;
-    const rank = down[0]!;
-    if (up[1] !== rank || up.slice(2).some((d) => d !== 1))
-      throw badModule(st, `${mod.key}: up [${up}] does not fit down [${down}]`);
-    return { out: up[0]!, inner: product(down.slice(1)), rank, scale: (alpha ?? rank) / rank };
+    const { rows, cols, rank } = pairDims(st, mod.pair);
+    return { out: rows, inner: cols, rank, scale: (alpha ?? rank) / rank };
   }
   if (mod.kind === 'loha') {
-    const [out1, r1] = matrixDims(st, mod.w1a);
-    const [r1b, inner1] = matrixDims(st, mod.w1b);
-    const [out2, r2] = matrixDims(st, mod.w2a);
-    const [r2b, inner2] = matrixDims(st, mod.w2b);
-    if (r1 !== r1b || r2 !== r2b || out1 !== out2 || inner1 !== inner2)
+    const a = pairDims(st, mod.w1);
+    const b = pairDims(st, mod.w2);
+    if (a.rows !== b.rows || a.cols !== b.cols)
       throw badModule(st, `${mod.key}: its two Hadamard factors do not have one shape`);
-    return { out: out1, inner: inner1, rank: r1b, scale: alpha === null ? 1 : alpha / r1b };
+    return { out: a.rows, inner: a.cols, rank: a.rank, scale: alpha === null ? 1 : alpha / a.rank };
   }
   const w1 = factorDims(st, mod.w1);
   const w2 = factorDims(st, mod.w2);
@@ -154,10 +161,42 @@ function moduleShape(st: SafetensorsFile, mod: LoraModule): ModuleShape {
   };
 }
 
+/** A pair's up as [rows, rank]. */
+function upMatrix(st: SafetensorsFile, p: LowRank): Float32Array {
+  const up = st.readFloat32(p.up);
+  if (!p.upTransposed) return up;
+  const { rows, rank } = pairDims(st, p);
+  return transpose(up, rank, rows);
+}
+
+/** A pair's down as [rank, cols]: with a Tucker core, the core times down (the k x k carried into the columns). */
+function downMatrix(st: SafetensorsFile, p: LowRank): Float32Array {
+  const down = st.readFloat32(p.down);
+  if (!p.mid) return down;
+  const mid = st.readFloat32(p.mid);
+  const [r, r2, ...kernel] = st.entries.get(p.mid)!.shape as [number, number, ...number[]];
+  const kk = product(kernel);
+  const inC = down.length / r2;
+  // out[m, c, k] = sum over n of mid[m, n, k] * down[n, c]
+  const out = new Float32Array(r * inC * kk);
+  for (let m = 0; m < r; m++)
+    for (let n = 0; n < r2; n++)
+      for (let c = 0; c < inC; c++) {
+        const d = down[n * inC + c]!;
+        const at = (m * inC + c) * kk;
+        const from = (m * r2 + n) * kk;
+        for (let k = 0; k < kk; k++) out[at + k]! += mid[from + k]! * d;
+      }
+  return out;
+}
+
+function pairValues(st: SafetensorsFile, p: LowRank): Promise<Float32Array> {
+  const { rows, cols, rank } = pairDims(st, p);
+  return lowRankProduct(upMatrix(st, p), downMatrix(st, p), rows, cols, rank);
+}
+
 function factorValues(st: SafetensorsFile, f: Factor): Promise<Float32Array> {
-  if ('whole' in f) return Promise.resolve(st.readFloat32(f.whole));
-  const { rows, cols, rank } = factorDims(st, f);
-  return lowRankProduct(st.readFloat32(f.a), st.readFloat32(f.b), rows, cols, rank!);
+  return 'whole' in f ? Promise.resolve(st.readFloat32(f.whole)) : pairValues(st, f);
 }
 
 /**
@@ -168,11 +207,8 @@ function factorValues(st: SafetensorsFile, f: Factor): Promise<Float32Array> {
 async function denseDelta(st: SafetensorsFile, mod: LoraModule, scale: number): Promise<Float32Array> {
   if (mod.kind === 'lora') throw new Error('a LoRA merges as a low-rank product');
   if (mod.kind === 'loha') {
-    const [out, r1] = matrixDims(st, mod.w1a);
-    const [, inner] = matrixDims(st, mod.w1b);
-    const [, r2] = matrixDims(st, mod.w2a);
-    const m1 = await lowRankProduct(st.readFloat32(mod.w1a), st.readFloat32(mod.w1b), out, inner, r1);
-    const m2 = await lowRankProduct(st.readFloat32(mod.w2a), st.readFloat32(mod.w2b), out, inner, r2);
+    const m1 = await pairValues(st, mod.w1);
+    const m2 = await pairValues(st, mod.w2);
     for (let i = 0; i < m1.length; i++) m1[i] = m1[i]! * m2[i]! * scale;
     return m1;
   }
@@ -332,9 +368,9 @@ async function mergedStored(
     let at = 0;
     for (const { st, mod, rank: r, scale } of lowRank) {
       if (mod.kind !== 'lora') continue;
-      const u = st.readFloat32(mod.up);
+      const u = upMatrix(st, mod.pair);
       for (let o = 0; o < outDim; o++) for (let k = 0; k < r; k++) up[o * rank + at + k] = u[o * r + k]! * scale;
-      down.set(st.readFloat32(mod.down), at * inner);
+      down.set(downMatrix(st, mod.pair), at * inner);
       at += r;
     }
     bytes =
@@ -393,8 +429,8 @@ async function mergedValues(part: IndexedPart, name: string, contributions: Cont
   const delta = (await denseSum(contributions, base.length)) ?? new Float32Array(base.length);
   for (const { st, mod, rank, scale } of contributions) {
     if (mod.kind !== 'lora') continue;
-    const down = st.readFloat32(mod.down);
-    const up = st.readFloat32(mod.up);
+    const down = downMatrix(st, mod.pair);
+    const up = upMatrix(st, mod.pair);
     for (let o = 0; o < outDim; o++)
       for (let r = 0; r < rank; r++) {
         const u = up[o * rank + r]! * scale;

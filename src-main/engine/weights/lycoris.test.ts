@@ -4,7 +4,9 @@
  * dW[o][i] = s * (w1a @ w1b)[o][i] * (w2a @ w2b)[o][i] with s = weight *
  * alpha / rank; LoKr dW[o][i] = s * W1[o / c][i / n] * W2[o % c][i % n]
  * (W2 [c, n], a conv's flattened), s = weight * alpha / rank when a factor
- * is decomposed, else the weight alone.
+ * is decomposed, else the weight alone. A Tucker-decomposed conv's product is
+ * sum over m, n of up[o, m] mid[m, n, k] down[n, c] (LyCORIS keeps a Tucker
+ * LoHa's or LoKr's up as [rank, out]).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -149,19 +151,117 @@ describe('LyCORIS LoHa and LoKr', () => {
     );
   });
 
-  it('refuses a Tucker-decomposed conv and DoRA by name, and tells a LoHa or LoKr file its family from its shapes', async () => {
+  it('merges Tucker-decomposed convs: a LoCon with lora_mid, a LoHa with hada_t1/t2, a LoKr with lokr_t2', async () => {
+    // A conv [32, 32, 3, 3]; column c * 9 + k of the flattened weight is input channel c, kernel tap k.
     const conv = 'lora_unet_down_blocks_0_resnets_0_conv1';
-    const tucker = path.join(tmp, 'tucker.safetensors');
-    writeSafetensors(tucker, {
-      [`${conv}.hada_w1_a`]: t([2, 32], 1),
-      [`${conv}.hada_w1_b`]: t([2, 32], 2),
-      [`${conv}.hada_w2_a`]: t([2, 32], 3),
-      [`${conv}.hada_w2_b`]: t([2, 32], 4),
-      [`${conv}.hada_t1`]: t([2, 2, 3, 3], 5),
+    const conv2 = 'lora_unet_down_blocks_0_resnets_0_conv2';
+    const CONV2 = 'down_blocks.0.resnets.0.conv2.weight';
+    const q = 'lora_te_text_model_encoder_layers_0_self_attn_q_proj';
+    expect(dimsOf('unet', CONV2)).toEqual([32, 32, 3, 3]);
+    const locon: Tensors = {
+      [`${conv}.lora_up.weight`]: t([32, 4, 1, 1], 21),
+      [`${conv}.lora_mid.weight`]: t([4, 4, 3, 3], 22),
+      [`${conv}.lora_down.weight`]: t([4, 32, 1, 1], 23),
+      [`${conv}.alpha`]: scalar(2),
+    };
+    const loha: Tensors = {
+      [`${conv2}.hada_w1_a`]: t([3, 32], 24), // [rank, out] when Tucker
+      [`${conv2}.hada_t1`]: t([3, 3, 3, 3], 25),
+      [`${conv2}.hada_w1_b`]: t([3, 32], 26),
+      [`${conv2}.hada_w2_a`]: t([3, 32], 27),
+      [`${conv2}.hada_t2`]: t([3, 3, 3, 3], 28),
+      [`${conv2}.hada_w2_b`]: t([3, 32], 29),
+      [`${conv2}.alpha`]: scalar(1.5),
+    };
+    // On the text encoder's [32, 32] q_proj a kernel of 1x1: W1 [2, 4] whole, W2 [16, 8] from its Tucker pair.
+    const lokr: Tensors = {
+      [`${q}.lokr_w1`]: t([2, 4], 30),
+      [`${q}.lokr_w2_a`]: t([2, 16], 31),
+      [`${q}.lokr_t2`]: t([2, 2, 1, 1], 32),
+      [`${q}.lokr_w2_b`]: t([2, 8], 33),
+      [`${q}.alpha`]: scalar(3),
+    };
+    const files = (
+      [
+        ['locon', locon],
+        ['loha-tucker', loha],
+        ['lokr-tucker', lokr],
+      ] as const
+    ).map(([name, tensors]) => {
+      const file = path.join(tmp, `${name}.safetensors`);
+      writeSafetensors(file, tensors);
+      return { file, weight: 0.6 };
     });
-    await expect(
-      prepareModelVariant(TINY_SD, { loras: [{ file: tucker, weight: 1 }], embeddings: [] }, path.join(tmp, 'v')),
-    ).rejects.toThrow(/Tucker-decomposed conv \(hada_t1\)/);
+    /** sum over m, n of up(o, m) * mid[m, n, k] * down[n, c], for a core [r, r2, kk]. */
+    const tucker =
+      (
+        up: (o: number, m: number) => number,
+        mid: Float32Array,
+        down: Float32Array,
+        r: number,
+        r2: number,
+        kk: number,
+        inC: number,
+      ) =>
+      (o: number, col: number) => {
+        const c = Math.floor(col / kk);
+        const k = col % kk;
+        let sum = 0;
+        for (let m = 0; m < r; m++)
+          for (let n = 0; n < r2; n++) sum += up(o, m) * mid[(m * r2 + n) * kk + k]! * down[n * inC + c]!;
+        return sum;
+      };
+    const v = (tensors: Tensors, name: string) => tensors[name]!.data;
+    const loconDelta = tucker(
+      (o, m) => v(locon, `${conv}.lora_up.weight`)[o * 4 + m]!,
+      v(locon, `${conv}.lora_mid.weight`),
+      v(locon, `${conv}.lora_down.weight`),
+      4,
+      4,
+      9,
+      32,
+    );
+    const h1 = tucker(
+      (o, m) => v(loha, `${conv2}.hada_w1_a`)[m * 32 + o]!,
+      v(loha, `${conv2}.hada_t1`),
+      v(loha, `${conv2}.hada_w1_b`),
+      3,
+      3,
+      9,
+      32,
+    );
+    const h2 = tucker(
+      (o, m) => v(loha, `${conv2}.hada_w2_a`)[m * 32 + o]!,
+      v(loha, `${conv2}.hada_t2`),
+      v(loha, `${conv2}.hada_w2_b`),
+      3,
+      3,
+      9,
+      32,
+    );
+    const w2 = tucker(
+      (o, m) => v(lokr, `${q}.lokr_w2_a`)[m * 16 + o]!,
+      v(lokr, `${q}.lokr_t2`),
+      v(lokr, `${q}.lokr_w2_b`),
+      2,
+      2,
+      1,
+      8,
+    );
+    await expectMerged(files, [
+      { part: 'unet', param: CONV, delta: (o, i) => ((0.6 * 2) / 4) * loconDelta(o, i) },
+      { part: 'unet', param: CONV2, delta: (o, i) => ((0.6 * 1.5) / 3) * h1(o, i) * h2(o, i) },
+      {
+        part: 'text_encoder',
+        param: Q_PROJ,
+        delta: (o, i) =>
+          ((0.6 * 3) / 2) * v(lokr, `${q}.lokr_w1`)[Math.floor(o / 16) * 4 + Math.floor(i / 8)]! * w2(o % 16, i % 8),
+      },
+    ]);
+  });
+
+  it('refuses DoRA by name, and tells a LoHa or LoKr file its family from its shapes', async () => {
+    const conv = 'lora_unet_down_blocks_0_resnets_0_conv1';
     const dora = path.join(tmp, 'dora.safetensors');
     writeSafetensors(dora, {
       [`${conv}.lora_up.weight`]: t([32, 2, 1, 1], 1),
