@@ -114,7 +114,8 @@ describe('graphs opened per input size', () => {
     await uncached.session.release();
   });
 
-  it('keeps the most recently used sizes open and closes the others', async () => {
+  /** A ShapedSession over the plain graph that records which sizes it opens and closes (0: as it is). */
+  function recordingSession(keep: number) {
     const opened: number[] = [];
     const closed: number[] = [];
     const session = new ShapedSession(
@@ -131,8 +132,13 @@ describe('graphs opened per input size', () => {
           },
         });
       },
-      2,
+      keep,
     );
+    return { session, opened, closed };
+  }
+
+  it('keeps the most recently used sizes open and closes the others', async () => {
+    const { session, opened, closed } = recordingSession(2);
     for (const side of [8, 16, 8, 24, 8]) await unetOutput(session, side);
     expect(opened).toEqual([8, 16, 24]);
     expect(closed).toEqual([16]); // 8 was used again just before 24 came
@@ -142,6 +148,17 @@ describe('graphs opened per input size', () => {
     expect(opened).toEqual([8, 16, 24, 0]);
     await session.release();
     expect(closed.sort()).toEqual([0, 16, 24, 8].sort());
+  });
+
+  it('closes a graph that drops out of use only once its runs have finished', async () => {
+    const { session, closed } = recordingSession(1);
+    // Two sizes at once with room for one: the 8x8 graph drops out while its run is under way.
+    const [a, b] = await Promise.all([unetOutput(session, 8), unetOutput(session, 16)]);
+    expect([a.length, b.length]).toEqual([2 * 4 * 8 * 8, 2 * 4 * 16 * 16]);
+    await new Promise((r) => setTimeout(r, 10)); // the release is not awaited by the run
+    expect(closed).toEqual([8]);
+    expect(session.openGraphs).toBe(1);
+    await session.release();
   });
 
   it('a graph that fails to open at its first run says so as opening would, and is tried again next time', async () => {
