@@ -19,6 +19,7 @@ import {
   fileShortHash,
   hasAdditions,
   hashModelFolder,
+  hypernetTags,
   loraShortHash,
   prepareModelVariant,
   redactPaths,
@@ -183,5 +184,12 @@ export async function generatePngs(
       opts.onImage?.(image);
     },
   });
-  return { images, provider: model.provider, providerNote: model.providerNote, warnings: loaded.warnings };
+  const hypernets = [...new Set([...hypernetTags(request.prompt), ...hypernetTags(request.negativePrompt)])];
+  const skipped = hypernets.map((n) => `<hypernet:${n}> was left out: hypernetworks are not supported`);
+  return {
+    images,
+    provider: model.provider,
+    providerNote: model.providerNote,
+    warnings: [...loaded.warnings, ...skipped],
+  };
 }

@@ -168,6 +168,10 @@ describe('generation jobs through the contract and the engine worker', () => {
     );
     // A LoRA the folder lacks is refused when the job is submitted, by name.
     await expect(submit({ prompt: 'x <lora:nowhere:1>', steps: 1 })).rejects.toThrow(/LoRA "nowhere"/);
+    // A hypernetwork tag (not supported) is left out of the text, and the job says so.
+    const hyper = await h.waitForDone(await submit({ prompt: 'x <hypernet:old:1>', steps: 1 }));
+    expect(hyper).toMatchObject({ status: 'succeeded' });
+    expect(hyper.warnings).toEqual(['<hypernet:old> was left out: hypernetworks are not supported']);
   });
 
   it('an image the gallery cannot save (disk full) is reported with the job, never a crash', async () => {

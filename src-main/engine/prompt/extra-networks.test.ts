@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loraTags, withoutNetworkTags } from './extra-networks.js';
+import { hypernetTags, loraTags, withoutNetworkTags } from './extra-networks.js';
 
 describe('extra-network tags', () => {
   it('reads <lora:NAME:WEIGHT> as A1111 writes it, weight 1 when left out, the last of a repeated name', () => {
@@ -10,5 +10,8 @@ describe('extra-network tags', () => {
   });
   it('removes every tag from the text the tokenizer sees', () => {
     expect(withoutNetworkTags('a cat <lora:detail:0.8>, sitting<hypernet:x:1>')).toBe('a cat , sitting');
+  });
+  it('names the hypernetworks a prompt asks for (not supported: the job warns that they were left out)', () => {
+    expect(hypernetTags('a cat <lora:detail:0.8> <hypernet:old:1> <Hypernet:anime>')).toEqual(['old', 'anime']);
   });
 });

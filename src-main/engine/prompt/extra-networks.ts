@@ -22,6 +22,11 @@ export function loraTags(prompt: string): LoraTag[] {
   return [...byName].map(([name, weight]) => ({ name, weight }));
 }
 
+/** The hypernetworks a prompt names: not supported, so their tags are only removed (and the job says so). */
+export function hypernetTags(prompt: string): string[] {
+  return [...prompt.matchAll(TAG)].filter((m) => m[1]!.toLowerCase() === 'hypernet').map((m) => m[2]!.trim());
+}
+
 /** The prompt without its extra-network tags, as the text encoder sees it. */
 export function withoutNetworkTags(prompt: string): string {
   return prompt.replace(TAG, '');
