@@ -1,5 +1,5 @@
 /**
- * `studio bench byo --model DIR`: what bringing your own files costs on this
+ * `studio bench byo --model DIR [--kind lora|loha|lokr]`: what bringing your own files costs on this
  * machine, on a model of real size (training/export_sd15_bench.py). A
  * rank-R LoRA touching every attention and feed-forward layer (and the text
  * encoder's) is merged (first merge, and a re-merge at another weight), and
@@ -26,12 +26,18 @@ import {
 import { appRoot } from '../paths.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 
+export type BenchKind = 'lora' | 'loha' | 'lokr';
+
+/** LoKr's first factor, [F, F] (LyCORIS's `factor`); every SD 1.5 Linear's sizes divide by it. */
+const LOKR_FACTOR = 8;
+
 /**
- * A random rank-R kohya LoRA on every Linear layer of the UNet and the text
- * encoder (those held by MatMul: attention projections and feed-forward, what
- * a typical character or style LoRA trains), values small as trained ones are.
+ * A random rank-R kohya LoRA (or LyCORIS LoHa / LoKr of that rank) on every
+ * Linear layer of the UNet and the text encoder (those held by MatMul:
+ * attention projections and feed-forward, what a typical character or style
+ * LoRA trains), values small as trained ones are.
  */
-function writeBenchLora(modelDir: string, rank: number, file: string): number {
+function writeBenchLora(modelDir: string, rank: number, file: string, kind: BenchKind): number {
   const tensors: { name: string; shape: number[]; values: () => Float32Array }[] = [];
   let seed = 1;
   const random = (n: number, scale: number) => () => {
@@ -42,6 +48,7 @@ function writeBenchLora(modelDir: string, rank: number, file: string): number {
     }
     return v;
   };
+  let modules = 0;
   for (const partName of ['unet', 'text_encoder'] as const) {
     const part = indexPart(modelDir, partName);
     if (!part) continue;
@@ -50,13 +57,27 @@ function writeBenchLora(modelDir: string, rank: number, file: string): number {
       if (param.sites[0]!.layout !== 'transposed') continue;
       const [out, inner] = torchDims(param) as [number, number];
       const key = prefix + name.slice(0, -'.weight'.length).replace(/\./g, '_');
-      tensors.push({ name: `${key}.lora_down.weight`, shape: [rank, inner], values: random(rank * inner, 0.02) });
-      tensors.push({ name: `${key}.lora_up.weight`, shape: [out, rank], values: random(out * rank, 0.02) });
+      const put = (suffix: string, shape: number[], scale: number) =>
+        tensors.push({ name: `${key}.${suffix}`, shape, values: random(shape[0]! * (shape[1] ?? 1), scale) });
+      if (kind === 'lora') {
+        put('lora_down.weight', [rank, inner], 0.02);
+        put('lora_up.weight', [out, rank], 0.02);
+      } else if (kind === 'loha') {
+        for (const w of ['hada_w1', 'hada_w2']) {
+          put(`${w}_a`, [out, rank], 0.1);
+          put(`${w}_b`, [rank, inner], 0.1);
+        }
+      } else {
+        put('lokr_w1', [LOKR_FACTOR, LOKR_FACTOR], 0.1);
+        put('lokr_w2_a', [out / LOKR_FACTOR, rank], 0.05);
+        put('lokr_w2_b', [rank, inner / LOKR_FACTOR], 0.05);
+      }
       tensors.push({ name: `${key}.alpha`, shape: [], values: () => Float32Array.of(rank / 2) });
+      modules++;
     }
   }
   writeSafetensorsStreamed(file, tensors, 'F16');
-  return tensors.length / 3;
+  return modules;
 }
 
 /** Whether every UNet weight of the model has an ldm name (a diffusers-layout export). */
@@ -98,6 +119,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     model: { type: 'string' },
     rank: { type: 'string' },
+    kind: { type: 'string' },
     json: { type: 'string' },
     // Internal: one measured step, run in a child process.
     step: { type: 'string' },
@@ -127,13 +149,16 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
   }
 
   const rank = intFlag('rank', values.rank, 1, 1024) ?? 32;
+  const kind = (values.kind ?? 'lora') as BenchKind;
+  if (!['lora', 'loha', 'lokr'].includes(kind)) throw new UsageError('--kind must be lora, loha or lokr');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-bench-byo-'));
   try {
     const lora = path.join(tmp, 'bench-lora.safetensors');
-    const modules = writeBenchLora(model, rank, lora);
+    const modules = writeBenchLora(model, rank, lora, kind);
     const variants = path.join(tmp, 'variants');
     fs.mkdirSync(variants);
-    console.log(`LoRA: rank ${rank}, ${modules} modules, ${(fs.statSync(lora).size / 2 ** 20).toFixed(1)} MiB`);
+    const label = { lora: 'LoRA', loha: 'LoHa', lokr: 'LoKr' }[kind];
+    console.log(`${label}: rank ${rank}, ${modules} modules, ${(fs.statSync(lora).size / 2 ** 20).toFixed(1)} MiB`);
     const first = inChild(['--step', 'merge', '--model', model, '--lora', lora, '--weights', '0.8', '--out', variants]);
     const again = inChild(['--step', 'merge', '--model', model, '--lora', lora, '--weights', '0.5', '--out', variants]);
     console.log(
@@ -166,7 +191,7 @@ export async function benchByoCommand(argv: string[]): Promise<number> {
     const report = {
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryBytes: os.totalmem() },
       model,
-      lora: { rank, modules, bytes: fs.statSync(lora).size, firstMerge: first, reMerge: again },
+      lora: { kind, rank, modules, bytes: fs.statSync(lora).size, firstMerge: first, reMerge: again },
       checkpoint: { layout, bytes: ckptBytes, ...conv },
     };
     if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -25,7 +25,7 @@ import {
 import { appVersion } from '../app-version.js';
 import { UsageError, intFlag, parseFlags } from './args.js';
 
-export const BENCH_BYO_USAGE = 'studio bench byo --model DIR [--rank R] [--json FILE]';
+export const BENCH_BYO_USAGE = 'studio bench byo --model DIR [--rank R] [--kind lora|loha|lokr] [--json FILE]';
 export const BENCH_GALLERY_USAGE = 'studio bench gallery [--items N] [--imports N] [--json FILE]';
 export const benchUsage = `${BENCH_GALLERY_USAGE}\n  ${BENCH_BYO_USAGE}\n  studio bench --model DIR [--provider cpu|webgpu|cuda|dml] [--width W] [--height H] [--steps K] [--runs N] [--threads T] [--no-spin] [--no-arena] [--symbolic-shapes] [--ep-option KEY=VALUE ...] [--compare-provider P] [--compare-model DIR] [--json FILE]`;
 
