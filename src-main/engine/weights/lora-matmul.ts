@@ -1,5 +1,5 @@
 /**
- * The LoRA merge's arithmetic, W + U @ D, run by ONNX Runtime: a rank-32
+ * The LoRA merge's arithmetic, W + U @ D (and W + dW for LoHa and LoKr), run by ONNX Runtime: a rank-32
  * LoRA on every Linear of an SD 1.5 UNet is some 20 billion multiply-adds,
  * half a minute in a JavaScript loop and about a second in ORT's threaded
  * kernels. W stays in the model's own precision and layout (fp16 weights are
@@ -34,39 +34,84 @@ function node(op: string, inputs: string[], output: string, castTo?: number): Bu
   ]);
 }
 
-/** ModelProto bytes: out = w + u @ d, with w and out [O, I] in `stored`, u [O, R] and d [R, I] in float32. */
-function mergeGraph(stored: StoredFloat): Uint8Array {
-  const half = stored === ONNX_FLOAT16;
-  const nodes = half
-    ? [
-        node('Cast', ['w'], 'wf', ONNX_FLOAT),
-        node('MatMul', ['u', 'd'], 'delta'),
-        node('Add', ['wf', 'delta'], 'sum'),
-        node('Cast', ['sum'], 'out', ONNX_FLOAT16),
-      ]
-    : [node('MatMul', ['u', 'd'], 'delta'), node('Add', ['w', 'delta'], 'out')];
+/**
+ * What the graph adds to w: a low-rank product u @ d, or a whole change
+ * `delta` [O, I] (LoHa, LoKr), or one given as [I, O] and transposed in the
+ * graph (a weight MatMul holds transposed).
+ */
+type Change = 'low-rank' | 'dense' | 'dense-transposed';
+
+/** ModelProto bytes of one graph: its nodes, inputs and output. */
+function graphBytes(nodes: Buffer[], inputs: Buffer[], output: Buffer): Uint8Array {
   const graph = Buffer.concat([
     ...nodes.map((n) => lenField(1, n)),
     stringField(2, 'lora_merge'),
-    lenField(11, valueInfo('w', stored, ['O', 'I'])),
-    lenField(11, valueInfo('u', ONNX_FLOAT, ['O', 'R'])),
-    lenField(11, valueInfo('d', ONNX_FLOAT, ['R', 'I'])),
-    lenField(12, valueInfo('out', stored, ['O', 'I'])),
+    ...inputs.map((i) => lenField(11, i)),
+    lenField(12, output),
   ]);
   const opset = Buffer.concat([stringField(1, ''), varintField(2, 17)]);
   return Buffer.concat([varintField(1, 8), lenField(8, opset), lenField(7, graph)]);
 }
 
-const sessions = new Map<StoredFloat, Promise<ort.InferenceSession>>();
+/** ModelProto bytes: out = w + change, with w and out [O, I] in `stored`, the change's inputs in float32. */
+function mergeGraph(stored: StoredFloat, change: Change): Uint8Array {
+  const half = stored === ONNX_FLOAT16;
+  const delta =
+    change === 'low-rank'
+      ? [node('MatMul', ['u', 'd'], 'delta')]
+      : change === 'dense-transposed'
+        ? [node('Transpose', ['dt'], 'delta')] // no perm: reverses the axes
+        : [];
+  const deltaName = change === 'dense' ? 'dt' : 'delta';
+  const nodes = half
+    ? [
+        node('Cast', ['w'], 'wf', ONNX_FLOAT),
+        ...delta,
+        node('Add', ['wf', deltaName], 'sum'),
+        node('Cast', ['sum'], 'out', ONNX_FLOAT16),
+      ]
+    : [...delta, node('Add', ['w', deltaName], 'out')];
+  const inputs =
+    change === 'low-rank'
+      ? [valueInfo('u', ONNX_FLOAT, ['O', 'R']), valueInfo('d', ONNX_FLOAT, ['R', 'I'])]
+      : [valueInfo('dt', ONNX_FLOAT, change === 'dense' ? ['O', 'I'] : ['I', 'O'])];
+  return graphBytes(nodes, [valueInfo('w', stored, ['O', 'I']), ...inputs], valueInfo('out', stored, ['O', 'I']));
+}
 
-/** The merge session for a precision, made once per process (it holds no weights). */
-function mergeSession(stored: StoredFloat): Promise<ort.InferenceSession> {
-  let s = sessions.get(stored);
+/** ModelProto bytes: out = u @ d, float32 (a LoHa's or LoKr's factor products). */
+function productGraph(): Uint8Array {
+  return graphBytes(
+    [node('MatMul', ['u', 'd'], 'out')],
+    [valueInfo('u', ONNX_FLOAT, ['O', 'R']), valueInfo('d', ONNX_FLOAT, ['R', 'I'])],
+    valueInfo('out', ONNX_FLOAT, ['O', 'I']),
+  );
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+/** A session of one of these graphs, made once per process (they hold no weights). */
+function graphSession(key: string, graph: () => Uint8Array): Promise<ort.InferenceSession> {
+  let s = sessions.get(key);
   if (!s) {
-    s = ort.InferenceSession.create(mergeGraph(stored), { executionProviders: ['cpu'] });
-    sessions.set(stored, s);
+    s = ort.InferenceSession.create(graph(), { executionProviders: ['cpu'] });
+    sessions.set(key, s);
   }
   return s;
+}
+
+/** `w`'s raw bytes as the tensor ORT takes (a copy aligned for the typed array view). */
+function storedTensor(w: Buffer, stored: StoredFloat, rows: number, cols: number): ort.Tensor {
+  const aligned = new Uint8Array(w.length);
+  aligned.set(w);
+  return stored === ONNX_FLOAT16
+    ? new ort.Tensor('float16', new Uint16Array(aligned.buffer), [rows, cols])
+    : new ort.Tensor('float32', new Float32Array(aligned.buffer), [rows, cols]);
+}
+
+async function runMerge(stored: StoredFloat, change: Change, feeds: Record<string, ort.Tensor>): Promise<Buffer> {
+  const out = await (await graphSession(`${stored}:${change}`, () => mergeGraph(stored, change))).run(feeds);
+  const data = out.out!.data as Uint16Array | Float32Array;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**
@@ -74,7 +119,7 @@ function mergeSession(stored: StoredFloat): Promise<ort.InferenceSession> {
  * or float16), u [rows, rank] and d [rank, cols] in float32; the result's raw
  * bytes in the same precision.
  */
-export async function addLowRank(
+export function addLowRank(
   w: Buffer,
   stored: StoredFloat,
   u: Float32Array,
@@ -83,24 +128,34 @@ export async function addLowRank(
   cols: number,
   rank: number,
 ): Promise<Buffer> {
-  const s = await mergeSession(stored);
-  // A copy aligned for the typed array view ORT takes.
-  const aligned = new Uint8Array(w.length);
-  aligned.set(w);
-  const wTensor =
-    stored === ONNX_FLOAT16
-      ? new ort.Tensor('float16', new Uint16Array(aligned.buffer), [rows, cols])
-      : new ort.Tensor('float32', new Float32Array(aligned.buffer), [rows, cols]);
-  const out = await s.run({
-    w: wTensor,
+  return runMerge(stored, 'low-rank', {
+    w: storedTensor(w, stored, rows, cols),
     u: new ort.Tensor('float32', u, [rows, rank]),
     d: new ort.Tensor('float32', d, [rank, cols]),
   });
-  const data = out.out!.data as Uint16Array | Float32Array;
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** u @ d for u [rows, rank] and d [rank, cols], float32 (the same graph, added to zeros). */
+/**
+ * w + delta for w [rows, cols] as raw bytes in `stored` precision and a whole
+ * change in float32: [rows, cols], or [cols, rows] when `transposed` (then
+ * transposed by ORT, which is several times faster at it than a JS loop, as
+ * it is at the fp16 casts).
+ */
+export function addDense(
+  w: Buffer,
+  stored: StoredFloat,
+  delta: Float32Array,
+  rows: number,
+  cols: number,
+  transposed: boolean,
+): Promise<Buffer> {
+  return runMerge(stored, transposed ? 'dense-transposed' : 'dense', {
+    w: storedTensor(w, stored, rows, cols),
+    dt: new ort.Tensor('float32', delta, transposed ? [cols, rows] : [rows, cols]),
+  });
+}
+
+/** u @ d for u [rows, rank] and d [rank, cols], float32. */
 export async function lowRankProduct(
   u: Float32Array,
   d: Float32Array,
@@ -108,6 +163,9 @@ export async function lowRankProduct(
   cols: number,
   rank: number,
 ): Promise<Float32Array> {
-  const bytes = await addLowRank(Buffer.alloc(rows * cols * 4), ONNX_FLOAT, u, d, rows, cols, rank);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, rows * cols);
+  const out = await (await graphSession('product', productGraph)).run({
+    u: new ort.Tensor('float32', u, [rows, rank]),
+    d: new ort.Tensor('float32', d, [rank, cols]),
+  });
+  return out.out!.data as Float32Array;
 }

@@ -19,10 +19,9 @@ import path from 'node:path';
 import { type IndexedPart, paramValues, torchDims } from './model-parts.js';
 import type { ParamChange } from './patch-writer.js';
 import { SafetensorsFile } from './safetensors.js';
-import { addLowRank, lowRankProduct, type StoredFloat } from './lora-matmul.js';
+import { addDense, addLowRank, lowRankProduct, type StoredFloat } from './lora-matmul.js';
 import { ldmKey, unetLayout } from './ldm-names.js';
 import { ONNX_FLOAT, ONNX_FLOAT16, readTensorBytes } from './onnx-graph.js';
-import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16.js';
 
 export interface LoraUse {
   file: string;
@@ -387,7 +386,12 @@ async function mergedStored(
         : await addLowRank(bytes, stored, up, down, outDim, inner, rank);
   }
   const dense = await denseSum(contributions, outDim * inner);
-  if (dense) bytes = addStored(bytes, stored, site.layout === 'transposed' ? transpose(dense, outDim, inner) : dense);
+  // Stored transposed ([inner, out]), the [out, inner] change is transposed as it is added.
+  if (dense)
+    bytes =
+      site.layout === 'transposed'
+        ? await addDense(bytes, stored, dense, inner, outDim, true)
+        : await addDense(bytes, stored, dense, outDim, inner, false);
   return { bytes, dataType: t.dataType };
 }
 
@@ -401,17 +405,6 @@ async function denseSum(contributions: Contribution[], length: number): Promise<
     else for (let i = 0; i < length; i++) sum[i]! += delta[i]!;
   }
   return sum;
-}
-
-/** `w` (float32 or float16 bytes) plus `delta` in float32, back in w's precision. */
-function addStored(w: Buffer, stored: StoredFloat, delta: Float32Array): Buffer {
-  const aligned = new Uint8Array(w.length);
-  aligned.set(w); // a typed view needs an aligned copy
-  const values =
-    stored === ONNX_FLOAT16 ? float16ToFloat32(new Uint16Array(aligned.buffer)) : new Float32Array(aligned.buffer);
-  for (let i = 0; i < values.length; i++) values[i]! += delta[i]!;
-  const out = stored === ONNX_FLOAT16 ? float32ToFloat16(values) : values;
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** A [rows, cols] matrix as [cols, rows]. */
