@@ -92,13 +92,20 @@ test("the LoRA picker marks files made for another family and lists the chosen m
     [`${key}.lora_down.weight`]: { shape: [1, 64], data: new Float32Array(64) },
     [`${key}.lora_up.weight`]: { shape: [64, 1], data: new Float32Array(64) },
   });
+  // A LyCORIS LoKr says what it is.
+  writeSafetensors(path.join(loras, 'xl-kron.safetensors'), {
+    'lora_te2_m_layers_0_k_proj.lokr_w1': { shape: [2, 2], data: new Float32Array(4) },
+    'lora_te2_m_layers_0_k_proj.lokr_w2': { shape: [32, 32], data: new Float32Array(1024) },
+  });
   await page.goto(host.url);
   await expect(page.getByTestId('model-select')).toHaveValue('tiny-sd');
   await page.getByTestId('lora-picker').click();
   await expect(page.getByRole('option', { name: /^xl-style \(0\.0 MiB, for SDXL\)/ })).toBeVisible();
+  await expect(page.getByRole('option', { name: /^xl-kron \(LoKr, 0\.0 MiB, for SDXL\)/ })).toBeVisible();
   await page.keyboard.press('Escape');
   await page.getByTestId('model-select').click();
   await page.getByRole('option', { name: 'tiny-sdxl' }).click();
   await page.getByTestId('lora-picker').click();
   await expect(page.getByRole('option', { name: /^xl-style \(0\.0 MiB\)$/ })).toBeVisible();
+  await expect(page.getByRole('option', { name: /^xl-kron \(LoKr, 0\.0 MiB\)$/ })).toBeVisible();
 });

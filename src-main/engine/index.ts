@@ -74,7 +74,7 @@ export {
   type ConvertProgress,
 } from './weights/checkpoint.js';
 export { writeCheckpoint, type CheckpointLayout } from './weights/checkpoint-writer.js';
-export { embeddingFamily, loraFamily } from './weights/file-family.js';
+export { embeddingFamily, loraFamily, loraFileFormat } from './weights/file-family.js';
 export { indexPart, MODEL_PARTS, paramValues, torchDims } from './weights/model-parts.js';
 export { ldmKey } from './weights/ldm-names.js';
 export { indexOnnxGraph, readTensor } from './weights/onnx-graph.js';

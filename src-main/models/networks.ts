@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
 import type { ModelFileKind } from '../../src-shared/domain/models.js';
-import { embeddingFamily, loraFamily, loraTags, type ModelAdditions } from '../engine/index.js';
+import { embeddingFamily, loraFamily, loraFileFormat, loraTags, type ModelAdditions } from '../engine/index.js';
 import { previewNames, previewThumbnail } from './network-previews.js';
 
 export const LORAS_DIR = 'loras';
@@ -97,32 +97,37 @@ export async function listNetworks(
 ): Promise<
   Record<
     'loras' | 'embeddings' | 'upscalers' | 'vae',
-    { name: string; sizeBytes: number; thumbnail: string | null; family: string | null }[]
+    { name: string; sizeBytes: number; thumbnail: string | null; family: string | null; format: string | null }[]
   >
 > {
-  const list = (kind: ModelFileKind, familyOfFile?: (file: string) => string | null) =>
+  /** `read` tells the family (and the format) from a file's header. */
+  const list = (
+    kind: ModelFileKind,
+    read?: { family: (file: string) => string | null; format?: (file: string) => string },
+  ) =>
     Promise.all(
       [...networkFiles(modelsDir, kind)]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(async ([name, file]) => ({
           name,
           sizeBytes: fs.statSync(file).size,
-          thumbnail: familyOfFile ? await previewThumbnail(path.join(modelsDir, kind), name) : null,
-          family: familyOfFile ? familyOrNull(familyOfFile, file) : null,
+          thumbnail: read ? await previewThumbnail(path.join(modelsDir, kind), name) : null,
+          family: read ? orNull(read.family, file) : null,
+          format: read?.format ? orNull(read.format, file) : null,
         })),
     );
   return {
-    loras: await list(LORAS_DIR, loraFamily),
-    embeddings: await list(EMBEDDINGS_DIR, embeddingFamily),
+    loras: await list(LORAS_DIR, { family: loraFamily, format: loraFileFormat }),
+    embeddings: await list(EMBEDDINGS_DIR, { family: embeddingFamily }),
     upscalers: await list(UPSCALERS_DIR),
     vae: await list(VAE_DIR),
   };
 }
 
-/** The family a file was made for, from its header; a file that cannot be read has none here (using it says why). */
-function familyOrNull(familyOfFile: (file: string) => string | null, file: string): string | null {
+/** What a file's header says; a file that cannot be read says nothing here (using it says why). */
+function orNull(read: (file: string) => string | null, file: string): string | null {
   try {
-    return familyOfFile(file);
+    return read(file);
   } catch {
     return null;
   }

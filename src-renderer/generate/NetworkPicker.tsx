@@ -53,7 +53,8 @@ export function NetworkPicker({
             nothingFoundMessage="Nothing by that name"
             data={files.map((f) => ({
               value: f.name,
-              label: `${f.name} (${mib(f.sizeBytes)}${fitsNot(f) ? `, for ${FAMILY_LABEL[f.family!] ?? f.family}` : ''})`,
+              // LyCORIS files say what they are (LoHa, LoKr); plain LoRAs need no word.
+              label: `${f.name} (${f.format && f.format !== 'LoRA' ? `${f.format}, ` : ''}${mib(f.sizeBytes)}${fitsNot(f) ? `, for ${FAMILY_LABEL[f.family!] ?? f.family}` : ''})`,
             }))}
             // A preview picture kept beside the file (NAME.preview.png, NAME.png...) shows as a thumbnail.
             renderOption={({ option }) => (

@@ -54,6 +54,8 @@ export const zNetworkFile = z.object({
   thumbnail: z.string().nullable(),
   /** The model family a LoRA or embedding was made for (sd1, sd2, sdxl), from its tensors; null when unknown. */
   family: z.string().nullable(),
+  /** What a file of the LoRA folder holds (LoRA, LoHa, LoKr); null for other kinds or an unreadable file. */
+  format: z.string().nullable(),
 });
 
 /** The kinds of single files the models folder holds, each in its own sub-folder (as A1111 keeps them). */

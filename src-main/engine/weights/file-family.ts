@@ -5,7 +5,7 @@
  */
 import { SafetensorsFile } from './safetensors.js';
 import { readInversion } from './inversion.js';
-import { loraModuleShapes } from './lora.js';
+import { loraFormat, loraModuleShapes } from './lora.js';
 
 const WIDTH_FAMILY: Record<number, string> = { 768: 'sd1', 1024: 'sd2', 2048: 'sdxl' };
 
@@ -17,6 +17,11 @@ export function loraFamily(file: string): string | null {
   // Cross-attention's key projection reads the text: its input width names the family.
   const toK = modules.find((m) => /attn2[._]to_k/.test(m.key)) ?? modules.find((m) => /^lora_te_.*q_proj/.test(m.key));
   return toK ? (WIDTH_FAMILY[toK.inner] ?? null) : null;
+}
+
+/** 'LoRA', 'LoHa' or 'LoKr'; throws on a file that holds none of them. */
+export function loraFileFormat(file: string): string {
+  return loraFormat(SafetensorsFile.open(file));
 }
 
 export function embeddingFamily(file: string): string | null {

@@ -229,6 +229,12 @@ async function denseDelta(st: SafetensorsFile, mod: LoraModule, scale: number): 
   return out;
 }
 
+/** Which kind of file it is, as the tools name them: LoHa or LoKr when it holds any such module, else LoRA. */
+export function loraFormat(st: SafetensorsFile): 'LoRA' | 'LoHa' | 'LoKr' {
+  const kinds = new Set([...loraModules(st).values()].map((m) => m.kind));
+  return kinds.has('loha') ? 'LoHa' : kinds.has('lokr') ? 'LoKr' : 'LoRA';
+}
+
 /** Every module's key and the [out, inner] weight it changes (a file's model family is told from these). */
 export function loraModuleShapes(st: SafetensorsFile): { key: string; out: number; inner: number }[] {
   return [...loraModules(st).values()].map((m) => ({ key: m.key, ...moduleShape(st, m) }));
