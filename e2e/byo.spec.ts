@@ -74,6 +74,11 @@ test('pick a LoRA from the models folder, generate, find it in the gallery and t
   expect(max).toBeLessThanOrEqual(2);
 
   await page.getByTestId('nav-gallery').click();
+  // The gallery finds the pictures a LoRA made by its name.
+  await page.getByTestId('filter-lora').fill('spare');
+  await expect(page.getByTestId('gallery-empty')).toBeVisible();
+  await page.getByTestId('filter-lora').fill('Detail');
+  await expect(page.getByTestId('gallery-cell')).toHaveCount(1);
   await page.getByTestId('gallery-cell').first().click();
   await expect(page.getByTestId('gallery-detail')).toContainText('<lora:detail:0.8>');
   const id = Number(await page.getByTestId('gallery-cell').first().getAttribute('data-id'));

@@ -14,7 +14,7 @@ import { UsageError, intFlag, parseFlags } from './args.js';
 
 export const pngInfoUsage = 'studio png-info FILE';
 export const importUsage = 'studio import PATH... (PNG, JPEG, WebP files or folders)';
-export const searchUsage = 'studio search QUERY [--limit N] [--json]';
+export const searchUsage = 'studio search QUERY [--lora NAME] [--limit N] [--json]';
 
 function openGallery(): GalleryService {
   // A guest: the app may be running on the same folder, so nothing is repaired from here.
@@ -103,11 +103,16 @@ export async function importCommand(argv: string[]): Promise<number> {
 }
 
 export async function searchCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, limit: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(
+    argv,
+    { json: { type: 'boolean' }, limit: { type: 'string' }, lora: { type: 'string' } },
+    true,
+  );
   const gallery = openGallery();
   try {
     const result = searchGallery(gallery.store, {
       query: positionals.join(' ') || undefined,
+      ...(values.lora ? { lora: values.lora } : {}),
       limit: intFlag('limit', values.limit, 1, 500) ?? 20,
     });
     if (values.json) {

@@ -36,7 +36,7 @@ export { chunkPrompt } from './prompt/prompt-chunks.js';
 export { promptAt, promptSchedule } from './prompt/prompt-schedule.js';
 export { splitAnd } from './prompt/composable.js';
 export { parsePromptAttention } from './prompt/attention-parser.js';
-export { hypernetTags, loraTags, type LoraTag } from './prompt/extra-networks.js';
+export { hypernetTags, loraTags, type LoraTag } from '../../src-shared/domain/network-tags.js';
 
 // Noise.
 export { TorchCpuGenerator, TorchCudaGenerator, createGenerator } from './rng/index.js';

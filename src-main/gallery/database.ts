@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { StudioError } from '../../src-shared/domain/errors.js';
+import { loraTags } from '../../src-shared/domain/network-tags.js';
 import { ensureWritableDir } from '../fs-atomic.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -27,6 +28,10 @@ export function openDatabase(file: string, migrations: readonly string[] = MIGRA
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     whileBusy(() => migrate(db, migrations));
+    // The gallery's LoRA filter reads prompt tags with the engine's own parser (one place for the syntax).
+    db.function('uses_lora', { deterministic: true }, (prompt, name) =>
+      typeof prompt === 'string' && loraTags(prompt).some((t) => t.name.toLowerCase() === name) ? 1 : 0,
+    );
     return db;
   } catch (err) {
     db.close();

@@ -434,3 +434,18 @@ describe('media paths', () => {
     }
   });
 });
+
+describe('gallery filter by LoRA', () => {
+  it('finds the items whose prompt applies a LoRA, by its tag name in any case, not by words that contain it', async () => {
+    const a = await gen({ prompt: 'a cat <lora:Detail:0.8>, sharp' });
+    const b = await gen({ prompt: 'a dog <lyco:detail> in a hat' });
+    await gen({ prompt: 'a detailed drawing <lora:detailed:1>' });
+    await gen({ prompt: 'fine detail, no LoRA at all' });
+    const hits = (lora: string) => searchGallery(gallery.store, { lora }).items.map((i) => i.id);
+    expect(hits('detail')).toEqual([b, a]);
+    expect(hits('DETAIL')).toEqual([b, a]);
+    expect(hits('nothing')).toEqual([]);
+    // With the other filters and the text search.
+    expect(searchGallery(gallery.store, { lora: 'detail', query: 'cat' }).items.map((i) => i.id)).toEqual([a]);
+  });
+});

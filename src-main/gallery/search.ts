@@ -86,6 +86,11 @@ export function searchGallery(
     where.push('EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = @tag)');
     params.tag = q.tag.trim().toLowerCase();
   }
+  if (q.lora !== undefined) {
+    // The cheap test first: only prompts holding the name are parsed.
+    where.push('instr(lower(g.prompt), @lora) > 0 AND uses_lora(g.prompt, @lora)');
+    params.lora = q.lora.toLowerCase();
+  }
   if (q.hasParent !== undefined) where.push(q.hasParent ? 'g.parent_id IS NOT NULL' : 'g.parent_id IS NULL');
 
   // Rows are added with strictly increasing created_at, so id order is time order. Ordering by

@@ -49,6 +49,8 @@ export function GalleryPage() {
   const [sampler, setSampler] = useState<SamplerName | null>(null);
   const [tag, setTag] = useState('');
   const [debouncedTag] = useDebouncedValue(tag.trim(), 300);
+  const [lora, setLora] = useState('');
+  const [debouncedLora] = useDebouncedValue(lora.trim(), 300);
   const [hasParent, setHasParent] = useState<'any' | 'yes' | 'no'>('any');
   const models = useCall('models.list', {});
   const [selected, setSelected] = useState<number | null>(takeGalleryPick);
@@ -63,6 +65,7 @@ export function GalleryPage() {
     model: model ?? undefined,
     sampler: sampler ?? undefined,
     tag: debouncedTag || undefined,
+    lora: debouncedLora || undefined,
     hasParent: hasParent === 'any' ? undefined : hasParent === 'yes',
     sort,
     randomSeed: 1,
@@ -204,6 +207,15 @@ export function GalleryPage() {
               w={140}
               size="xs"
             />
+            <TextInput
+              aria-label="LoRA"
+              placeholder="LoRA used"
+              data-testid="filter-lora"
+              value={lora}
+              onChange={(e) => setLora(e.currentTarget.value)}
+              w={140}
+              size="xs"
+            />
             <Select
               aria-label="Lineage"
               value={hasParent}
@@ -221,7 +233,7 @@ export function GalleryPage() {
           {pages.error && <Alert color="red">{pages.error}</Alert>}
           {!pages.error && pages.items.length === 0 && pages.done && (
             <Text c="dimmed" data-testid="gallery-empty">
-              {query.trim() || model || sampler || tag.trim() || favourite || hasParent !== 'any'
+              {query.trim() || model || sampler || tag.trim() || lora.trim() || favourite || hasParent !== 'any'
                 ? 'No matches: nothing in the gallery fits this search and these filters.'
                 : 'Nothing here yet.'}
             </Text>

@@ -43,6 +43,8 @@ export const zGallerySearch = z
     to: z.number().optional(),
     favourite: z.boolean().optional(),
     tag: zTag.optional(),
+    /** Items whose prompt applies this LoRA (`<lora:NAME...>` or `<lyco:NAME...>`), by name, any case. */
+    lora: z.string().trim().min(1).max(200).optional(),
     hasParent: z.boolean().optional(),
     sort: z.enum(['newest', 'oldest', 'random']).default('newest'),
     /** Seed of the random order, so pages of one random listing agree. */

@@ -8,7 +8,7 @@
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.js';
 import { CHUNK_TOKENS } from '../tokenizer/clip-tokenizer.js';
 import { BREAK_MARKER, parsePromptAttention } from './attention-parser.js';
-import { withoutNetworkTags } from './extra-networks.js';
+import { withoutNetworkTags } from '../../../src-shared/domain/network-tags.js';
 
 export const COMMA_BACKTRACK = 20;
 

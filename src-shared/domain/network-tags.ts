@@ -2,7 +2,7 @@
  * AUTOMATIC1111's extra-network tags in prompts: `<lora:NAME:WEIGHT>` (also
  * `<lyco:...>`, and `<hypernet:...>`, which is not supported and only
  * removed). The tags choose what is applied to the model; they never reach
- * the tokenizer.
+ * the tokenizer. Shared: the engine applies them, the gallery filters by them.
  */
 const TAG = /<(lora|lyco|hypernet):([^:>]+)(?::([^:>]*))?(?::[^>]*)?>/gi;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hypernetTags, loraTags, withoutNetworkTags } from './extra-networks.js';
+import { hypernetTags, loraTags, withoutNetworkTags } from './network-tags.js';
 
 describe('extra-network tags', () => {
   it('reads <lora:NAME:WEIGHT> as A1111 writes it, weight 1 when left out, the last of a repeated name', () => {
