@@ -8,8 +8,9 @@
  * their `_a`/`_b` factors: a Kronecker product, times alpha / rank when a
  * factor is decomposed, else 1) merge the same way, as ComfyUI applies them,
  * Tucker-decomposed convs included (LoCon's `lora_mid`, `hada_t1`/`hada_t2`,
- * `lokr_t2`). DoRA files (`dora_scale`) are refused by name. Module names come from the model's own parameters, never from
- * splitting keys at underscores (`to_out_0`, `time_emb_proj` are ambiguous).
+ * `lokr_t2`). DoRA files (`dora_scale`) are refused by name. Module names
+ * come from the model's own parameters, never from splitting keys at
+ * underscores (`to_out_0`, `time_emb_proj` are ambiguous).
  * SDXL's kohya files name UNet modules as the original (ldm) UNet does
  * (`lora_unet_input_blocks_4_1_...`) and the two text encoders `lora_te1_` /
  * `lora_te2_`; both spellings of the UNet are looked up, as ComfyUI does.
