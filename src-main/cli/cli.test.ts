@@ -17,6 +17,19 @@ const studioWith = (nodeArgs: string[], ...args: string[]) =>
     timeout: 120_000,
   });
 const studio = (...args: string[]) => studioWith([], ...args);
+/** A one-step generate on the built-in model at its own size, written to `out`. */
+const quickShapes = (out: string) => [
+  'generate',
+  '--model',
+  path.join(appRoot(), 'models', 'studio-shapes'),
+  '--prompt',
+  'a red circle',
+  '--steps',
+  '1',
+  '--quiet',
+  '--out',
+  out,
+];
 
 /** The CLI in a child process that can be awaited (the fake hub runs in this one). */
 function studioAsync(
@@ -255,18 +268,7 @@ describe('studio command line', () => {
 
   it("generates at the model's own size when no --width/--height is given", async () => {
     const out = path.join(tmp, 'native.png');
-    const r = studio(
-      'generate',
-      '--model',
-      path.join(appRoot(), 'models', 'studio-shapes'),
-      '--prompt',
-      'a red circle',
-      '--steps',
-      '1',
-      '--out',
-      out,
-      '--quiet',
-    );
+    const r = studio(...quickShapes(out));
     expect(r.status, r.stderr).toBe(0);
     const { width, height } = await sharp(out).metadata();
     expect([width, height]).toEqual([128, 128]);
@@ -279,19 +281,7 @@ describe('studio command line', () => {
       probe,
       "process.on('exit', () => process.stderr.write(`sharp loaded: ${Object.keys(require('node:module')._cache).some((f) => /[\\/]sharp[\\/]/.test(f))}\\n`));",
     );
-    const r = studioWith(
-      ['--require', probe],
-      'generate',
-      '--model',
-      path.join(appRoot(), 'models', 'studio-shapes'),
-      '--prompt',
-      'a red circle',
-      '--steps',
-      '1',
-      '--quiet',
-      '--out',
-      path.join(tmp, 'nosharp.png'),
-    );
+    const r = studioWith(['--require', probe], ...quickShapes(path.join(tmp, 'nosharp.png')));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('sharp loaded: false');
   });

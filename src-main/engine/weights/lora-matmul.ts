@@ -41,8 +41,8 @@ function node(op: string, inputs: string[], output: string, castTo?: number): Bu
  */
 type Change = 'low-rank' | 'dense' | 'dense-transposed';
 
-/** ModelProto bytes of one graph: its nodes, inputs and output. */
-function graphBytes(nodes: Buffer[], inputs: Buffer[], output: Buffer): Uint8Array {
+/** ModelProto bytes of a graph of these nodes, inputs and output (opset 17). */
+function modelProto(nodes: Buffer[], inputs: Buffer[], output: Buffer): Uint8Array {
   const graph = Buffer.concat([
     ...nodes.map((n) => lenField(1, n)),
     stringField(2, 'lora_merge'),
@@ -75,12 +75,12 @@ function mergeGraph(stored: StoredFloat, change: Change): Uint8Array {
     change === 'low-rank'
       ? [valueInfo('u', ONNX_FLOAT, ['O', 'R']), valueInfo('d', ONNX_FLOAT, ['R', 'I'])]
       : [valueInfo('dt', ONNX_FLOAT, change === 'dense' ? ['O', 'I'] : ['I', 'O'])];
-  return graphBytes(nodes, [valueInfo('w', stored, ['O', 'I']), ...inputs], valueInfo('out', stored, ['O', 'I']));
+  return modelProto(nodes, [valueInfo('w', stored, ['O', 'I']), ...inputs], valueInfo('out', stored, ['O', 'I']));
 }
 
 /** ModelProto bytes: out = u @ d, float32 (a LoHa's or LoKr's factor products). */
 function productGraph(): Uint8Array {
-  return graphBytes(
+  return modelProto(
     [node('MatMul', ['u', 'd'], 'out')],
     [valueInfo('u', ONNX_FLOAT, ['O', 'R']), valueInfo('d', ONNX_FLOAT, ['R', 'I'])],
     valueInfo('out', ONNX_FLOAT, ['O', 'I']),
